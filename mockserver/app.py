@@ -1,0 +1,115 @@
+"""The Starlette app: a thin HTTP layer over the catalog, pagination and errors."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from .catalog import Catalog
+from .errors import ApiError, error_body
+from .headers import check_headers
+from .openapi import openapi_document
+from .pagination import paginate, render_page
+from .params import parse_list_params, parse_retrieve_params
+
+__all__ = ["MockState", "create_app"]
+
+_JSON = "application/json"
+
+
+class MockState:
+    """Everything one app owns; reachable as ``app.state.mock``."""
+
+    def __init__(self, catalog: Catalog, api_keys: Iterable[str] | None = None) -> None:
+        self.catalog = catalog
+        self.api_keys: frozenset[str] | None = None if api_keys is None else frozenset(api_keys)
+
+
+def _request_id() -> str:
+    return "req_" + os.urandom(12).hex()
+
+
+def _json(body: bytes, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    headers = {**(headers or {}), "request-id": _request_id()}
+    return Response(body, status, headers, _JSON)
+
+
+def _error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    request_id = _request_id()
+    return Response(
+        error_body(status, message, request_id),
+        status,
+        {**(headers or {}), "request-id": request_id},
+        _JSON,
+    )
+
+
+async def _on_api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return _error(exc.status, exc.message, dict(exc.headers))
+
+
+async def _on_http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    where = f"{request.method} {request.url.path}"
+    if exc.status_code == 404:
+        return _error(404, f"{where}: no such route")
+    if exc.status_code == 405:
+        allowed = (exc.headers or {}).get("Allow", "GET")
+        return _error(405, f"{where}: method not allowed (allowed: {allowed})", {"allow": allowed})
+    return _error(exc.status_code, f"{where}: {exc.detail}")
+
+
+async def _on_crash(request: Request, exc: Exception) -> Response:
+    return _error(500, "internal server error in the fake (please report it)")
+
+
+def create_app(catalog: Catalog | None = None, *, api_keys: Iterable[str] | None = None) -> Starlette:
+    """A fake Models API over ``catalog`` (default: the embedded real catalog).
+
+    ``api_keys``: when given, only these keys are accepted; otherwise any
+    non-empty key is. Each app owns its state; two apps share nothing.
+    """
+    state = MockState(catalog if catalog is not None else Catalog.default(), api_keys)
+
+    async def list_models(request: Request) -> Response:
+        check_headers(request.headers, state.api_keys)
+        params = parse_list_params(request.scope["query_string"])
+        view = state.catalog.view(params.lifecycles)
+        return _json(render_page(view, paginate(view, params.limit, params.after_id, params.before_id)))
+
+    async def retrieve_model(request: Request) -> Response:
+        check_headers(request.headers, state.api_keys)
+        parse_retrieve_params(request.scope["query_string"])
+        model_id: str = request.path_params["model_id"]
+        body = state.catalog.body(model_id)
+        if body is None:
+            raise ApiError(404, f"model: {model_id}")
+        return _json(body)
+
+    spec = openapi_document()
+
+    async def openapi(request: Request) -> Response:
+        return _json(spec)
+
+    app = Starlette(
+        routes=[
+            Route("/v1/models", list_models, methods=["GET"]),
+            Route("/v1/models/{model_id}", retrieve_model, methods=["GET"]),
+            Route("/openapi.json", openapi, methods=["GET"]),
+        ],
+        exception_handlers={
+            ApiError: _on_api_error,
+            HTTPException: _on_http_error,
+            Exception: _on_crash,
+        },
+    )
+    app.router.redirect_slashes = False
+    app.state.mock = state
+    return app

@@ -1,0 +1,245 @@
+"""The catalog: an immutable, indexed, pre-serialised set of models and aliases."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from .modelinfo import CatalogError, ModelInfo, validate_model
+from .rules import DEFAULT_LIFECYCLES
+
+__all__ = ["Catalog", "CatalogError", "View", "default_catalog_path"]
+
+_FILE_KEYS = frozenset({"models", "aliases", "as_of", "description", "sources", "omitted"})
+
+
+def default_catalog_path() -> Path:
+    """Where the embedded catalog is: inside the installed package, else ``data/``."""
+    packaged = resources.files("mockserver") / "_data" / "models.json"
+    if packaged.is_file():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parent.parent / "data" / "models.json"
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def _dumps(value: Any) -> bytes:
+    return _ENCODER.encode(value).encode()
+
+
+def _serialiser() -> Callable[[ModelInfo], bytes]:
+    """Serialise models, encoding each distinct ``capabilities`` object only once."""
+    encoded: dict[int, tuple[object, bytes]] = {}
+
+    def serialise(model: ModelInfo) -> bytes:
+        capabilities = model.get("capabilities")
+        if not capabilities:
+            return _dumps(model)
+        found = encoded.get(id(capabilities))
+        if found is None or found[0] is not capabilities:
+            found = encoded[id(capabilities)] = (capabilities, _dumps(capabilities))
+        rest = {key: value for key, value in model.items() if key != "capabilities"}
+        return b"%s,\"capabilities\":%s}" % (_dumps(rest)[:-1], found[1])
+
+    return serialise
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """The catalog filtered to some lifecycles, in list order, with a cursor index."""
+
+    ids: tuple[str, ...]
+    bodies: tuple[bytes, ...]
+    position: Mapping[str, int]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+class Catalog:
+    """Models in list order (newest ``created_at`` first, ties by id), plus aliases.
+
+    Built once, never changed: every lookup is a dict access and each model's
+    JSON is serialised at construction. Filtered views are built on first use.
+    """
+
+    def __init__(
+        self,
+        models: Iterable[Mapping[str, Any]],
+        aliases: Mapping[str, str] | None = None,
+        *,
+        source: str = "<catalog>",
+        as_of: str | None = None,
+    ) -> None:
+        checked: list[tuple[ModelInfo, Any]] = []
+        seen: dict[str, int] = {}
+        shared: dict[int, object] = {}
+        for index, entry in enumerate(models):
+            payload, released = validate_model(entry, f"{source}: models[{index}]", shared)
+            if payload["id"] in seen:
+                raise CatalogError(
+                    f"{source}: models[{index}]: id: duplicate id {payload['id']!r}"
+                    f" (first at models[{seen[payload['id']]}])"
+                )
+            seen[payload["id"]] = index
+            checked.append((payload, released))
+        checked.sort(key=lambda pair: (-pair[1].timestamp(), pair[0]["id"]))
+        self._models: tuple[ModelInfo, ...] = tuple(payload for payload, _ in checked)
+        self._aliases = MappingProxyType(_check_aliases(aliases or {}, seen, source))
+        self.source = source
+        self.as_of = as_of
+        ids = tuple(model["id"] for model in self._models)
+        self._full = View(
+            ids=ids,
+            bodies=tuple(map(_serialiser(), self._models)),
+            position={model_id: n for n, model_id in enumerate(ids)},
+        )
+        self._present = frozenset(model["lifecycle"] for model in self._models)
+        self._views: dict[frozenset[str], View] = {}
+        self.view(DEFAULT_LIFECYCLES)
+
+    # -- construction -------------------------------------------------------------
+    @classmethod
+    def from_file(cls, path: str | Path) -> Catalog:
+        """Load a catalog file (see README: "Catalog files")."""
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise CatalogError(f"{path}: cannot read catalog file: {exc.strerror or exc}") from None
+        except UnicodeDecodeError as exc:
+            raise CatalogError(f"{path}: not UTF-8 text: {exc.reason}") from None
+        return cls.from_json(text, source=str(path))
+
+    @classmethod
+    def from_json(cls, text: str, *, source: str = "<catalog>") -> Catalog:
+        """Build from the text of a catalog file: an object, or a bare list of models."""
+        try:
+            document = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise CatalogError(
+                f"{source}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+            ) from None
+        return cls.from_document(document, source=source)
+
+    @classmethod
+    def from_document(cls, document: Any, *, source: str = "<catalog>") -> Catalog:
+        """Build from a parsed catalog document."""
+        if isinstance(document, list):
+            return cls(document, source=source)
+        if not isinstance(document, dict):
+            raise CatalogError(f"{source}: expected an object with 'models', or a list")
+        unknown = sorted(set(document) - _FILE_KEYS)
+        if unknown:
+            raise CatalogError(f"{source}: unknown top-level key(s): {', '.join(unknown)}")
+        models = document.get("models")
+        if not isinstance(models, list):
+            raise CatalogError(f"{source}: models: required, must be a list")
+        aliases = document.get("aliases", {})
+        if not isinstance(aliases, dict):
+            raise CatalogError(f"{source}: aliases: must be an object of alias → id")
+        as_of = document.get("as_of")
+        if as_of is not None and not isinstance(as_of, str):
+            raise CatalogError(f"{source}: as_of: must be a string")
+        return cls(models, aliases, source=source, as_of=as_of)
+
+    @classmethod
+    def default(cls) -> Catalog:
+        """The embedded catalog of real Claude models (``data/models.json``)."""
+        return cls.from_file(default_catalog_path())
+
+    @classmethod
+    def synthetic(cls, n: int, seed: int = 0) -> Catalog:
+        """``n`` plausible, Faker-generated models; the same seed, the same catalog."""
+        from .synthetic import synthetic_document
+
+        return cls.from_document(synthetic_document(n, seed), source=f"<synthetic n={n} seed={seed}>")
+
+    # -- queries ------------------------------------------------------------------
+    @property
+    def models(self) -> tuple[ModelInfo, ...]:
+        """Every model, retired included, in list order."""
+        return self._models
+
+    @property
+    def aliases(self) -> Mapping[str, str]:
+        """Alias → model id."""
+        return self._aliases
+
+    def __len__(self) -> int:
+        return len(self._models)
+
+    def __iter__(self) -> Iterator[ModelInfo]:
+        return iter(self._models)
+
+    def __contains__(self, model_id: object) -> bool:
+        return model_id in self._full.position
+
+    def resolve(self, id_or_alias: str) -> str | None:
+        """The model id that ``id_or_alias`` names, or ``None``. Ids win over aliases."""
+        if id_or_alias in self._full.position:
+            return id_or_alias
+        return self._aliases.get(id_or_alias)
+
+    def get(self, id_or_alias: str) -> ModelInfo | None:
+        """The model an id or alias names, or ``None``."""
+        model_id = self.resolve(id_or_alias)
+        return None if model_id is None else self._models[self._full.position[model_id]]
+
+    def body(self, id_or_alias: str) -> bytes | None:
+        """The serialised ModelInfo an id or alias names, or ``None``."""
+        model_id = self.resolve(id_or_alias)
+        return None if model_id is None else self._full.bodies[self._full.position[model_id]]
+
+    def view(self, lifecycles: frozenset[str] = DEFAULT_LIFECYCLES) -> View:
+        """The models whose lifecycle is in ``lifecycles``, in list order."""
+        found = self._views.get(lifecycles)
+        if found is not None:
+            return found
+        if self._present <= lifecycles:
+            view = self._full
+        else:
+            keep = [n for n, m in enumerate(self._models) if m["lifecycle"] in lifecycles]
+            ids = tuple(self._full.ids[n] for n in keep)
+            view = View(
+                ids=ids,
+                bodies=tuple(self._full.bodies[n] for n in keep),
+                position={model_id: n for n, model_id in enumerate(ids)},
+            )
+        self._views[lifecycles] = view
+        return view
+
+    def to_document(self) -> dict[str, Any]:
+        """The catalog as a catalog-file document (round-trips through ``from_document``)."""
+        document: dict[str, Any] = {}
+        if self.as_of is not None:
+            document["as_of"] = self.as_of
+        document["aliases"] = dict(self._aliases)
+        document["models"] = [dict(model) for model in self._models]
+        return document
+
+    def __repr__(self) -> str:
+        return f"<Catalog {self.source} models={len(self)} aliases={len(self._aliases)}>"
+
+
+def _check_aliases(aliases: Mapping[Any, Any], ids: Mapping[str, int], source: str) -> dict[str, str]:
+    checked: dict[str, str] = {}
+    for alias, target in aliases.items():
+        where = f"{source}: aliases[{alias!r}]"
+        if not isinstance(alias, str) or not alias or "/" in alias:
+            raise CatalogError(f"{where}: an alias must be a non-empty string without '/'")
+        if not isinstance(target, str):
+            raise CatalogError(f"{where}: target must be a model id string, got {target!r}")
+        if alias in ids:
+            raise CatalogError(f"{where}: alias shadows the model id {alias!r}")
+        if target not in ids:
+            raise CatalogError(f"{where}: points to {target!r}, which is not a model in the catalog")
+        checked[alias] = target
+    return checked
+

@@ -1,0 +1,248 @@
+"""The ModelInfo payload: its type, and the checks a catalog entry must pass."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from typing import Any, Literal, TypedDict
+
+from typing_extensions import NotRequired
+
+from .rules import LIFECYCLES, MODEL_LINES
+
+__all__ = [
+    "CAPABILITIES_SHAPE",
+    "CatalogError",
+    "ModelInfo",
+    "parse_rfc3339",
+    "validate_model",
+]
+
+Lifecycle = Literal["active", "deprecated", "retired"]
+
+
+class ModelInfo(TypedDict):
+    """One model as ``GET /v1/models`` serves it (the SDK's ``ModelInfo``)."""
+
+    id: str
+    type: Literal["model"]
+    display_name: str
+    created_at: str
+    lifecycle: Lifecycle
+    deprecated_at: NotRequired[str | None]
+    retires_at: NotRequired[str | None]
+    line: NotRequired[str | None]
+    max_input_tokens: NotRequired[int | None]
+    max_tokens: NotRequired[int | None]
+    capabilities: NotRequired[dict[str, Any] | None]
+
+
+class CatalogError(ValueError):
+    """A catalog file or entry that cannot be served; the message says where."""
+
+
+_RFC3339 = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:\d{2})"
+)
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@-]{0,255}")
+
+
+def parse_rfc3339(text: str) -> dt.datetime:
+    """Parse an RFC 3339 date-time (``Z`` or offset, any fraction) to aware UTC."""
+    match = _RFC3339.fullmatch(text)
+    if match is None:
+        raise ValueError(f"not an RFC 3339 date-time: {text!r}")
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
+    micros = int((fraction or "0")[:6].ljust(6, "0"))
+    if zone in ("Z", "z"):
+        tz = dt.timezone.utc
+    else:
+        sign = -1 if zone[0] == "-" else 1
+        hours, minutes = int(zone[1:3]), int(zone[4:6])
+        if hours > 23 or minutes > 59:
+            raise ValueError(f"bad UTC offset in {text!r}")
+        tz = dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
+    try:
+        moment = dt.datetime(
+            int(year), int(month), int(day), int(hour), int(minute), int(second), micros, tz
+        )
+    except ValueError as exc:
+        raise ValueError(f"not a valid date-time: {text!r} ({exc})") from None
+    return moment.astimezone(dt.timezone.utc)
+
+
+def _fail(where: str, field: str, problem: str) -> CatalogError:
+    return CatalogError(f"{where}: {field}: {problem}")
+
+
+class _Optional:
+    """Marks an entry of ``CAPABILITIES_SHAPE`` that may be absent or null."""
+
+    def __init__(self, shape: Mapping[str, Any]) -> None:
+        self.shape = shape
+
+
+def _fits(value: Any, shape: Mapping[str, Any]) -> bool:
+    """Whether ``value`` matches ``shape`` (the fast path; no messages)."""
+    if type(value) is not dict or not value.keys() <= shape.keys():
+        return False
+    for key, rule in shape.items():
+        found = value.get(key)
+        if rule is bool:
+            if type(found) is not bool:
+                return False
+        elif isinstance(rule, _Optional):
+            if found is not None and not _fits(found, rule.shape):
+                return False
+        elif not _fits(found, rule):
+            return False
+    return True
+
+
+def _check_shape(value: Any, shape: Mapping[str, Any], path: str, where: str) -> None:
+    """Raise a ``CatalogError`` naming the first place ``value`` departs from ``shape``."""
+    if not isinstance(value, dict):
+        raise _fail(where, path, f"expected an object, got {type(value).__name__}")
+    unknown = sorted(set(value) - set(shape))
+    if unknown:
+        raise _fail(where, path, f"unknown key(s) {', '.join(unknown)}")
+    for key, rule in shape.items():
+        sub = f"{path}.{key}"
+        if rule is bool:
+            if not isinstance(value.get(key), bool):
+                raise _fail(where, sub, "required, must be true or false")
+        elif isinstance(rule, _Optional):
+            if value.get(key) is not None:
+                _check_shape(value[key], rule.shape, sub, where)
+        elif key not in value:
+            raise _fail(where, sub, "required")
+        else:
+            _check_shape(value[key], rule, sub, where)
+
+
+_SUPPORT: Mapping[str, Any] = {"supported": bool}
+_MAYBE = _Optional(_SUPPORT)
+
+#: The SDK's ``ModelCapabilities``: nested objects, ``supported`` flags, optional entries.
+CAPABILITIES_SHAPE: Mapping[str, Any] = {
+    "batch": _SUPPORT,
+    "citations": _SUPPORT,
+    "code_execution": _SUPPORT,
+    "context_management": {
+        "supported": bool,
+        "clear_thinking_20251015": _MAYBE,
+        "clear_tool_uses_20250919": _MAYBE,
+        "compact_20260112": _MAYBE,
+    },
+    "effort": {
+        "supported": bool,
+        "low": _SUPPORT,
+        "medium": _SUPPORT,
+        "high": _SUPPORT,
+        "max": _SUPPORT,
+        "xhigh": _MAYBE,
+    },
+    "image_input": _SUPPORT,
+    "pdf_input": _SUPPORT,
+    "server_tools": {"supported": bool, "code_execution": _SUPPORT, "web_search": _SUPPORT},
+    "structured_outputs": _SUPPORT,
+    "thinking": {
+        "supported": bool,
+        "types": {
+            "adaptive": _SUPPORT,
+            "between_tools": _SUPPORT,
+            "disabled": _SUPPORT,
+            "enabled": _SUPPORT,
+        },
+    },
+}
+
+_FIELDS = frozenset(
+    {
+        "id",
+        "type",
+        "display_name",
+        "created_at",
+        "lifecycle",
+        "deprecated_at",
+        "retires_at",
+        "line",
+        "max_input_tokens",
+        "max_tokens",
+        "capabilities",
+    }
+)
+#: Catalog-only annotations: accepted in a file, never served.
+ANNOTATIONS = frozenset({"sources"})
+
+
+def _optional_date(entry: Mapping[str, Any], field: str, where: str) -> None:
+    value = entry.get(field)
+    if value is None:
+        return
+    if not isinstance(value, str):
+        raise _fail(where, field, f"expected an RFC 3339 string or null, got {value!r}")
+    try:
+        parse_rfc3339(value)
+    except ValueError as exc:
+        raise _fail(where, field, str(exc)) from None
+
+
+def _optional_count(entry: Mapping[str, Any], field: str, where: str) -> None:
+    value = entry.get(field)
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise _fail(where, field, f"expected a positive integer or null, got {value!r}")
+
+
+def validate_model(
+    entry: Any, where: str, checked: dict[int, object] | None = None
+) -> tuple[ModelInfo, dt.datetime]:
+    """Check one catalog entry; return the payload to serve and its release moment.
+
+    ``where`` names the entry in messages (``"models.json: models[3]"``). The
+    payload keeps the entry's fields in the file's order, drops annotations such
+    as ``sources``, and fills ``lifecycle`` with ``"active"`` when it is absent.
+    """
+    if not isinstance(entry, dict):
+        raise CatalogError(f"{where}: expected an object, got {type(entry).__name__}")
+    model_id = entry.get("id")
+    if not isinstance(model_id, str) or not _ID.fullmatch(model_id):
+        raise _fail(where, "id", f"expected a URL-safe model id (no '/' or spaces), got {model_id!r}")
+    where = f"{where} (id {model_id!r})"
+    unknown = sorted(set(entry) - _FIELDS - ANNOTATIONS)
+    if unknown:
+        raise _fail(where, ", ".join(unknown), "unknown field(s)")
+    if entry.get("type", "model") != "model":
+        raise _fail(where, "type", f"must be 'model', got {entry['type']!r}")
+    if not isinstance(entry.get("display_name"), str):
+        raise _fail(where, "display_name", "required, must be a string")
+    created_at = entry.get("created_at")
+    if not isinstance(created_at, str):
+        raise _fail(where, "created_at", f"required, must be an RFC 3339 string, got {created_at!r}")
+    try:
+        released = parse_rfc3339(created_at)
+    except ValueError as exc:
+        raise _fail(where, "created_at", str(exc)) from None
+    lifecycle = entry.get("lifecycle", "active")
+    if lifecycle not in LIFECYCLES:
+        raise _fail(where, "lifecycle", f"must be one of {', '.join(LIFECYCLES)}, got {lifecycle!r}")
+    _optional_date(entry, "deprecated_at", where)
+    _optional_date(entry, "retires_at", where)
+    line = entry.get("line")
+    if line is not None and line not in MODEL_LINES:
+        raise _fail(where, "line", f"must be one of {', '.join(MODEL_LINES)} or null, got {line!r}")
+    _optional_count(entry, "max_input_tokens", where)
+    _optional_count(entry, "max_tokens", where)
+    capabilities = entry.get("capabilities")
+    if capabilities is not None and (checked is None or checked.get(id(capabilities)) is not capabilities):
+        if not _fits(capabilities, CAPABILITIES_SHAPE):
+            _check_shape(capabilities, CAPABILITIES_SHAPE, "capabilities", where)
+        if checked is not None:
+            checked[id(capabilities)] = capabilities
+    payload: dict[str, Any] = {key: value for key, value in entry.items() if key in _FIELDS}
+    payload.setdefault("type", "model")
+    payload.setdefault("lifecycle", lifecycle)
+    return payload, released  # type: ignore[return-value]

@@ -1,0 +1,43 @@
+"""Every rule of the API that is a number or a list, in one place."""
+
+from __future__ import annotations
+
+from typing import Final
+
+__all__ = [
+    "DEFAULT_HOST",
+    "DEFAULT_LIFECYCLES",
+    "DEFAULT_PORT",
+    "EPOCH",
+    "KNOWN_VERSIONS",
+    "LIFECYCLES",
+    "LIMIT_DEFAULT",
+    "LIMIT_MAX",
+    "LIMIT_MIN",
+    "MAX_LIFECYCLE_VALUES",
+    "MODEL_LINES",
+]
+
+#: ``limit`` on ``GET /v1/models``: default and inclusive bounds.
+LIMIT_DEFAULT: Final = 20
+LIMIT_MIN: Final = 1
+LIMIT_MAX: Final = 1000
+
+#: Lifecycle stages, and the ones listed when the request names none.
+LIFECYCLES: Final = ("active", "deprecated", "retired")
+DEFAULT_LIFECYCLES: Final = frozenset({"active", "deprecated"})
+MAX_LIFECYCLE_VALUES: Final = 3
+
+#: Model lines the current SDK's strict validation accepts (``ModelLine``).
+MODEL_LINES: Final = ("haiku", "sonnet", "opus", "fable", "mythos")
+
+#: ``anthropic-version`` values known to the real API. Any other well-formed
+#: ``YYYY-MM-DD`` calendar date is accepted too (decided).
+KNOWN_VERSIONS: Final = frozenset({"2023-01-01", "2023-06-01", "2026-10-21"})
+
+#: ``created_at`` of a model whose release date is unknown.
+EPOCH: Final = "1970-01-01T00:00:00Z"
+
+#: The CLI's defaults; 4010 is where the official SDK's own test suite looks.
+DEFAULT_HOST: Final = "127.0.0.1"
+DEFAULT_PORT: Final = 4010
