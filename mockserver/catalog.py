@@ -45,7 +45,7 @@ def _serialiser() -> Callable[[ModelInfo], bytes]:
         if found is None or found[0] is not capabilities:
             found = encoded[id(capabilities)] = (capabilities, _dumps(capabilities))
         rest = {key: value for key, value in model.items() if key != "capabilities"}
-        return b"%s,\"capabilities\":%s}" % (_dumps(rest)[:-1], found[1])
+        return b'%s,"capabilities":%s}' % (_dumps(rest)[:-1], found[1])
 
     return serialise
 
@@ -242,4 +242,3 @@ def _check_aliases(aliases: Mapping[Any, Any], ids: Mapping[str, int], source: s
             raise CatalogError(f"{where}: points to {target!r}, which is not a model in the catalog")
         checked[alias] = target
     return checked
-

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import socket
+import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -62,7 +62,10 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the fake API over HTTP (uvicorn)")
     serve.add_argument("--host", default=DEFAULT_HOST, help=f"address to bind (default {DEFAULT_HOST})")
     serve.add_argument(
-        "--port", type=_port, default=DEFAULT_PORT, help=f"port to bind, 0 for any free one (default {DEFAULT_PORT})"
+        "--port",
+        type=_port,
+        default=DEFAULT_PORT,
+        help=f"port to bind, 0 for any free one (default {DEFAULT_PORT})",
     )
     _add_catalog_options(serve)
     serve.add_argument(
@@ -89,56 +92,26 @@ def _load(args: argparse.Namespace) -> Catalog:
         _die(str(exc))
 
 
-def _bind(host: str, port: int) -> socket.socket:
-    try:
-        family, kind, proto, _, address = socket.getaddrinfo(
-            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
-        )[0]
-        sock = socket.socket(family, kind, proto)
-    except (OSError, UnicodeError) as exc:
-        _die(f"cannot use host {host!r}: {exc}")
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(address)
-        sock.listen(2048)
-    except OSError as exc:
-        sock.close()
-        _die(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
-    return sock
-
-
-def _base_url(sock: socket.socket) -> str:
-    host, port = sock.getsockname()[:2]
-    if ":" in host:
-        host = f"[{host}]"
-    return f"http://{host}:{port}"
-
-
 def _serve(args: argparse.Namespace) -> None:
-    import uvicorn
-
     from .app import create_app
+    from .server import _Server, base_url, bind, uvicorn_config
 
     catalog = _load(args)
     if args.api_keys is not None and not all(args.api_keys):
         _die("--api-key must not be empty")
     app = create_app(catalog, api_keys=args.api_keys)
-    sock = _bind(args.host, args.port)
-    url = _base_url(sock)
+    try:
+        sock = bind(args.host, args.port)
+    except (OSError, UnicodeError) as exc:
+        _die(f"cannot listen on {args.host}:{args.port}: {getattr(exc, 'strerror', None) or exc}")
+    url = base_url(sock)
     key = args.api_keys[0] if args.api_keys else "test-key"
     print(f"mockserver: serving {len(catalog)} models ({catalog.source}) at {url}", flush=True)
     print(
         f"try: curl -s {url}/v1/models -H 'x-api-key: {key}' -H 'anthropic-version: 2023-06-01'",
         flush=True,
     )
-    config = uvicorn.Config(
-        app,
-        lifespan="off",
-        access_log=args.access_log,
-        log_level="info" if args.access_log else "warning",
-        server_header=False,
-    )
-    uvicorn.Server(config).run(sockets=[sock])
+    _Server(uvicorn_config(app, access_log=args.access_log)).run(sockets=[sock])
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -152,4 +125,4 @@ def main(argv: Sequence[str] | None = None) -> None:
             sys.stdout.write(text + "\n")
             sys.stdout.flush()
         except BrokenPipeError:  # the reader (say, `head`) has gone: not an error
-            sys.stdout = None  # type: ignore[assignment]
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

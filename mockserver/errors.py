@@ -38,9 +38,7 @@ def error_type(status: int) -> str:
 class ApiError(Exception):
     """A request the API refuses: becomes an error envelope with ``status``."""
 
-    def __init__(
-        self, status: int, message: str, *, headers: Mapping[str, str] | None = None
-    ) -> None:
+    def __init__(self, status: int, message: str, *, headers: Mapping[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message

@@ -64,9 +64,7 @@ def parse_rfc3339(text: str) -> dt.datetime:
             raise ValueError(f"bad UTC offset in {text!r}")
         tz = dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
     try:
-        moment = dt.datetime(
-            int(year), int(month), int(day), int(hour), int(minute), int(second), micros, tz
-        )
+        moment = dt.datetime(int(year), int(month), int(day), int(hour), int(minute), int(second), micros, tz)
     except ValueError as exc:
         raise ValueError(f"not a valid date-time: {text!r} ({exc})") from None
     return moment.astimezone(dt.timezone.utc)

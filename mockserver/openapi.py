@@ -120,7 +120,9 @@ def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any
 
 def openapi_document() -> bytes:
     """The document as JSON bytes (served at ``GET /openapi.json``)."""
-    beta = _query("beta", {"enum": ["true", "false"]}, "Sent by the SDK's client.beta.models; same behaviour.")
+    beta = _query(
+        "beta", {"enum": ["true", "false"]}, "Sent by the SDK's client.beta.models; same behaviour."
+    )
     list_params = [
         _query(
             "limit",
@@ -181,9 +183,7 @@ def openapi_document() -> bytes:
                     "description": "API version, for example 2023-06-01.",
                 }
             },
-            "headers": {
-                "RequestId": {"schema": {"type": "string", "pattern": "^req_"}, "required": True}
-            },
+            "headers": {"RequestId": {"schema": {"type": "string", "pattern": "^req_"}, "required": True}},
             "securitySchemes": {
                 "ApiKey": {"type": "apiKey", "in": "header", "name": "x-api-key"},
                 "Bearer": {"type": "http", "scheme": "bearer"},

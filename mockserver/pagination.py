@@ -23,9 +23,7 @@ class Page:
 def _locate(view: View, name: str, cursor: str) -> int:
     position = view.position.get(cursor)
     if position is None:
-        raise ApiError(
-            400, f"{name}: no model with id {cursor!r} in the listed models (check lifecycle)"
-        )
+        raise ApiError(400, f"{name}: no model with id {cursor!r} in the listed models (check lifecycle)")
     return position
 
 

@@ -75,14 +75,10 @@ def _lifecycles(found: dict[str, list[str]]) -> frozenset[str]:
     if len(values) == 1 and "," in values[0]:
         values = values[0].split(",")
     if len(values) > MAX_LIFECYCLE_VALUES:
-        raise ApiError(
-            400, f"lifecycle: at most {MAX_LIFECYCLE_VALUES} values, got {len(values)}"
-        )
+        raise ApiError(400, f"lifecycle: at most {MAX_LIFECYCLE_VALUES} values, got {len(values)}")
     for value in values:
         if value not in LIFECYCLES:
-            raise ApiError(
-                400, f"lifecycle: {value!r} is not one of {', '.join(LIFECYCLES)}"
-            )
+            raise ApiError(400, f"lifecycle: {value!r} is not one of {', '.join(LIFECYCLES)}")
     return frozenset(values)
 
 

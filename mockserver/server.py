@@ -1,0 +1,103 @@
+"""Serve an ASGI app with uvicorn on a pre-bound socket, in the foreground or a thread."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from typing import Any
+
+import uvicorn
+from starlette.types import ASGIApp
+
+__all__ = ["BackgroundServer", "base_url", "bind", "uvicorn_config"]
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host:port`` (port 0: any free port). Raises ``OSError``."""
+    family, kind, proto, _, address = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(2048)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def base_url(sock: socket.socket) -> str:
+    """``http://host:port`` of a bound socket."""
+    host, port = sock.getsockname()[:2]
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def uvicorn_config(app: ASGIApp, *, access_log: bool = False) -> uvicorn.Config:
+    """The uvicorn settings the fake runs with (uvloop and httptools when installed)."""
+    return uvicorn.Config(
+        app,
+        lifespan="off",
+        access_log=access_log,
+        log_level="info" if access_log else "warning",
+        server_header=False,
+    )
+
+
+class _Server(uvicorn.Server):
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.ready = threading.Event()
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        try:
+            await super().startup(sockets=sockets)
+        finally:
+            self.ready.set()
+
+
+class BackgroundServer:
+    """uvicorn serving ``app`` in a daemon thread, on a port of its own.
+
+    ``start()`` returns once the server accepts connections (no sleeping);
+    ``stop()`` shuts it down. Usable as a context manager.
+    """
+
+    def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.app = app
+        self._host, self._port = host, port
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self.url = ""
+
+    def start(self) -> BackgroundServer:
+        sock = bind(self._host, self._port)
+        self.url = base_url(sock)
+        server = self._server = _Server(uvicorn_config(self.app))
+        self._thread = threading.Thread(
+            target=server.run, kwargs={"sockets": [sock]}, name=f"mockserver {self.url}", daemon=True
+        )
+        self._thread.start()
+        server.ready.wait()
+        if not server.started:
+            self.stop()
+            raise RuntimeError(f"the server at {self.url} did not start")
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None and self._thread is not None:
+            self._server.should_exit = True
+            self._thread.join()
+        self._server = self._thread = None
+
+    def __enter__(self) -> BackgroundServer:
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        return f"<BackgroundServer {self.url or 'not started'}>"

@@ -1,0 +1,251 @@
+"""The HTTP layer in-process: every route, every error path, headers, isolation."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from mockserver import Catalog, create_app
+from mockserver.catalog import View
+from mockserver.rules import LIFECYCLES
+
+HEADERS = {"x-api-key": "test-key", "anthropic-version": "2023-06-01"}
+MODELS = [
+    {"id": "claude-new-20260101", "display_name": "New", "created_at": "2026-01-01T00:00:00Z"},
+    {
+        "id": "claude-old-20240101",
+        "display_name": "Old",
+        "created_at": "2024-01-01T00:00:00Z",
+        "lifecycle": "retired",
+    },
+    {
+        "id": "claude-mid-20250101",
+        "display_name": "Mid",
+        "created_at": "2025-01-01T00:00:00Z",
+        "lifecycle": "deprecated",
+    },
+]
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[TestClient]:
+    catalog = Catalog(MODELS, {"claude-new": "claude-new-20260101", "claude-old": "claude-old-20240101"})
+    with TestClient(create_app(catalog), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+def assert_error(response: Any, status: int, error_type: str, *fragments: str) -> None:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/json"
+    request_id = response.headers["request-id"]
+    assert request_id.startswith("req_")
+    body = response.json()
+    assert body == {
+        "type": "error",
+        "error": {"type": error_type, "message": body["error"]["message"]},
+        "request_id": request_id,
+    }
+    for fragment in fragments:
+        assert fragment in body["error"]["message"]
+
+
+def ids(response: Any) -> list[str]:
+    assert response.status_code == 200, response.text
+    return [item["id"] for item in response.json()["data"]]
+
+
+def test_list_defaults_to_active_and_deprecated(client: TestClient) -> None:
+    response = client.get("/v1/models", headers=HEADERS)
+    assert ids(response) == ["claude-new-20260101", "claude-mid-20250101"]
+    assert response.json()["has_more"] is False
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers["request-id"].startswith("req_")
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("lifecycle[]=retired", ["claude-old-20240101"]),
+        ("lifecycle=active&lifecycle=retired", ["claude-new-20260101", "claude-old-20240101"]),
+        (
+            "lifecycle=active,deprecated,retired",
+            ["claude-new-20260101", "claude-mid-20250101", "claude-old-20240101"],
+        ),
+        ("limit=1", ["claude-new-20260101"]),
+        ("after_id=claude-new-20260101", ["claude-mid-20250101"]),
+        ("before_id=claude-mid-20250101", ["claude-new-20260101"]),
+        ("beta=true", ["claude-new-20260101", "claude-mid-20250101"]),
+    ],
+)
+def test_list_queries(client: TestClient, query: str, expected: list[str]) -> None:
+    assert ids(client.get(f"/v1/models?{query}", headers=HEADERS)) == expected
+
+
+def test_retrieve_by_id_alias_and_retired(client: TestClient) -> None:
+    by_id = client.get("/v1/models/claude-new-20260101", headers=HEADERS)
+    by_alias = client.get("/v1/models/claude-new?beta=true", headers=HEADERS)
+    assert by_id.status_code == by_alias.status_code == 200
+    assert by_alias.json() == by_id.json()
+    assert by_alias.json()["id"] == "claude-new-20260101"
+    retired = client.get("/v1/models/claude-old", headers=HEADERS)
+    assert retired.json()["lifecycle"] == "retired"
+
+
+def test_aliases_never_appear_in_the_list(client: TestClient) -> None:
+    listed = ids(client.get("/v1/models?lifecycle=active,deprecated,retired", headers=HEADERS))
+    assert not {"claude-new", "claude-old"} & set(listed)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "headers", "status", "error_type", "fragments"),
+    [
+        ("GET", "/v1/models/claude-nope", HEADERS, 404, "not_found_error", ["claude-nope"]),
+        ("GET", "/v1/models?limit=0", HEADERS, 400, "invalid_request_error", ["limit"]),
+        ("GET", "/v1/models?limit=abc", HEADERS, 400, "invalid_request_error", ["limit"]),
+        ("GET", "/v1/models?after_id=zz", HEADERS, 400, "invalid_request_error", ["after_id", "zz"]),
+        ("GET", "/v1/models?before_id=zz", HEADERS, 400, "invalid_request_error", ["before_id", "zz"]),
+        (
+            "GET",
+            "/v1/models?after_id=claude-old-20240101",
+            HEADERS,
+            400,
+            "invalid_request_error",
+            ["after_id"],
+        ),
+        (
+            "GET",
+            "/v1/models?after_id=claude-new-20260101&before_id=claude-mid-20250101",
+            HEADERS,
+            400,
+            "invalid_request_error",
+            ["after_id, before_id"],
+        ),
+        ("GET", "/v1/models?lifecycle=gone", HEADERS, 400, "invalid_request_error", ["lifecycle"]),
+        ("GET", "/v1/models?x=1", HEADERS, 400, "invalid_request_error", ["x: unknown query parameter"]),
+        (
+            "GET",
+            "/v1/models",
+            {"anthropic-version": "2023-06-01"},
+            401,
+            "authentication_error",
+            ["x-api-key"],
+        ),
+        ("GET", "/v1/models", {**HEADERS, "x-api-key": ""}, 401, "authentication_error", ["empty"]),
+        (
+            "GET",
+            "/v1/models",
+            {"authorization": "Basic abc", "anthropic-version": "2023-06-01"},
+            401,
+            "authentication_error",
+            ["Bearer"],
+        ),
+        (
+            "GET",
+            "/v1/models",
+            {"authorization": "Bearer ", "anthropic-version": "2023-06-01"},
+            401,
+            "authentication_error",
+            ["empty"],
+        ),
+        ("GET", "/v1/models", {"x-api-key": "k"}, 400, "invalid_request_error", ["anthropic-version"]),
+        (
+            "GET",
+            "/v1/models",
+            {**HEADERS, "anthropic-version": "latest"},
+            400,
+            "invalid_request_error",
+            ["anthropic-version", "'latest'"],
+        ),
+        (
+            "GET",
+            "/v1/models",
+            {**HEADERS, "anthropic-version": "2023-02-30"},
+            400,
+            "invalid_request_error",
+            ["anthropic-version"],
+        ),
+        ("GET", "/v1/completions", HEADERS, 404, "not_found_error", ["/v1/completions"]),
+        ("GET", "/v1/models/", HEADERS, 404, "not_found_error", ["/v1/models/"]),
+        ("GET", "/v1/models/a/b", HEADERS, 404, "not_found_error", []),
+        ("POST", "/v1/models", HEADERS, 405, "invalid_request_error", ["POST", "GET"]),
+        ("DELETE", "/v1/models/claude-new", HEADERS, 405, "invalid_request_error", ["DELETE"]),
+    ],
+)
+def test_error_paths(
+    client: TestClient,
+    method: str,
+    path: str,
+    headers: dict[str, str],
+    status: int,
+    error_type: str,
+    fragments: list[str],
+) -> None:
+    assert_error(client.request(method, path, headers=headers), status, error_type, *fragments)
+
+
+def test_bearer_auth_and_any_well_formed_version(client: TestClient) -> None:
+    for version in ["2023-01-01", "2023-06-01", "2026-10-21", "2031-02-28"]:
+        headers = {"authorization": "Bearer sk-test", "anthropic-version": version}
+        assert client.get("/v1/models", headers=headers).status_code == 200
+
+
+def test_beta_and_workspace_headers_are_accepted(client: TestClient) -> None:
+    headers = {**HEADERS, "anthropic-beta": "a-2025-01-01,b", "anthropic-workspace-id": "wrkspc_1"}
+    assert client.get("/v1/models", headers=headers).status_code == 200
+
+
+def test_request_ids_are_unique(client: TestClient) -> None:
+    seen = {client.get("/v1/models", headers=HEADERS).headers["request-id"] for _ in range(50)}
+    seen |= {client.get("/nope").headers["request-id"] for _ in range(50)}
+    assert len(seen) == 100
+
+
+def test_configured_keys() -> None:
+    with TestClient(create_app(Catalog(MODELS), api_keys=["good"])) as keyed:
+        ok = keyed.get("/v1/models", headers={**HEADERS, "x-api-key": "good"})
+        assert ok.status_code == 200
+        bearer = keyed.get(
+            "/v1/models", headers={"authorization": "Bearer good", "anthropic-version": "2023-06-01"}
+        )
+        assert bearer.status_code == 200
+        assert_error(
+            keyed.get("/v1/models", headers=HEADERS), 401, "authentication_error", "invalid x-api-key"
+        )
+
+
+def test_a_crash_is_a_500_envelope_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    catalog = Catalog(MODELS)
+
+    def broken_view(lifecycles: frozenset[str]) -> View:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(catalog, "view", broken_view)
+    with TestClient(create_app(catalog), raise_server_exceptions=False) as broken:
+        response = broken.get("/v1/models", headers=HEADERS)
+    assert_error(response, 500, "api_error")
+    assert "boom" not in response.text and "Traceback" not in response.text
+
+
+def test_two_apps_share_nothing() -> None:
+    first, second = create_app(Catalog(MODELS)), create_app(Catalog.synthetic(5, 1), api_keys=["k2"])
+    assert first.state.mock is not second.state.mock
+    assert first.state.mock.catalog is not second.state.mock.catalog
+    with TestClient(first) as one, TestClient(second) as two:
+        assert len(ids(one.get("/v1/models?lifecycle=active,deprecated,retired", headers=HEADERS))) == 3
+        assert two.get("/v1/models", headers=HEADERS).status_code == 401
+
+
+def test_default_app_serves_the_embedded_catalog() -> None:
+    with TestClient(create_app()) as default:
+        listed = default.get(f"/v1/models?limit=1000&lifecycle={','.join(LIFECYCLES)}", headers=HEADERS)
+    assert ids(listed) == [m["id"] for m in Catalog.default()]
+
+
+def test_openapi_needs_no_key(client: TestClient) -> None:
+    response = client.get("/openapi.json")
+    assert response.status_code == 200
+    assert json.loads(response.content)["openapi"].startswith("3.1")

@@ -1,0 +1,129 @@
+"""Cursor pagination: walks in both directions, page bounds, the rendered envelope."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from fixtures.strategies import catalogs
+from mockserver.catalog import Catalog, View
+from mockserver.errors import ApiError
+from mockserver.pagination import paginate, render_page
+from mockserver.rules import LIFECYCLES
+
+lifecycle_sets = st.sets(st.sampled_from(LIFECYCLES), min_size=1).map(frozenset)
+
+
+def page(view: View, limit: int, **cursor: str | None) -> dict[str, Any]:
+    envelope: dict[str, Any] = json.loads(render_page(view, paginate(view, limit, **cursor)))
+    ids = [item["id"] for item in envelope["data"]]
+    assert len(ids) <= limit
+    assert envelope["first_id"] == (ids[0] if ids else None)
+    assert envelope["last_id"] == (ids[-1] if ids else None)
+    return envelope
+
+
+def walk_forward(view: View, limit: int, after_id: str | None = None) -> list[str]:
+    seen: list[str] = []
+    while True:
+        envelope = page(view, limit, after_id=after_id)
+        seen += [item["id"] for item in envelope["data"]]
+        if not envelope["has_more"]:
+            return seen
+        assert envelope["data"], "has_more with an empty page would loop forever"
+        after_id = envelope["last_id"]
+
+
+def walk_backward(view: View, limit: int, before_id: str) -> list[str]:
+    pages: list[list[str]] = []
+    while True:
+        envelope = page(view, limit, before_id=before_id)
+        pages.append([item["id"] for item in envelope["data"]])
+        if not envelope["has_more"]:
+            return [model_id for chunk in reversed(pages) for model_id in chunk]
+        before_id = envelope["first_id"]
+
+
+@given(catalogs(), lifecycle_sets, st.integers(1, 30), st.data())
+def test_walks_from_any_cursor_cover_the_list_once_in_order(
+    catalog: Catalog, lifecycles: frozenset[str], limit: int, data: st.DataObject
+) -> None:
+    view = catalog.view(lifecycles)
+    ids = list(view.ids)
+    assert walk_forward(view, limit) == ids
+    if not ids:
+        return
+    k = data.draw(st.integers(0, len(ids) - 1), label="cursor position")
+    assert walk_forward(view, limit, ids[k]) == ids[k + 1 :]
+    assert walk_backward(view, limit, ids[k]) == ids[:k]
+
+
+@given(catalogs(), st.integers(1, 30), st.data())
+def test_single_pages_match_the_spec(catalog: Catalog, limit: int, data: st.DataObject) -> None:
+    view = catalog.view(frozenset(LIFECYCLES))
+    ids, size = list(view.ids), len(view.ids)
+    first = page(view, limit)
+    assert [m["id"] for m in first["data"]] == ids[:limit]
+    assert first["has_more"] is (size > limit)
+    if not ids:
+        return
+    p = data.draw(st.integers(0, size - 1))
+    after = page(view, limit, after_id=ids[p])
+    assert [m["id"] for m in after["data"]] == ids[p + 1 : p + 1 + limit]
+    assert after["has_more"] is (p + 1 + limit < size)
+    before = page(view, limit, before_id=ids[p])
+    assert [m["id"] for m in before["data"]] == ids[max(0, p - limit) : p]
+    assert before["has_more"] is (p - limit > 0)
+
+
+def test_empty_view_renders_nulls() -> None:
+    view = Catalog([]).view()
+    assert json.loads(render_page(view, paginate(view, 20))) == {
+        "data": [],
+        "has_more": False,
+        "first_id": None,
+        "last_id": None,
+    }
+
+
+def test_page_bytes_embed_the_pre_serialised_models() -> None:
+    catalog = Catalog.synthetic(30, 2)
+    view = catalog.view()
+    body = render_page(view, paginate(view, 3))
+    assert json.loads(body)["data"] == [catalog.get(i) for i in view.ids[:3]]
+
+
+@pytest.mark.parametrize("name", ["after_id", "before_id"])
+def test_unknown_cursor_is_a_400_naming_the_parameter(name: str) -> None:
+    view = Catalog.synthetic(10, 1).view()
+    with pytest.raises(ApiError) as caught:
+        paginate(view, 5, **{name: "claude-nope"})
+    assert caught.value.status == 400
+    assert caught.value.message.startswith(f"{name}: ")
+    assert "claude-nope" in caught.value.message
+
+
+def test_a_cursor_filtered_out_by_lifecycle_is_unknown() -> None:
+    catalog = Catalog.synthetic(60, 3)
+    retired = next(m["id"] for m in catalog if m["lifecycle"] == "retired")
+    with pytest.raises(ApiError, match="after_id"):
+        paginate(catalog.view(), 5, after_id=retired)
+    assert paginate(catalog.view(frozenset({"retired"})), 5, after_id=retired).start >= 1
+
+
+def test_both_cursors_together_are_a_400() -> None:
+    view = Catalog.synthetic(10, 1).view(frozenset(LIFECYCLES))
+    with pytest.raises(ApiError, match="after_id, before_id") as caught:
+        paginate(view, 5, after_id=view.ids[1], before_id=view.ids[3])
+    assert caught.value.status == 400
+
+
+def test_page_cost_does_not_depend_on_position() -> None:
+    """A cursor is an index lookup: a page near the end touches only its own items."""
+    view = Catalog.synthetic(2000, 4).view(frozenset(LIFECYCLES))
+    result = paginate(view, 7, after_id=view.ids[-10])
+    assert (result.start, result.stop, result.has_more) == (len(view) - 9, len(view) - 2, True)

@@ -1,0 +1,76 @@
+"""Query-string validation of the list and retrieve endpoints."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mockserver.errors import ApiError
+from mockserver.params import ListParams, parse_list_params, parse_retrieve_params
+from mockserver.rules import DEFAULT_LIFECYCLES, LIMIT_DEFAULT, LIMIT_MAX, LIMIT_MIN
+
+
+def test_empty_query_gives_the_defaults() -> None:
+    assert parse_list_params(b"") == ListParams(limit=LIMIT_DEFAULT, lifecycles=DEFAULT_LIFECYCLES)
+
+
+@given(st.integers(LIMIT_MIN, LIMIT_MAX))
+def test_every_limit_in_range_is_accepted(limit: int) -> None:
+    assert parse_list_params(f"limit={limit}".encode()).limit == limit
+
+
+@pytest.mark.parametrize(
+    "raw", ["0", "1001", "-1", "abc", "1.5", "", "%20", "1e3", "١٢", "+", "99999999999999999999"]
+)
+def test_bad_limits_are_400s_naming_limit(raw: str) -> None:
+    with pytest.raises(ApiError) as caught:
+        parse_list_params(f"limit={raw}".encode())
+    assert caught.value.status == 400
+    assert caught.value.message.startswith("limit: ")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "lifecycle[]=active&lifecycle[]=retired",
+        "lifecycle=active&lifecycle=retired",
+        "lifecycle=active,retired",
+        "lifecycle=active%2Cretired",
+    ],
+)
+def test_all_three_lifecycle_encodings(query: str) -> None:
+    assert parse_list_params(query.encode()).lifecycles == {"active", "retired"}
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("lifecycle=gone", "lifecycle: 'gone' is not one of"),
+        ("lifecycle=", "lifecycle: '' is not one of"),
+        ("lifecycle=active,", "lifecycle: '' is not one of"),
+        ("lifecycle[]=active&lifecycle[]=retired&lifecycle[]=deprecated&lifecycle[]=active", "at most 3"),
+        ("limit=2&limit=3", "limit: given 2 times"),
+        ("after_id=", "after_id: must not be empty"),
+        ("before_id=a&before_id=b", "before_id: given 2 times"),
+        ("beta=yes", "beta: must be true or false"),
+        ("colour=red", "colour: unknown query parameter"),
+        ("after_id=%ff", "not valid UTF-8"),
+    ],
+)
+def test_bad_list_queries(query: str, message: str) -> None:
+    with pytest.raises(ApiError, match=message.replace("[", r"\[")) as caught:
+        parse_list_params(query.encode())
+    assert caught.value.status == 400
+
+
+def test_cursors_beta_and_percent_decoding() -> None:
+    params = parse_list_params(b"after_id=claude%2Dx&beta=true&limit=5")
+    assert (params.after_id, params.before_id, params.beta, params.limit) == ("claude-x", None, True, 5)
+
+
+def test_retrieve_takes_only_beta() -> None:
+    assert parse_retrieve_params(b"") is False
+    assert parse_retrieve_params(b"beta=true") is True
+    with pytest.raises(ApiError, match="limit: unknown query parameter"):
+        parse_retrieve_params(b"limit=3")

@@ -1,0 +1,151 @@
+"""End to end over a real socket with the official ``anthropic`` SDK, unchanged.
+
+Runs against whichever SDK is installed: the current 2.x release (``httpx2``,
+Bearer auth, ``lifecycle``) and, in CI's compatibility step, an older 0.x one.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterator
+from typing import Any
+
+import anthropic
+import pytest
+import pytest_asyncio
+
+from mockserver import Catalog, create_app
+from mockserver.rules import DEFAULT_LIFECYCLES, LIFECYCLES
+from mockserver.server import BackgroundServer
+
+KEY = "sdk-test-key"
+CATALOG = Catalog.synthetic(95, 2)
+DEFAULT_IDS = list(CATALOG.view(DEFAULT_LIFECYCLES).ids)
+ALL_IDS = list(CATALOG.view(frozenset(LIFECYCLES)).ids)
+
+
+@pytest.fixture(scope="module")
+def base_url() -> Iterator[str]:
+    with BackgroundServer(create_app(CATALOG, api_keys=[KEY])) as server:
+        yield server.url
+
+
+@pytest.fixture(params=[False, True], ids=["loose", "strict"])
+def client(request: pytest.FixtureRequest, base_url: str) -> Iterator[anthropic.Anthropic]:
+    with anthropic.Anthropic(
+        base_url=base_url, auth_token=KEY, max_retries=0, _strict_response_validation=request.param
+    ) as sdk:
+        yield sdk
+
+
+@pytest_asyncio.fixture(params=[False, True], ids=["loose", "strict"])
+async def async_client(request: pytest.FixtureRequest, base_url: str) -> Any:
+    async with anthropic.AsyncAnthropic(
+        base_url=base_url, auth_token=KEY, max_retries=0, _strict_response_validation=request.param
+    ) as sdk:
+        yield sdk
+
+
+def test_auto_pagination_forward(client: anthropic.Anthropic) -> None:
+    assert [m.id for m in client.models.list(limit=7)] == DEFAULT_IDS
+
+
+def test_auto_pagination_backward(client: anthropic.Anthropic) -> None:
+    k = len(DEFAULT_IDS) - 3
+    pages = [
+        [m.id for m in page.data]
+        for page in client.models.list(limit=7, before_id=DEFAULT_IDS[k]).iter_pages()
+    ]
+    assert all(len(page) <= 7 for page in pages)
+    assert [model_id for page in reversed(pages) for model_id in page] == DEFAULT_IDS[:k]
+
+
+def test_after_id_page(client: anthropic.Anthropic) -> None:
+    page = client.models.list(limit=5, after_id=DEFAULT_IDS[10])
+    assert [m.id for m in page.data] == DEFAULT_IDS[11:16]
+    assert (page.has_more, page.first_id, page.last_id) == (True, DEFAULT_IDS[11], DEFAULT_IDS[15])
+
+
+def test_lifecycle_filter(client: anthropic.Anthropic) -> None:
+    if "lifecycle" in inspect.signature(client.models.list).parameters:
+        listed = client.models.list(limit=100, lifecycle=["active", "deprecated", "retired"])
+    else:  # an SDK from before the filter: send it the way the current SDK does
+        listed = client.models.list(
+            limit=100, extra_query={"lifecycle[]": ["active", "deprecated", "retired"]}
+        )
+    assert [m.id for m in listed] == ALL_IDS
+
+
+def test_retrieve_by_alias_and_retired(client: anthropic.Anthropic) -> None:
+    alias, target = next(iter(CATALOG.aliases.items()))
+    model = client.models.retrieve(alias)
+    assert model.id == target
+    assert model.display_name == CATALOG.get(target)["display_name"]  # type: ignore[index]
+    retired = next(m for m in CATALOG if m["lifecycle"] == "retired")
+    assert client.models.retrieve(retired["id"]).id == retired["id"]
+
+
+def test_full_model_info_round_trips(client: anthropic.Anthropic) -> None:
+    model = client.models.retrieve(DEFAULT_IDS[0])
+    assert model.model_dump(mode="json", exclude_none=False)["id"] == DEFAULT_IDS[0]
+    assert model.type == "model"
+    if hasattr(model, "capabilities"):
+        assert model.capabilities is not None
+
+
+def test_beta_models(client: anthropic.Anthropic) -> None:
+    assert [m.id for m in client.beta.models.list(limit=50)] == DEFAULT_IDS
+    assert client.beta.models.retrieve(DEFAULT_IDS[3]).id == DEFAULT_IDS[3]
+
+
+def test_not_found(client: anthropic.Anthropic) -> None:
+    with pytest.raises(anthropic.NotFoundError) as caught:
+        client.models.retrieve("claude-does-not-exist")
+    assert caught.value.status_code == 404
+    assert caught.value.body["error"]["type"] == "not_found_error"  # type: ignore[index]
+    assert caught.value.response.headers["request-id"].startswith("req_")
+
+
+@pytest.mark.parametrize(
+    "params", [{"limit": 0}, {"limit": 1001}, {"after_id": "nope"}, {"before_id": "nope"}]
+)
+def test_bad_request(client: anthropic.Anthropic, params: dict[str, Any]) -> None:
+    with pytest.raises(anthropic.BadRequestError) as caught:
+        client.models.list(**params)
+    assert caught.value.body["error"]["type"] == "invalid_request_error"  # type: ignore[index]
+    assert next(iter(params)) in caught.value.message
+
+
+def test_x_api_key_auth(base_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    monkeypatch.delenv("ANTHROPIC_AUTH_TOKEN", raising=False)
+    with anthropic.Anthropic(base_url=base_url, default_headers={"x-api-key": KEY}, max_retries=0) as sdk:
+        assert sdk.models.retrieve(DEFAULT_IDS[0]).id == DEFAULT_IDS[0]
+
+
+def test_api_key_argument_and_wrong_key(base_url: str) -> None:
+    with anthropic.Anthropic(base_url=base_url, api_key=KEY, max_retries=0) as sdk:
+        assert sdk.models.retrieve(DEFAULT_IDS[0]).id == DEFAULT_IDS[0]
+    with (
+        anthropic.Anthropic(base_url=base_url, api_key="wrong", max_retries=0) as sdk,
+        pytest.raises(anthropic.AuthenticationError),
+    ):
+        sdk.models.list()
+
+
+@pytest.mark.asyncio
+async def test_async_pagination_both_ways(async_client: anthropic.AsyncAnthropic) -> None:
+    assert [m.id async for m in async_client.models.list(limit=9)] == DEFAULT_IDS
+    first = await async_client.models.list(limit=9, before_id=DEFAULT_IDS[-2])
+    pages = [[m.id for m in page.data] async for page in first.iter_pages()]
+    assert [model_id for page in reversed(pages) for model_id in page] == DEFAULT_IDS[:-2]
+
+
+@pytest.mark.asyncio
+async def test_async_retrieve_and_errors(async_client: anthropic.AsyncAnthropic) -> None:
+    alias, target = next(iter(CATALOG.aliases.items()))
+    assert (await async_client.models.retrieve(alias)).id == target
+    with pytest.raises(anthropic.NotFoundError):
+        await async_client.models.retrieve("claude-nope")
+    with pytest.raises(anthropic.BadRequestError):
+        await async_client.models.list(limit=0)
