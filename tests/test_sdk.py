@@ -119,8 +119,14 @@ def test_bad_request(client: anthropic.Anthropic, params: dict[str, Any]) -> Non
 def test_x_api_key_auth(base_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
     monkeypatch.delenv("ANTHROPIC_AUTH_TOKEN", raising=False)
-    with anthropic.Anthropic(base_url=base_url, default_headers={"x-api-key": KEY}, max_retries=0) as sdk:
-        assert sdk.models.retrieve(DEFAULT_IDS[0]).id == DEFAULT_IDS[0]
+    with anthropic.Anthropic(base_url=base_url, api_key=KEY) as probe:
+        native = "X-Api-Key" in probe.auth_headers  # 0.x sends x-api-key; 2.x sends Bearer
+    options: dict[str, Any] = {"api_key": KEY} if native else {"default_headers": {"x-api-key": KEY}}
+    with anthropic.Anthropic(base_url=base_url, max_retries=0, **options) as sdk:
+        raw = sdk.models.with_raw_response.retrieve(DEFAULT_IDS[0])
+    assert raw.http_request.headers["x-api-key"] == KEY
+    assert "authorization" not in raw.http_request.headers
+    assert raw.parse().id == DEFAULT_IDS[0]
 
 
 def test_api_key_argument_and_wrong_key(base_url: str) -> None:
