@@ -69,9 +69,9 @@ def test_after_id_page(client: anthropic.Anthropic) -> None:
 def test_lifecycle_filter(client: anthropic.Anthropic) -> None:
     if "lifecycle" in inspect.signature(client.models.list).parameters:
         listed = client.models.list(limit=100, lifecycle=["active", "deprecated", "retired"])
-    else:  # an SDK from before the filter: send it the way the current SDK does
+    else:  # an SDK from before the filter: its own array encoding (brackets or repeat)
         listed = client.models.list(
-            limit=100, extra_query={"lifecycle[]": ["active", "deprecated", "retired"]}
+            limit=100, extra_query={"lifecycle": ["active", "deprecated", "retired"]}
         )
     assert [m.id for m in listed] == ALL_IDS
 
