@@ -123,9 +123,7 @@ class Catalog:
         try:
             document = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise CatalogError(
-                f"{source}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
-            ) from None
+            raise CatalogError(f"{source}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
         return cls.from_document(document, source=source)
 
     @classmethod

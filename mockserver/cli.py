@@ -48,12 +48,8 @@ def _add_catalog_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("catalog (default: the embedded catalog of real Claude models)")
     source = group.add_mutually_exclusive_group()
     source.add_argument("--catalog", metavar="PATH", help="serve the models in this catalog file")
-    source.add_argument(
-        "--synthetic", metavar="N", type=_count, help="serve N synthetic models made with Faker"
-    )
-    group.add_argument(
-        "--seed", metavar="S", type=int, help="seed of --synthetic (default 0); same seed, same catalog"
-    )
+    source.add_argument("--synthetic", metavar="N", type=_count, help="serve N synthetic models made with Faker")
+    group.add_argument("--seed", metavar="S", type=int, help="seed of --synthetic (default 0); same seed, same catalog")
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -42,9 +42,7 @@ class CatalogError(ValueError):
     """A catalog file or entry that cannot be served; the message says where."""
 
 
-_RFC3339 = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:\d{2})"
-)
+_RFC3339 = re.compile(r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:\d{2})")
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@-]{0,255}")
 
 
@@ -195,9 +193,7 @@ def _optional_count(entry: Mapping[str, Any], field: str, where: str) -> None:
         raise _fail(where, field, f"expected a positive integer or null, got {value!r}")
 
 
-def validate_model(
-    entry: Any, where: str, checked: dict[int, object] | None = None
-) -> tuple[ModelInfo, dt.datetime]:
+def validate_model(entry: Any, where: str, checked: dict[int, object] | None = None) -> tuple[ModelInfo, dt.datetime]:
     """Check one catalog entry; return the payload to serve and its release moment.
 
     ``where`` names the entry in messages (``"models.json: models[3]"``). The

@@ -120,9 +120,7 @@ def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any
 
 def openapi_document() -> bytes:
     """The document as JSON bytes (served at ``GET /openapi.json``)."""
-    beta = _query(
-        "beta", {"enum": ["true", "false"]}, "Sent by the SDK's client.beta.models; same behaviour."
-    )
+    beta = _query("beta", {"enum": ["true", "false"]}, "Sent by the SDK's client.beta.models; same behaviour.")
     list_params = [
         _query(
             "limit",
@@ -151,9 +149,7 @@ def openapi_document() -> bytes:
             "description": "An offline fake of Anthropic's Models API.",
         },
         "paths": {
-            "/v1/models": {
-                "get": _operation("listModels", "List models, newest first", "ListResponse", list_params)
-            },
+            "/v1/models": {"get": _operation("listModels", "List models, newest first", "ListResponse", list_params)},
             "/v1/models/{model_id}": {
                 "get": _operation(
                     "retrieveModel",

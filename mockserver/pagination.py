@@ -44,9 +44,7 @@ def paginate(view: View, limit: int, after_id: str | None = None, before_id: str
 def render_page(view: View, page: Page) -> bytes:
     """The list envelope for ``page`` as JSON bytes, from pre-serialised models."""
     if page.start >= page.stop:
-        return b'{"data":[],"has_more":%s,"first_id":null,"last_id":null}' % (
-            b"true" if page.has_more else b"false"
-        )
+        return b'{"data":[],"has_more":%s,"first_id":null,"last_id":null}' % (b"true" if page.has_more else b"false")
     return b'{"data":[%s],"has_more":%s,"first_id":%s,"last_id":%s}' % (
         b",".join(view.bodies[page.start : page.stop]),
         b"true" if page.has_more else b"false",

@@ -208,13 +208,9 @@ def test_configured_keys() -> None:
     with TestClient(create_app(Catalog(MODELS), api_keys=["good"])) as keyed:
         ok = keyed.get("/v1/models", headers={**HEADERS, "x-api-key": "good"})
         assert ok.status_code == 200
-        bearer = keyed.get(
-            "/v1/models", headers={"authorization": "Bearer good", "anthropic-version": "2023-06-01"}
-        )
+        bearer = keyed.get("/v1/models", headers={"authorization": "Bearer good", "anthropic-version": "2023-06-01"})
         assert bearer.status_code == 200
-        assert_error(
-            keyed.get("/v1/models", headers=HEADERS), 401, "authentication_error", "invalid x-api-key"
-        )
+        assert_error(keyed.get("/v1/models", headers=HEADERS), 401, "authentication_error", "invalid x-api-key")
 
 
 def test_a_crash_is_a_500_envelope_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -102,9 +102,7 @@ def test_bad_entries_name_the_entry_and_field(change: dict[str, object], field: 
 
 def test_nested_capability_errors_name_the_path() -> None:
     entry = {**SEED, "capabilities": {"batch": {"supported": "yes"}}}
-    with pytest.raises(
-        CatalogError, match=r"capabilities\.batch\.supported: required, must be true or false"
-    ):
+    with pytest.raises(CatalogError, match=r"capabilities\.batch\.supported: required, must be true or false"):
         validate_model(entry, "x")
 
 

@@ -52,10 +52,7 @@ def test_auto_pagination_forward(client: anthropic.Anthropic) -> None:
 
 def test_auto_pagination_backward(client: anthropic.Anthropic) -> None:
     k = len(DEFAULT_IDS) - 3
-    pages = [
-        [m.id for m in page.data]
-        for page in client.models.list(limit=7, before_id=DEFAULT_IDS[k]).iter_pages()
-    ]
+    pages = [[m.id for m in page.data] for page in client.models.list(limit=7, before_id=DEFAULT_IDS[k]).iter_pages()]
     assert all(len(page) <= 7 for page in pages)
     assert [model_id for page in reversed(pages) for model_id in page] == DEFAULT_IDS[:k]
 
@@ -70,9 +67,7 @@ def test_lifecycle_filter(client: anthropic.Anthropic) -> None:
     if "lifecycle" in inspect.signature(client.models.list).parameters:
         listed = client.models.list(limit=100, lifecycle=["active", "deprecated", "retired"])
     else:  # an SDK from before the filter: its own array encoding (brackets or repeat)
-        listed = client.models.list(
-            limit=100, extra_query={"lifecycle": ["active", "deprecated", "retired"]}
-        )
+        listed = client.models.list(limit=100, extra_query={"lifecycle": ["active", "deprecated", "retired"]})
     assert [m.id for m in listed] == ALL_IDS
 
 
@@ -106,9 +101,7 @@ def test_not_found(client: anthropic.Anthropic) -> None:
     assert caught.value.response.headers["request-id"].startswith("req_")
 
 
-@pytest.mark.parametrize(
-    "params", [{"limit": 0}, {"limit": 1001}, {"after_id": "nope"}, {"before_id": "nope"}]
-)
+@pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 1001}, {"after_id": "nope"}, {"before_id": "nope"}])
 def test_bad_request(client: anthropic.Anthropic, params: dict[str, Any]) -> None:
     with pytest.raises(anthropic.BadRequestError) as caught:
         client.models.list(**params)
