@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from .app import MockState, create_app
+from .app import MockApp, create_app
 from .catalog import Catalog, CatalogError
 from .errors import ApiError
 from .modelinfo import ModelInfo
+from .state import MockState
 
-__all__ = ["ApiError", "Catalog", "CatalogError", "MockState", "ModelInfo", "create_app"]
+__all__ = ["ApiError", "Catalog", "CatalogError", "MockApp", "MockState", "ModelInfo", "create_app"]

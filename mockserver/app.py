@@ -2,46 +2,37 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp
 
+from .admin import admin_routes
 from .catalog import Catalog
+from .control import ControlMiddleware
 from .errors import ApiError, error_body
 from .headers import check_headers
+from .ids import new_request_id
 from .openapi import openapi_document
 from .pagination import paginate, render_page
 from .params import parse_list_params, parse_retrieve_params
+from .state import MockState
 
-__all__ = ["MockState", "create_app"]
+__all__ = ["MockApp", "MockState", "create_app"]
 
 _JSON = "application/json"
 
 
-class MockState:
-    """Everything one app owns; reachable as ``app.state.mock``."""
-
-    def __init__(self, catalog: Catalog, api_keys: Iterable[str] | None = None) -> None:
-        self.catalog = catalog
-        self.api_keys: frozenset[str] | None = None if api_keys is None else frozenset(api_keys)
-
-
-def _request_id() -> str:
-    return "req_" + os.urandom(12).hex()
-
-
-def _json(body: bytes, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    headers = {**(headers or {}), "request-id": _request_id()}
-    return Response(body, status, headers, _JSON)
+def _json(body: bytes) -> Response:
+    return Response(body, 200, {"request-id": new_request_id()}, _JSON)
 
 
 def _error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
-    request_id = _request_id()
+    request_id = new_request_id()
     return Response(
         error_body(status, message, request_id),
         status,
@@ -70,13 +61,48 @@ async def _on_crash(request: Request, exc: Exception) -> Response:
     return _error(500, "internal server error in the fake (please report it)")
 
 
-def create_app(catalog: Catalog | None = None, *, api_keys: Iterable[str] | None = None) -> Starlette:
+class MockApp(Starlette):
+    """A Starlette app whose outermost layer injects faults and keeps the journal."""
+
+    def __init__(self, state: MockState, routes: list[BaseRoute]) -> None:
+        super().__init__(
+            routes=routes,
+            exception_handlers={ApiError: _on_api_error, HTTPException: _on_http_error, Exception: _on_crash},
+        )
+        self.router.redirect_slashes = False
+        self.state.mock = state
+
+    @property
+    def mock(self) -> MockState:
+        """The app's own state: catalog, keys, journal, faults."""
+        state: MockState = self.state.mock
+        return state
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return ControlMiddleware(super().build_middleware_stack(), self.mock)
+
+
+def create_app(
+    catalog: Catalog | None = None,
+    *,
+    api_keys: Iterable[str] | None = None,
+    admin: bool = True,
+    journal_size: int = 1000,
+    fault_seed: int = 0,
+) -> MockApp:
     """A fake Models API over ``catalog`` (default: the embedded real catalog).
 
     ``api_keys``: when given, only these keys are accepted; otherwise any
-    non-empty key is. Each app owns its state; two apps share nothing.
+    non-empty key is. ``admin``: serve the runtime controls under ``/_mock/``.
+    ``journal_size``: how many requests the journal keeps. ``fault_seed``: the
+    seed of random faults and latency. Each app owns its state; two apps share nothing.
     """
-    state = MockState(catalog if catalog is not None else Catalog.default(), api_keys)
+    state = MockState(
+        catalog if catalog is not None else Catalog.default(),
+        api_keys,
+        journal_size=journal_size,
+        fault_seed=fault_seed,
+    )
 
     async def list_models(request: Request) -> Response:
         check_headers(request.headers, state.api_keys)
@@ -98,18 +124,9 @@ def create_app(catalog: Catalog | None = None, *, api_keys: Iterable[str] | None
     async def openapi(request: Request) -> Response:
         return _json(spec)
 
-    app = Starlette(
-        routes=[
-            Route("/v1/models", list_models, methods=["GET"]),
-            Route("/v1/models/{model_id}", retrieve_model, methods=["GET"]),
-            Route("/openapi.json", openapi, methods=["GET"]),
-        ],
-        exception_handlers={
-            ApiError: _on_api_error,
-            HTTPException: _on_http_error,
-            Exception: _on_crash,
-        },
-    )
-    app.router.redirect_slashes = False
-    app.state.mock = state
-    return app
+    routes: list[BaseRoute] = [
+        Route("/v1/models", list_models, methods=["GET"]),
+        Route("/v1/models/{model_id}", retrieve_model, methods=["GET"]),
+        Route("/openapi.json", openapi, methods=["GET"]),
+    ]
+    return MockApp(state, routes + (admin_routes(state) if admin else []))

@@ -9,7 +9,7 @@ from typing import Any
 import uvicorn
 from starlette.types import ASGIApp
 
-__all__ = ["BackgroundServer", "base_url", "bind", "uvicorn_config"]
+__all__ = ["BackgroundServer", "Server", "base_url", "bind", "uvicorn_config"]
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -47,7 +47,9 @@ def uvicorn_config(app: ASGIApp, *, access_log: bool = False) -> uvicorn.Config:
     )
 
 
-class _Server(uvicorn.Server):
+class Server(uvicorn.Server):
+    """uvicorn's server, with a ``ready`` event set once startup has finished (or failed)."""
+
     def __init__(self, config: uvicorn.Config) -> None:
         super().__init__(config)
         self.ready = threading.Event()
@@ -69,14 +71,14 @@ class BackgroundServer:
     def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> None:
         self.app = app
         self._host, self._port = host, port
-        self._server: _Server | None = None
+        self._server: Server | None = None
         self._thread: threading.Thread | None = None
         self.url = ""
 
     def start(self) -> BackgroundServer:
         sock = bind(self._host, self._port)
         self.url = base_url(sock)
-        server = self._server = _Server(uvicorn_config(self.app))
+        server = self._server = Server(uvicorn_config(self.app))
         self._thread = threading.Thread(
             target=server.run, kwargs={"sockets": [sock]}, name=f"mockserver {self.url}", daemon=True
         )

@@ -1,0 +1,126 @@
+"""The ASGI layer in front of the API routes: injects faults and keeps the journal."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+from urllib.parse import unquote
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .errors import error_body
+from .faults import Fault, Route
+from .ids import new_request_id
+from .state import MockState
+
+__all__ = ["ControlMiddleware"]
+
+_LIST = "/v1/models"
+_RETRIEVE = "/v1/models/"
+_UNJOURNALED = ("/_mock/", "/openapi.json")
+
+
+def _route(path: str) -> tuple[Route | None, str | None]:
+    if path == _LIST:
+        return "list", None
+    if path.startswith(_RETRIEVE) and "/" not in path[len(_RETRIEVE) :]:
+        return "retrieve", unquote(path[len(_RETRIEVE) :])
+    return None, None
+
+
+def _drop_connection(send: Send) -> None:
+    """Close the client's connection now. Under uvicorn, quietly; elsewhere, by raising."""
+    cycle = getattr(send, "__self__", None)
+    transport = getattr(cycle, "transport", None)
+    if transport is None:
+        raise ConnectionAbortedError("connection dropped by an injected fault")
+    transport.close()
+    cycle.disconnected = True  # type: ignore[union-attr]  # tells uvicorn not to answer
+
+
+class ControlMiddleware:
+    """Faults before the app answers; every answered request into the journal."""
+
+    def __init__(self, app: ASGIApp, state: MockState) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(_UNJOURNALED):
+            await self.app(scope, receive, send)
+            return
+        seen: dict[str, Any] = {"status": 0, "request_id": ""}
+
+        async def recording_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                seen["status"] = message["status"]
+                for name, value in message.get("headers", ()):
+                    if name == b"request-id":
+                        seen["request_id"] = value.decode("latin-1")
+            await send(message)
+
+        state = self.state
+        try:
+            if state.faults.active:
+                await self._faulty(scope, receive, send, recording_send)
+            else:
+                await self.app(scope, receive, recording_send)
+        finally:
+            state.journal.record(
+                scope["method"],
+                scope["path"],
+                scope["query_string"],
+                scope["headers"],
+                seen["status"],
+                seen["request_id"],
+            )
+
+    async def _faulty(self, scope: Scope, receive: Receive, raw_send: Send, send: Send) -> None:
+        route, model_id = _route(scope["path"])
+        faults = self.state.faults
+        delay = faults.delay(route)
+        if delay:
+            await asyncio.sleep(delay)
+        fault = faults.take(route, model_id)
+        if fault is None:
+            await self.app(scope, receive, send)
+        elif fault.kind == "status":
+            await _send_error(send, fault)
+        elif fault.kind == "disconnect":
+            _drop_connection(raw_send)
+        else:
+            await self._damaged(scope, receive, raw_send, send, fault)
+
+    async def _damaged(self, scope: Scope, receive: Receive, raw_send: Send, send: Send, fault: Fault) -> None:
+        """The real answer, cut in half: ``truncate`` drops the connection, ``malformed`` ends it short."""
+        messages: list[Message] = []
+
+        async def keep(message: Message) -> None:
+            messages.append(message)
+
+        await self.app(scope, receive, keep)
+        start = messages[0]
+        body = b"".join(m.get("body", b"") for m in messages[1:])
+        half = body[: len(body) // 2]
+        if fault.kind == "malformed":
+            headers = [(k, v) for k, v in start["headers"] if k != b"content-length"]
+            headers.append((b"content-length", str(len(half)).encode()))
+            await send({**start, "headers": headers})
+            await send({"type": "http.response.body", "body": half})
+            return
+        await send(start)
+        await send({"type": "http.response.body", "body": half, "more_body": True})
+        _drop_connection(raw_send)
+
+
+async def _send_error(send: Send, fault: Fault) -> None:
+    request_id = new_request_id()
+    body = error_body(fault.status, fault.error_message(), request_id)
+    headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in fault.response_headers().items()]
+    headers += [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"request-id", request_id.encode()),
+    ]
+    await send({"type": "http.response.start", "status": fault.status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

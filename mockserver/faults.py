@@ -1,0 +1,232 @@
+"""Faults on purpose: scripted statuses, rate limits, latency, transport faults, random failure."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from .errors import ERROR_TYPES
+
+__all__ = ["ROUTES", "Fault", "FaultKind", "Faults", "Route"]
+
+Route = Literal["list", "retrieve"]
+ROUTES: tuple[Route, ...] = ("list", "retrieve")
+FaultKind = Literal["status", "disconnect", "truncate", "malformed"]
+_KINDS = ("status", "disconnect", "truncate", "malformed")
+
+
+@dataclass(frozen=True, slots=True)
+class Fault:
+    """What one request gets instead of its answer.
+
+    ``kind``: ``status`` (an error envelope with ``status``), ``disconnect``
+    (the connection closes before any response), ``truncate`` (headers, then
+    half the body, then the connection closes), ``malformed`` (a 200 whose body
+    is not JSON).
+    """
+
+    status: int = 500
+    kind: FaultKind = "status"
+    message: str | None = None
+    retry_after: float | None = None
+    retry_after_ms: int | None = None
+    should_retry: bool | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.kind not in _KINDS:
+            raise ValueError(f"kind must be one of {', '.join(_KINDS)}, got {self.kind!r}")
+        if not 400 <= self.status <= 599:
+            raise ValueError(f"status must be an error status 400..599, got {self.status}")
+        if self.retry_after is not None and self.retry_after < 0:
+            raise ValueError("retry_after must be >= 0 seconds")
+        if self.retry_after_ms is not None and self.retry_after_ms < 0:
+            raise ValueError("retry_after_ms must be >= 0")
+
+    def response_headers(self) -> dict[str, str]:
+        """The extra headers this fault's error response carries."""
+        headers = dict(self.headers)
+        if self.retry_after is not None:
+            seconds = self.retry_after
+            headers["retry-after"] = str(int(seconds)) if seconds == int(seconds) else str(seconds)
+        if self.retry_after_ms is not None:
+            headers["retry-after-ms"] = str(self.retry_after_ms)
+        if self.should_retry is not None:
+            headers["x-should-retry"] = "true" if self.should_retry else "false"
+        if self.status == 429:
+            headers.setdefault("anthropic-ratelimit-requests-limit", "50")
+            headers.setdefault("anthropic-ratelimit-requests-remaining", "0")
+        return headers
+
+    def error_message(self) -> str:
+        if self.message is not None:
+            return self.message
+        kind = ERROR_TYPES.get(self.status, "error").replace("_", " ")
+        return f"{kind} (injected by anthropic-models-mock)"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "kind": self.kind,
+            "message": self.message,
+            "retry_after": self.retry_after,
+            "retry_after_ms": self.retry_after_ms,
+            "should_retry": self.should_retry,
+            "headers": dict(self.headers),
+        }
+
+
+@dataclass(slots=True)
+class _Rule:
+    fault: Fault
+    remaining: int | None  # None: every matching request, until cleared
+    route: Route | None
+    model_id: str | None
+
+    def matches(self, route: Route | None, model_id: str | None) -> bool:
+        if self.route is not None and self.route != route:
+            return False
+        return self.model_id is None or self.model_id == model_id
+
+
+@dataclass(slots=True)
+class _Latency:
+    seconds: float
+    jitter: float
+
+
+def _check_route(route: str | None) -> Route | None:
+    if route is not None and route not in ROUTES:
+        raise ValueError(f"route must be one of {', '.join(ROUTES)} or None, got {route!r}")
+    return route
+
+
+class Faults:
+    """The faults of one app. Scripted rules fire first, in the order added; then
+    the random failure rate; latency applies to every matching request.
+
+    Randomness comes from one ``random.Random(seed)``: the same seed and the
+    same requests give the same faults and delays.
+    """
+
+    def __init__(self, seed: int = 0) -> None:
+        self._seed = seed
+        self._rules: list[_Rule] = []
+        self._rate = 0.0
+        self._rate_fault = Fault(500)
+        self._rate_route: Route | None = None
+        self._latency: dict[Route | None, _Latency] = {}
+        self._random = random.Random(seed)
+        self.active = False
+
+    def _update(self) -> None:
+        self.active = bool(self._rules or self._rate or self._latency)
+
+    def add(
+        self,
+        status: int = 500,
+        *,
+        times: int | None = 1,
+        route: str | None = None,
+        model_id: str | None = None,
+        kind: FaultKind = "status",
+        message: str | None = None,
+        retry_after: float | None = None,
+        retry_after_ms: int | None = None,
+        should_retry: bool | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Fault:
+        """The next ``times`` matching requests (``None``: all) get this fault."""
+        if times is not None and times < 1:
+            raise ValueError(f"times must be >= 1 or None, got {times}")
+        fault = Fault(status, kind, message, retry_after, retry_after_ms, should_retry, dict(headers or {}))
+        self._rules.append(_Rule(fault, times, _check_route(route), model_id))
+        self._update()
+        return fault
+
+    def sequence(self, *statuses: int, route: str | None = None, model_id: str | None = None, **options: Any) -> None:
+        """One fault per status, in order: ``sequence(429, 429)`` then success."""
+        for status in statuses:
+            self.add(status, route=route, model_id=model_id, **options)
+
+    def set_fail_rate(
+        self,
+        rate: float,
+        *,
+        status: int = 500,
+        route: str | None = None,
+        seed: int | None = None,
+        **options: Any,
+    ) -> None:
+        """Each matching request fails with probability ``rate`` (seeded)."""
+        if not 0.0 <= rate <= 1.0:
+            raise ValueError(f"rate must be within 0..1, got {rate}")
+        self._rate, self._rate_fault, self._rate_route = rate, Fault(status, **options), _check_route(route)
+        if seed is not None:
+            self.reseed(seed)
+        self._update()
+
+    def set_latency(
+        self, seconds: float, *, jitter: float = 0.0, route: str | None = None, seed: int | None = None
+    ) -> None:
+        """Delay matching requests by ``seconds`` plus a seeded uniform ``0..jitter``."""
+        if seconds < 0 or jitter < 0:
+            raise ValueError("seconds and jitter must be >= 0")
+        key = _check_route(route)
+        if seconds == 0 and jitter == 0:
+            self._latency.pop(key, None)
+        else:
+            self._latency[key] = _Latency(seconds, jitter)
+        if seed is not None:
+            self.reseed(seed)
+        self._update()
+
+    def reseed(self, seed: int) -> None:
+        self._seed = seed
+        self._random.seed(seed)
+
+    def clear(self) -> None:
+        """No faults, no latency; the random sequence starts again from the seed."""
+        self._rules.clear()
+        self._rate = 0.0
+        self._latency.clear()
+        self._random.seed(self._seed)
+        self._update()
+
+    # -- per request ------------------------------------------------------------------
+    def delay(self, route: Route | None) -> float:
+        latency = self._latency.get(route) or self._latency.get(None)
+        if latency is None:
+            return 0.0
+        return latency.seconds + (self._random.uniform(0, latency.jitter) if latency.jitter else 0.0)
+
+    def take(self, route: Route | None, model_id: str | None) -> Fault | None:
+        """The fault this request gets, if any; scripted rules are used up as they fire."""
+        for index, rule in enumerate(self._rules):
+            if rule.matches(route, model_id):
+                if rule.remaining is not None:
+                    rule.remaining -= 1
+                    if rule.remaining == 0:
+                        del self._rules[index]
+                        self._update()
+                return rule.fault
+        in_scope = self._rate_route is None or self._rate_route == route
+        if self._rate and in_scope and self._random.random() < self._rate:
+            return self._rate_fault
+        return None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "seed": self._seed,
+            "scripted": [
+                {**r.fault.to_json(), "times": r.remaining, "route": r.route, "model_id": r.model_id}
+                for r in self._rules
+            ],
+            "fail_rate": {"rate": self._rate, "route": self._rate_route, **self._rate_fault.to_json()},
+            "latency": [
+                {"route": route, "seconds": spec.seconds, "jitter": spec.jitter}
+                for route, spec in self._latency.items()
+            ],
+        }

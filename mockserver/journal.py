@@ -1,0 +1,197 @@
+"""The request journal: a bounded record of what the fake received, keys redacted."""
+
+from __future__ import annotations
+
+import difflib
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
+
+__all__ = ["REDACTED", "Journal", "RecordedRequest"]
+
+REDACTED = "[redacted]"
+_SECRET = (b"x-api-key", b"authorization")
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedRequest:
+    """One request as the fake saw it, and the status it answered with."""
+
+    method: str
+    path: str
+    query: str
+    headers: Mapping[str, str]
+    status: int
+    request_id: str = ""
+    params: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def line(self) -> str:
+        """``GET /v1/models?limit=5 -> 200``."""
+        target = f"{self.path}?{self.query}" if self.query else self.path
+        return f"{self.method} {target} -> {self.status}"
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "method": self.method,
+            "path": self.path,
+            "query": self.query,
+            "params": {key: list(values) for key, values in self.params.items()},
+            "headers": dict(self.headers),
+            "status": self.status,
+            "request_id": self.request_id,
+        }
+
+
+def _headers(raw: Iterable[tuple[bytes, bytes]]) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    for name, value in raw:
+        key = name.decode("latin-1").lower()
+        if name.lower() in _SECRET:
+            text = REDACTED
+            if key == "authorization":
+                scheme = value.split(b" ", 1)[0].decode("latin-1")
+                text = f"{scheme} {REDACTED}"
+        else:
+            text = value.decode("latin-1")
+        headers[key] = f"{headers[key]}, {text}" if key in headers else text
+    return headers
+
+
+def _params(query: str) -> dict[str, tuple[str, ...]]:
+    found: dict[str, list[str]] = {}
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        found.setdefault(key, []).append(value)
+    return {key: tuple(values) for key, values in found.items()}
+
+
+class Journal:
+    """The last ``maxlen`` requests, oldest first (a ring buffer: it never grows past that)."""
+
+    def __init__(self, maxlen: int = 1000) -> None:
+        if maxlen < 1:
+            raise ValueError(f"maxlen must be >= 1, got {maxlen}")
+        self._entries: deque[RecordedRequest] = deque(maxlen=maxlen)
+        self.total = 0
+
+    @property
+    def maxlen(self) -> int:
+        return self._entries.maxlen or 0
+
+    def record(
+        self,
+        method: str,
+        path: str,
+        query: bytes,
+        raw_headers: Iterable[tuple[bytes, bytes]],
+        status: int,
+        request_id: str,
+    ) -> None:
+        """Add one request; API keys never reach the journal."""
+        text = query.decode("latin-1")
+        self._entries.append(
+            RecordedRequest(method, path, text, _headers(raw_headers), status, request_id, _params(text))
+        )
+        self.total += 1
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self.total = 0
+
+    def __iter__(self) -> Iterator[RecordedRequest]:
+        return iter(tuple(self._entries))
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __getitem__(self, index: int) -> RecordedRequest:
+        return self._entries[index]
+
+    @property
+    def last(self) -> RecordedRequest | None:
+        return self._entries[-1] if self._entries else None
+
+    def matching(
+        self,
+        *,
+        method: str | None = None,
+        path: str | None = None,
+        params: Mapping[str, str | Iterable[str]] | None = None,
+        status: int | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> list[RecordedRequest]:
+        """The recorded requests that match every criterion given."""
+        return [entry for entry in self._entries if _matches(entry, method, path, params, status, headers)]
+
+    def assert_called(
+        self,
+        *,
+        method: str | None = "GET",
+        path: str | None = None,
+        params: Mapping[str, str | Iterable[str]] | None = None,
+        status: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        times: int | None = None,
+    ) -> list[RecordedRequest]:
+        """Assert such a request arrived (``times`` times, if given); the message shows the closest."""
+        found = self.matching(method=method, path=path, params=params, status=status, headers=headers)
+        if found and (times is None or len(found) == times):
+            return found
+        wanted = _describe(method, path, params, status, headers)
+        if found:
+            raise AssertionError(f"expected {times} request(s) {wanted}, got {len(found)}")
+        raise AssertionError(f"no request {wanted}; {self._closest(method, path, params)}")
+
+    def assert_not_called(self, *, method: str | None = None, path: str | None = None) -> None:
+        found = self.matching(method=method, path=path)
+        if found:
+            raise AssertionError(f"expected no request {_describe(method, path)}, got: {found[0].line}")
+
+    def _closest(self, method: str | None, path: str | None, params: Mapping[str, str | Iterable[str]] | None) -> str:
+        if not self._entries:
+            return "no request arrived at all"
+        want = _describe(method, path, params)
+        lines = [entry.line for entry in self._entries]
+        best = max(lines, key=lambda line: difflib.SequenceMatcher(None, want, line).ratio())
+        return f"closest that arrived: {best} (of {len(lines)})"
+
+
+def _wanted_values(value: str | Iterable[str]) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _matches(
+    entry: RecordedRequest,
+    method: str | None,
+    path: str | None,
+    params: Mapping[str, str | Iterable[str]] | None,
+    status: int | None,
+    headers: Mapping[str, str] | None,
+) -> bool:
+    if method is not None and entry.method != method.upper():
+        return False
+    if path is not None and entry.path != path:
+        return False
+    if status is not None and entry.status != status:
+        return False
+    if params and any(entry.params.get(k) != _wanted_values(v) for k, v in params.items()):
+        return False
+    return not headers or all(entry.headers.get(k.lower()) == v for k, v in headers.items())
+
+
+def _describe(
+    method: str | None,
+    path: str | None,
+    params: Mapping[str, str | Iterable[str]] | None = None,
+    status: int | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> str:
+    text = f"{method or '*'} {path or '*'}"
+    if params:
+        text += "?" + "&".join(f"{k}={v}" for k, values in params.items() for v in _wanted_values(values))
+    if status is not None:
+        text += f" -> {status}"
+    if headers:
+        text += f" with headers {dict(headers)}"
+    return text

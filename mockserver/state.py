@@ -1,0 +1,80 @@
+"""What one app owns, and the operations on it: catalog changes, keys, journal, faults, reset."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from .catalog import Catalog, CatalogError
+from .faults import Faults
+from .journal import Journal
+
+__all__ = ["MockState"]
+
+
+class MockState:
+    """The mutable state of one app (``app.state.mock``); nothing is shared between apps.
+
+    The catalog itself is immutable: a change builds a new one and swaps the
+    reference, and ``reset()`` swaps the original back, so a reset costs O(1).
+    """
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        api_keys: Iterable[str] | None = None,
+        *,
+        journal_size: int = 1000,
+        fault_seed: int = 0,
+    ) -> None:
+        self.catalog = self._base_catalog = catalog
+        self.api_keys = self._base_keys = None if api_keys is None else frozenset(api_keys)
+        self.journal = Journal(journal_size)
+        self.faults = Faults(seed=fault_seed)
+
+    # -- catalog --------------------------------------------------------------------
+    def replace_catalog(self, catalog: Catalog) -> Catalog:
+        """Serve ``catalog`` from now on (until ``reset()``)."""
+        self.catalog = catalog
+        return catalog
+
+    def _rebuild(self, models: Iterable[Mapping[str, Any]], aliases: Mapping[str, str]) -> Catalog:
+        current = self.catalog
+        return self.replace_catalog(Catalog(models, aliases, source=current.source, as_of=current.as_of))
+
+    def add_model(self, model: Mapping[str, Any]) -> Catalog:
+        """Add (or replace, by id) one model."""
+        model_id = model.get("id")
+        kept = [m for m in self.catalog.models if m["id"] != model_id]
+        aliases = {a: t for a, t in self.catalog.aliases.items() if a != model_id}
+        return self._rebuild([*kept, model], aliases)
+
+    def remove_model(self, model_id: str) -> Catalog:
+        """Remove a model and the aliases that point to it."""
+        if model_id not in self.catalog:
+            raise CatalogError(f"no model with id {model_id!r} to remove")
+        kept = [m for m in self.catalog.models if m["id"] != model_id]
+        aliases = {a: t for a, t in self.catalog.aliases.items() if t != model_id}
+        return self._rebuild(kept, aliases)
+
+    def set_alias(self, alias: str, target: str | None) -> Catalog:
+        """Point ``alias`` at ``target`` (a model id), or remove it (``None``)."""
+        aliases = dict(self.catalog.aliases)
+        if target is None:
+            if aliases.pop(alias, None) is None:
+                raise CatalogError(f"no alias {alias!r} to remove")
+        else:
+            aliases[alias] = target
+        return self._rebuild(self.catalog.models, aliases)
+
+    def set_api_keys(self, api_keys: Iterable[str] | None) -> None:
+        """Accept only these keys (``None``: any non-empty key) until ``reset()``."""
+        self.api_keys = None if api_keys is None else frozenset(api_keys)
+
+    # -- everything -----------------------------------------------------------------
+    def reset(self) -> None:
+        """Back to how the app was built: catalog, keys, empty journal, no faults."""
+        self.catalog = self._base_catalog
+        self.api_keys = self._base_keys
+        self.journal.clear()
+        self.faults.clear()

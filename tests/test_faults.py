@@ -1,0 +1,113 @@
+"""Fault rules: scripting, scoping, rates and latency from a seeded RNG, headers, validation."""
+
+from __future__ import annotations
+
+import pytest
+
+from mockserver.faults import Fault, Faults
+
+
+def statuses(faults: Faults, n: int, route: str | None = "list", model_id: str | None = None) -> list[int | None]:
+    taken = [faults.take(route, model_id) for _ in range(n)]  # type: ignore[arg-type]
+    return [None if fault is None else fault.status for fault in taken]
+
+
+def test_sequence_then_success() -> None:
+    faults = Faults()
+    faults.sequence(429, 429, 529)
+    assert faults.active
+    assert statuses(faults, 5) == [429, 429, 529, None, None]
+    assert not faults.active
+
+
+def test_times_and_forever() -> None:
+    faults = Faults()
+    faults.add(500, times=2)
+    faults.add(503, times=None)
+    assert statuses(faults, 4) == [500, 500, 503, 503]
+
+
+def test_scoped_by_route_and_model() -> None:
+    faults = Faults()
+    faults.add(404, route="retrieve", model_id="claude-a")
+    faults.add(413, route="list")
+    assert statuses(faults, 1, "retrieve", "claude-b") == [None]
+    assert statuses(faults, 1, "list") == [413]
+    assert statuses(faults, 2, "retrieve", "claude-a") == [404, None]
+
+
+def test_fail_rate_is_seeded() -> None:
+    def run(seed: int) -> list[int | None]:
+        faults = Faults(seed=seed)
+        faults.set_fail_rate(0.3, status=529)
+        return statuses(faults, 200)
+
+    first = run(1)
+    assert first == run(1)
+    assert first != run(2)
+    assert 30 < first.count(529) < 90
+    faults = Faults()
+    faults.set_fail_rate(1.0, route="retrieve")
+    assert statuses(faults, 2, "list") == [None, None]
+    assert statuses(faults, 2, "retrieve") == [500, 500]
+
+
+def test_clear_restarts_the_random_sequence() -> None:
+    faults = Faults(seed=5)
+    faults.set_fail_rate(0.5)
+    before = statuses(faults, 50)
+    faults.clear()
+    assert statuses(faults, 3) == [None, None, None]
+    faults.set_fail_rate(0.5)
+    assert statuses(faults, 50) == before
+
+
+def test_latency_fixed_jittered_and_per_route() -> None:
+    faults = Faults(seed=3)
+    faults.set_latency(0.25)
+    assert faults.delay("list") == 0.25
+    faults.set_latency(0.1, jitter=0.2, route="retrieve")
+    delays = [faults.delay("retrieve") for _ in range(50)]
+    assert all(0.1 <= d <= 0.3 for d in delays) and len(set(delays)) > 1
+    again = Faults(seed=3)
+    again.set_latency(0.1, jitter=0.2, route="retrieve")
+    assert [again.delay("retrieve") for _ in range(50)] == delays
+    assert faults.delay("list") == 0.25
+    faults.set_latency(0, route=None)
+    assert faults.delay("list") == 0.0
+
+
+def test_rate_limit_headers() -> None:
+    fault = Fault(429, retry_after=2, retry_after_ms=1500, should_retry=True)
+    assert fault.response_headers() == {
+        "retry-after": "2",
+        "retry-after-ms": "1500",
+        "x-should-retry": "true",
+        "anthropic-ratelimit-requests-limit": "50",
+        "anthropic-ratelimit-requests-remaining": "0",
+    }
+    assert Fault(500, should_retry=False).response_headers() == {"x-should-retry": "false"}
+    assert "rate limit error" in Fault(429).error_message()
+    assert Fault(529, message="busy").error_message() == "busy"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"status": 200}, "status must be an error status"),
+        ({"kind": "explode"}, "kind must be one of"),
+        ({"retry_after": -1}, "retry_after"),
+        ({"times": 0}, "times must be"),
+        ({"route": "messages"}, "route must be one of"),
+    ],
+)
+def test_bad_faults_are_refused(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Faults().add(**kwargs)  # type: ignore[arg-type]
+
+
+def test_bad_rates_and_latency() -> None:
+    with pytest.raises(ValueError, match="rate must be within"):
+        Faults().set_fail_rate(1.5)
+    with pytest.raises(ValueError, match=">= 0"):
+        Faults().set_latency(-1)

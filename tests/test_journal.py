@@ -1,0 +1,64 @@
+"""The request journal: bounded, redacted, queryable, with helpful assertion messages."""
+
+from __future__ import annotations
+
+import pytest
+
+from mockserver.journal import REDACTED, Journal
+
+
+def record(journal: Journal, path: str = "/v1/models", query: bytes = b"", status: int = 200, **headers: str) -> None:
+    raw = [(k.replace("_", "-").encode(), v.encode()) for k, v in headers.items()]
+    journal.record("GET", path, query, raw, status, "req_x")
+
+
+def test_keys_are_never_stored() -> None:
+    journal = Journal()
+    record(journal, x_api_key="sk-one", authorization="Bearer sk-two", anthropic_version="2023-06-01")
+    entry = journal[0]
+    assert entry.headers == {
+        "x-api-key": REDACTED,
+        "authorization": f"Bearer {REDACTED}",
+        "anthropic-version": "2023-06-01",
+    }
+    assert "sk-one" not in repr(entry) and "sk-two" not in repr(entry.to_json())
+
+
+def test_ring_buffer_keeps_the_newest() -> None:
+    journal = Journal(maxlen=3)
+    for n in range(10):
+        record(journal, query=f"limit={n + 1}".encode())
+    assert [e.params["limit"] for e in journal] == [("8",), ("9",), ("10",)]
+    assert (len(journal), journal.total, journal.maxlen) == (3, 10, 3)
+    journal.clear()
+    assert (len(journal), journal.total, journal.last) == (0, 0, None)
+
+
+def test_maxlen_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="maxlen"):
+        Journal(maxlen=0)
+
+
+def test_matching_and_repeated_headers() -> None:
+    journal = Journal()
+    record(journal, query=b"lifecycle[]=active&lifecycle[]=retired", anthropic_beta="a")
+    record(journal, path="/v1/models/x", status=404)
+    assert journal.matching(params={"lifecycle[]": ["active", "retired"]})[0].headers["anthropic-beta"] == "a"
+    assert [e.path for e in journal.matching(status=404)] == ["/v1/models/x"]
+    assert journal.matching(method="post") == []
+    assert journal.assert_called(path="/v1/models/x", times=1)[0].status == 404
+    assert journal.last is not None and journal.last.line == "GET /v1/models/x -> 404"
+
+
+def test_assertion_messages() -> None:
+    journal = Journal()
+    with pytest.raises(AssertionError, match="no request GET /v1/models; no request arrived at all"):
+        journal.assert_called(path="/v1/models")
+    record(journal, path="/v1/models/claude-a", status=404)
+    record(journal, path="/v1/models", query=b"limit=5")
+    with pytest.raises(AssertionError, match=r"closest that arrived: GET /v1/models/claude-a -> 404 \(of 2\)"):
+        journal.assert_called(path="/v1/models/claude-b")
+    with pytest.raises(AssertionError, match=r"expected 2 request\(s\) GET /v1/models, got 1"):
+        journal.assert_called(path="/v1/models", times=2)
+    with pytest.raises(AssertionError, match="expected no request"):
+        journal.assert_not_called(path="/v1/models")
