@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
 import os
 import sys
@@ -44,6 +45,37 @@ def _port(text: str) -> int:
     return value
 
 
+def _positive(text: str) -> int:
+    value = _count(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number >= 1, got {value}")
+    return value
+
+
+def _status(text: str) -> int:
+    value = _count(text)
+    if not 400 <= value <= 599:
+        raise argparse.ArgumentTypeError(f"expected an error status 400..599, got {value}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds, got {text!r}") from None
+    if not 0 <= value < 3600:
+        raise argparse.ArgumentTypeError(f"expected 0 <= seconds < 3600, got {text}")
+    return value
+
+
+def _probability(text: str) -> float:
+    value = _seconds(text)
+    if value > 1:
+        raise argparse.ArgumentTypeError(f"expected a probability from 0 to 1, got {text}")
+    return value
+
+
 def _add_catalog_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("catalog (default: the embedded catalog of real Claude models)")
     source = group.add_mutually_exclusive_group()
@@ -72,6 +104,40 @@ def _parser() -> argparse.ArgumentParser:
         help="accept only this key (repeat for more); default: any non-empty key",
     )
     serve.add_argument("--access-log", action="store_true", help="log every request (off by default)")
+    admin = serve.add_mutually_exclusive_group()
+    admin.add_argument(
+        "--admin",
+        action="store_true",
+        default=None,
+        help="serve the /_mock/ admin API even on a non-loopback host (default: on for loopback only)",
+    )
+    admin.add_argument("--no-admin", dest="admin", action="store_false", help="do not serve the /_mock/ admin API")
+    serve.add_argument(
+        "--journal-size", metavar="N", type=_positive, default=1000, help="requests the journal keeps (default 1000)"
+    )
+    faults = serve.add_argument_group("faults (see README: Faults)")
+    faults.add_argument(
+        "--fault",
+        metavar="STATUS",
+        type=_status,
+        action="append",
+        default=[],
+        help="the next request gets this error status; repeat for a sequence (--fault 429 --fault 429)",
+    )
+    faults.add_argument(
+        "--fail-rate", metavar="P", type=_probability, default=0.0, help="each request fails with probability P"
+    )
+    faults.add_argument(
+        "--fail-status", metavar="STATUS", type=_status, default=500, help="status of --fail-rate errors (default 500)"
+    )
+    faults.add_argument(
+        "--retry-after", metavar="SECONDS", type=_seconds, help="retry-after header on --fault and --fail-rate errors"
+    )
+    faults.add_argument("--latency", metavar="SECONDS", type=_seconds, default=0.0, help="delay every API request")
+    faults.add_argument(
+        "--latency-jitter", metavar="SECONDS", type=_seconds, default=0.0, help="plus a random 0..SECONDS (seeded)"
+    )
+    faults.add_argument("--fault-seed", metavar="N", type=int, default=0, help="seed of random faults and jitter")
     catalog = commands.add_parser("catalog", help="print a catalog file (validated) to stdout")
     _add_catalog_options(catalog)
     return parser
@@ -90,16 +156,27 @@ def _load(args: argparse.Namespace) -> Catalog:
 
 def _serve(args: argparse.Namespace) -> None:
     from .app import create_app
-    from .server import _Server, base_url, bind, uvicorn_config
+    from .server import Server, base_url, bind, uvicorn_config
 
     catalog = _load(args)
     if args.api_keys is not None and not all(args.api_keys):
         _die("--api-key must not be empty")
-    app = create_app(catalog, api_keys=args.api_keys)
     try:
         sock = bind(args.host, args.port)
     except (OSError, UnicodeError) as exc:
         _die(f"cannot listen on {args.host}:{args.port}: {getattr(exc, 'strerror', None) or exc}")
+    loopback = ipaddress.ip_address(sock.getsockname()[0]).is_loopback
+    admin = loopback if args.admin is None else args.admin
+    app = create_app(
+        catalog, api_keys=args.api_keys, admin=admin, journal_size=args.journal_size, fault_seed=args.fault_seed
+    )
+    faults = app.mock.faults
+    for status in args.fault:
+        faults.add(status, retry_after=args.retry_after)
+    if args.fail_rate:
+        faults.set_fail_rate(args.fail_rate, status=args.fail_status, retry_after=args.retry_after)
+    if args.latency or args.latency_jitter:
+        faults.set_latency(args.latency, jitter=args.latency_jitter)
     url = base_url(sock)
     key = args.api_keys[0] if args.api_keys else "test-key"
     print(f"mockserver: serving {len(catalog)} models ({catalog.source}) at {url}", flush=True)
@@ -107,7 +184,9 @@ def _serve(args: argparse.Namespace) -> None:
         f"try: curl -s {url}/v1/models -H 'x-api-key: {key}' -H 'anthropic-version: 2023-06-01'",
         flush=True,
     )
-    _Server(uvicorn_config(app, access_log=args.access_log)).run(sockets=[sock])
+    if admin:
+        print(f"admin: {url}/_mock/ (journal, faults, models, aliases, reset)", flush=True)
+    Server(uvicorn_config(app, access_log=args.access_log)).run(sockets=[sock])
 
 
 def main(argv: Sequence[str] | None = None) -> None:
