@@ -1,0 +1,220 @@
+"""The pytest plugin, tested as a user meets it: test files run by ``pytester``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestAssertRewriteWarning")
+
+
+QUIET = ("-p", "no:cacheprovider", "-o", "asyncio_default_fixture_loop_scope=function")
+
+
+def run(pytester: pytest.Pytester, source: str, *args: str) -> pytest.RunResult:
+    pytester.makepyfile(test_user=source)
+    return pytester.runpytest_inprocess(*QUIET, *args)
+
+
+def test_anthropic_mock_serves_records_and_redacts(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        """
+        import httpx
+
+        def test_it(anthropic_mock):
+            headers = {"x-api-key": "sk-secret", "anthropic-version": "2023-06-01"}
+            response = httpx.get(anthropic_mock.base_url + "/v1/models?limit=2", headers=headers)
+            assert response.status_code == 200
+            assert len(response.json()["data"]) == min(2, len(anthropic_mock.catalog.view()))
+            assert anthropic_mock.app.mock is anthropic_mock.state
+            assert len(anthropic_mock.catalog) > 2
+            [entry] = anthropic_mock.assert_called(path="/v1/models", params={"limit": "2"}, status=200)
+            assert entry.headers["x-api-key"] == "[redacted]"
+            assert "sk-secret" not in repr(anthropic_mock.requests)
+        """,
+    )
+    result.assert_outcomes(passed=1)
+
+
+def test_assertion_messages_show_the_closest_request(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        """
+        import httpx
+
+        def test_it(anthropic_mock):
+            httpx.get(anthropic_mock.base_url + "/v1/models/claude-opus-4-5")
+            anthropic_mock.assert_called(path="/v1/models/claude-opus-4-6")
+        """,
+    )
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        ["*no request GET /v1/models/claude-opus-4-6; closest that arrived: GET /v1/models/claude-opus-4-5 -> 401*"]
+    )
+
+
+def test_changes_are_undone_between_tests(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        """
+        import anthropic, pytest
+
+        NEW = {"id": "claude-test-1", "display_name": "T", "created_at": "2030-01-01T00:00:00Z"}
+
+        def test_changes(anthropic_mock, anthropic_client):
+            anthropic_mock.add_model(NEW)
+            anthropic_mock.set_alias("claude-test", "claude-test-1")
+            assert anthropic_client.models.retrieve("claude-test").id == "claude-test-1"
+            anthropic_mock.faults.add(529, times=None)
+            with pytest.raises(anthropic.InternalServerError):
+                anthropic_client.with_options(max_retries=0).models.list()
+
+        def test_sees_the_original(anthropic_mock, anthropic_client):
+            assert "claude-test-1" not in anthropic_mock.catalog
+            assert len(anthropic_mock.requests) == 0
+            with pytest.raises(anthropic.NotFoundError):
+                anthropic_client.models.retrieve("claude-test")
+            assert anthropic_client.models.list(limit=1).data
+        """,
+    )
+    result.assert_outcomes(passed=2)
+
+
+def test_marker_synthetic_seed_and_keys(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        """
+        import anthropic, pytest
+        from mockserver import Catalog
+
+        @pytest.mark.anthropic_models(synthetic=37, seed=4, api_keys=["test-key"])
+        def test_synthetic(anthropic_mock, anthropic_client):
+            assert anthropic_mock.catalog.models == Catalog.synthetic(37, 4).models
+            assert [m.id for m in anthropic_client.models.list(lifecycle=["active", "deprecated", "retired"])] == [
+                m["id"] for m in Catalog.synthetic(37, 4)
+            ]
+            with pytest.raises(anthropic.AuthenticationError):
+                anthropic_mock.client(api_key="other", max_retries=0).models.list()
+
+        @pytest.mark.anthropic_models(synthetic=5)
+        def test_default_seed(anthropic_mock):
+            assert anthropic_mock.catalog.models == Catalog.synthetic(5, 11).models
+
+        def test_back_to_default(anthropic_mock):
+            assert anthropic_mock.catalog.models == Catalog.default().models
+        """,
+        "--anthropic-seed",
+        "11",
+    )
+    result.assert_outcomes(passed=3)
+
+
+def test_marker_catalog_file_and_ini_seed(pytester: pytest.Pytester, tmp_path: Path) -> None:
+    path = tmp_path / "mine.json"
+    path.write_text(json.dumps([{"id": "only-one", "display_name": "One", "created_at": "2025-01-01T00:00:00Z"}]))
+    pytester.makeini("[pytest]\nanthropic_seed = 3\n")
+    result = run(
+        pytester,
+        f"""
+        import pytest
+        from mockserver import Catalog
+
+        @pytest.mark.anthropic_models(catalog={str(path)!r})
+        def test_file(anthropic_client):
+            assert [m.id for m in anthropic_client.models.list()] == ["only-one"]
+
+        @pytest.mark.anthropic_models(synthetic=4)
+        def test_ini_seed(anthropic_mock):
+            assert anthropic_mock.catalog.models == Catalog.synthetic(4, 3).models
+        """,
+    )
+    result.assert_outcomes(passed=2)
+
+
+def test_bad_marker_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        """
+        import pytest
+
+        @pytest.mark.anthropic_models(synthetic=3, colour="red")
+        def test_it(anthropic_mock):
+            pass
+        """,
+    )
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*anthropic_models: unknown argument(s) colour*"])
+
+
+def test_async_clients_under_pytest_asyncio_and_anyio(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        """
+        import pytest
+
+        @pytest.mark.asyncio
+        async def test_asyncio(async_anthropic_client, anthropic_mock):
+            ids = [m.id async for m in async_anthropic_client.models.list(limit=3)]
+            assert ids == list(anthropic_mock.catalog.view().ids)
+
+        @pytest.mark.anyio
+        async def test_anyio(async_anthropic_client):
+            assert (await async_anthropic_client.models.retrieve("claude-sonnet-4-5")).id == "claude-sonnet-4-5-20250929"
+
+        @pytest.mark.asyncio
+        async def test_in_process(async_anthropic_asgi_client, anthropic_mock):
+            page = await async_anthropic_asgi_client.models.list(limit=2)
+            assert len(page.data) == 2
+            anthropic_mock.assert_called(path="/v1/models", params={"limit": "2"})
+
+        @pytest.fixture
+        def anyio_backend():
+            return "asyncio"
+        """,
+        "-W",
+        "error",
+    )
+    result.assert_outcomes(passed=3)
+
+
+def test_sync_in_process_client_and_env(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        """
+        import anthropic, os
+
+        def test_in_process(anthropic_asgi_client, anthropic_mock):
+            anthropic_mock.faults.sequence(429, retry_after_ms=1)
+            assert anthropic_asgi_client.models.list(limit=1).data
+            assert [r.status for r in anthropic_mock.requests] == [429, 200]
+
+        def test_env(anthropic_env):
+            assert os.environ["ANTHROPIC_BASE_URL"] == anthropic_env
+            with anthropic.Anthropic() as client:
+                assert client.models.retrieve("claude-haiku-4-5").id == "claude-haiku-4-5-20251001"
+        """,
+        "-W",
+        "error",
+    )
+    result.assert_outcomes(passed=2)
+
+
+def test_works_under_xdist(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_many="""
+        import pytest
+
+        @pytest.mark.parametrize("n", range(8))
+        def test_isolated(anthropic_mock, anthropic_client, n):
+            anthropic_mock.add_model({"id": f"claude-n-{n}", "display_name": "N", "created_at": "2031-01-01T00:00:00Z"})
+            ids = [m.id for m in anthropic_client.models.list(limit=5)]
+            assert ids[0] == f"claude-n-{n}"
+            assert [m for m in ids if m.startswith("claude-n-")] == [f"claude-n-{n}"]
+            assert len(anthropic_mock.requests) == 1
+        """
+    )
+    result = pytester.runpytest_subprocess("-n", "2", *QUIET)
+    result.assert_outcomes(passed=8)
