@@ -1,0 +1,113 @@
+"""The /_mock/ admin API: the same controls as Python, as JSON over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from starlette.testclient import TestClient
+
+from mockserver import Catalog, create_app
+
+API = {"x-api-key": "sk-live-secret", "anthropic-version": "2023-06-01"}
+NEW = {"id": "claude-new-1", "display_name": "New", "created_at": "2031-01-01T00:00:00Z"}
+
+
+@pytest.fixture
+def client() -> Iterator[TestClient]:
+    with TestClient(create_app(Catalog.synthetic(30, 5)), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+def first_ids(client: TestClient, n: int = 3) -> list[str]:
+    return [m["id"] for m in client.get(f"/v1/models?limit={n}", headers=API).json()["data"]]
+
+
+def test_scripted_faults_then_success(client: TestClient) -> None:
+    response = client.post("/_mock/faults", json={"sequence": [429, 529], "retry_after_ms": 5})
+    assert response.status_code == 201
+    assert [f["status"] for f in response.json()["scripted"]] == [429, 529]
+    first = client.get("/v1/models", headers=API)
+    assert (first.status_code, first.headers["retry-after-ms"]) == (429, "5")
+    assert first.json()["error"]["type"] == "rate_limit_error"
+    assert client.get("/v1/models", headers=API).json()["error"]["type"] == "overloaded_error"
+    assert client.get("/v1/models", headers=API).status_code == 200
+
+
+def test_fault_options_rate_latency_and_clear(client: TestClient) -> None:
+    assert client.post("/_mock/faults", json={"status": 403, "times": 2, "route": "retrieve"}).status_code == 201
+    assert client.put("/_mock/faults/rate", json={"rate": 1.0, "status": 529, "seed": 3}).status_code == 200
+    assert client.put("/_mock/faults/latency", json={"seconds": 0.0, "jitter": 0.01}).status_code == 200
+    state = client.get("/_mock/faults").json()
+    assert state["fail_rate"]["rate"] == 1.0 and state["latency"] == [{"route": None, "seconds": 0.0, "jitter": 0.01}]
+    assert client.get("/v1/models/x", headers=API).status_code == 403
+    assert client.get("/v1/models", headers=API).status_code == 529
+    assert client.delete("/_mock/faults").json()["scripted"] == []
+    assert client.get("/v1/models", headers=API).status_code == 200
+
+
+def test_journal_over_http(client: TestClient) -> None:
+    client.get("/v1/models?limit=2", headers=API)
+    client.get("/v1/models/nope", headers=API)
+    journal = client.get("/_mock/journal").json()
+    assert [(r["path"], r["status"]) for r in journal["requests"]] == [("/v1/models", 200), ("/v1/models/nope", 404)]
+    assert journal["requests"][0]["params"] == {"limit": ["2"]}
+    assert "sk-live-secret" not in str(journal)
+    assert client.delete("/_mock/journal").json()["total"] == 0
+    assert client.get("/_mock/journal").json()["requests"] == []
+
+
+def test_models_aliases_catalog_and_reset(client: TestClient) -> None:
+    original = first_ids(client)
+    assert client.post("/_mock/models", json=NEW).json()["id"] == "claude-new-1"
+    assert first_ids(client)[0] == "claude-new-1"
+    assert client.put("/_mock/aliases/claude-new", json={"target": "claude-new-1"}).status_code == 200
+    assert client.get("/v1/models/claude-new", headers=API).json()["id"] == "claude-new-1"
+    assert client.delete("/_mock/aliases/claude-new").status_code == 200
+    assert client.delete("/_mock/models/claude-new-1").status_code == 200
+    assert first_ids(client) == original
+    replaced = client.put("/_mock/catalog", json={"models": [NEW]})
+    assert replaced.json()["models"] == 1
+    assert first_ids(client) == ["claude-new-1"]
+    summary = client.post("/_mock/reset").json()
+    assert summary["catalog"]["models"] == 30 and summary["journal"]["size"] == 0
+    assert first_ids(client) == original
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "fragment"),
+    [
+        ("POST", "/_mock/faults", {"status": 200}, "status must be an error status"),
+        ("POST", "/_mock/faults", {"colour": 1}, "colour: unknown field"),
+        ("POST", "/_mock/faults", {"sequence": "429"}, "sequence: expected a list"),
+        ("PUT", "/_mock/faults/rate", {"status": 500}, "rate: required"),
+        ("PUT", "/_mock/faults/latency", {"seconds": -1}, "seconds and jitter must be >= 0"),
+        ("POST", "/_mock/models", {"id": "x"}, "display_name: required"),
+        ("POST", "/_mock/models", [1], "expected a JSON object"),
+        ("DELETE", "/_mock/models/nope", None, "no model with id 'nope'"),
+        ("PUT", "/_mock/aliases/a", {"target": "nope"}, "points to 'nope'"),
+        ("DELETE", "/_mock/aliases/nope", None, "no alias 'nope'"),
+        ("PUT", "/_mock/catalog", {"models": "x"}, "models: required, must be a list"),
+    ],
+)
+def test_bad_admin_requests_are_400s(client: TestClient, method: str, path: str, body: object, fragment: str) -> None:
+    response = client.request(method, path, json=body)
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["type"] == "invalid_request_error"
+    assert fragment in response.json()["error"]["message"]
+
+
+def test_invalid_json_body(client: TestClient) -> None:
+    response = client.post("/_mock/faults", content=b"{nope", headers={"content-type": "application/json"})
+    assert response.status_code == 400
+    assert "not valid JSON" in response.json()["error"]["message"]
+
+
+def test_admin_is_not_journaled_and_can_be_turned_off() -> None:
+    app = create_app(Catalog.synthetic(5, 1), admin=False)
+    with TestClient(app) as client:
+        assert client.get("/_mock/journal").status_code == 404
+    with TestClient(create_app(Catalog.synthetic(5, 1))) as client:
+        client.get("/_mock/journal")
+        client.get("/openapi.json")
+        assert client.get("/_mock/journal").json()["requests"] == []
