@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -15,12 +15,101 @@ from .errors import ApiError
 from .ids import new_request_id
 from .state import MockState
 
-__all__ = ["PREFIX", "admin_routes"]
+__all__ = ["OPERATIONS", "PREFIX", "AdminOperation", "admin_routes"]
 
 PREFIX = "/_mock"
 _FAULT_OPTIONS = frozenset(
     {"status", "times", "route", "model_id", "kind", "message"}
     | {"retry_after", "retry_after_ms", "should_retry", "headers"}
+)
+
+
+class AdminOperation(NamedTuple):
+    """One admin endpoint: where, how, what it does, and its JSON body (a JSON Schema) if any."""
+
+    path: str
+    method: str
+    name: str
+    summary: str
+    body: dict[str, Any] | None = None
+
+
+_STATUS = {"type": "integer", "minimum": 400, "maximum": 599}
+_ROUTE = {"enum": ["list", "retrieve", None]}
+_FAULT_BODY: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "status": _STATUS,
+        "sequence": {"type": "array", "items": _STATUS},
+        "times": {"type": ["integer", "null"], "minimum": 1},
+        "route": _ROUTE,
+        "model_id": {"type": ["string", "null"]},
+        "kind": {"enum": ["status", "disconnect", "truncate", "malformed"]},
+        "message": {"type": ["string", "null"]},
+        "retry_after": {"type": ["number", "null"], "minimum": 0},
+        "retry_after_ms": {"type": ["integer", "null"], "minimum": 0},
+        "should_retry": {"type": ["boolean", "null"]},
+        "headers": {"type": "object", "additionalProperties": {"type": "string"}},
+    },
+}
+
+#: Every admin endpoint; the routes and the OpenAPI document are both built from this.
+OPERATIONS: tuple[AdminOperation, ...] = (
+    AdminOperation("", "GET", "get_state", "The state: catalog summary, keys, journal size, faults"),
+    AdminOperation("/reset", "POST", "reset", "Back to the start: catalog, keys, empty journal, no faults"),
+    AdminOperation("/journal", "GET", "journal", "The requests received (keys redacted), oldest first"),
+    AdminOperation("/journal", "DELETE", "clear_journal", "Empty the journal"),
+    AdminOperation("/faults", "GET", "faults", "The faults in force"),
+    AdminOperation("/faults", "POST", "add_faults", "Add a scripted fault, or a sequence of them", _FAULT_BODY),
+    AdminOperation("/faults", "DELETE", "clear_faults", "Remove every fault, rate and latency"),
+    AdminOperation(
+        "/faults/rate",
+        "PUT",
+        "fail_rate",
+        "Fail each request with probability rate (seeded)",
+        {
+            "type": "object",
+            "required": ["rate"],
+            "properties": {
+                "rate": {"type": "number", "minimum": 0, "maximum": 1},
+                "status": _STATUS,
+                "route": _ROUTE,
+                "seed": {"type": "integer"},
+            },
+        },
+    ),
+    AdminOperation(
+        "/faults/latency",
+        "PUT",
+        "latency",
+        "Delay requests by seconds plus a seeded uniform 0..jitter",
+        {
+            "type": "object",
+            "required": ["seconds"],
+            "properties": {
+                "seconds": {"type": "number", "minimum": 0},
+                "jitter": {"type": "number", "minimum": 0},
+                "route": _ROUTE,
+                "seed": {"type": "integer"},
+            },
+        },
+    ),
+    AdminOperation(
+        "/models", "POST", "add_model", "Add or replace a model", {"$ref": "#/components/schemas/ModelInfo"}
+    ),
+    AdminOperation("/models/{model_id}", "DELETE", "remove_model", "Remove a model and its aliases"),
+    AdminOperation(
+        "/aliases/{alias}",
+        "PUT",
+        "set_alias",
+        "Point an alias at a model id",
+        {"type": "object", "required": ["target"], "properties": {"target": {"type": "string"}}},
+    ),
+    AdminOperation("/aliases/{alias}", "DELETE", "remove_alias", "Remove an alias"),
+    AdminOperation(
+        "/catalog", "PUT", "replace_catalog", "Serve another catalog (a catalog document)", {"type": "object"}
+    ),
 )
 
 
@@ -145,25 +234,12 @@ def admin_routes(state: MockState) -> list[BaseRoute]:
         state.replace_catalog(Catalog.from_document(document, source="<admin API>"))
         return _ok(summary()["catalog"])
 
-    table: list[tuple[str, Handler, str]] = [
-        ("", get_state, "GET"),
-        ("/reset", reset, "POST"),
-        ("/journal", journal, "GET"),
-        ("/journal", clear_journal, "DELETE"),
-        ("/faults", faults, "GET"),
-        ("/faults", add_faults, "POST"),
-        ("/faults", clear_faults, "DELETE"),
-        ("/faults/rate", fail_rate, "PUT"),
-        ("/faults/latency", latency, "PUT"),
-        ("/models", add_model, "POST"),
-        ("/models/{model_id}", remove_model, "DELETE"),
-        ("/aliases/{alias}", set_alias, "PUT"),
-        ("/aliases/{alias}", remove_alias, "DELETE"),
-        ("/catalog", replace_catalog, "PUT"),
-    ]
+    handlers: dict[str, Handler] = {
+        name: handler for name, handler in locals().items() if callable(handler) and not name.startswith("_")
+    }
     routes: dict[str, dict[str, Handler]] = {}
-    for path, handler, method in table:
-        routes.setdefault(PREFIX + path, {})[method] = _guarded(handler)
+    for operation in OPERATIONS:
+        routes.setdefault(PREFIX + operation.path, {})[operation.method] = _guarded(handlers[operation.name])
     return [Route(path, _dispatch(handlers), methods=list(handlers)) for path, handlers in routes.items()]
 
 

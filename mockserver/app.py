@@ -119,7 +119,7 @@ def create_app(
             raise ApiError(404, f"model: {model_id}")
         return _json(body)
 
-    spec = openapi_document()
+    spec = openapi_document(admin=admin)
 
     async def openapi(request: Request) -> Response:
         return _json(spec)

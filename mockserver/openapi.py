@@ -111,6 +111,7 @@ def _operation(op_id: str, summary: str, ok: str, parameters: list[dict[str, Any
         "parameters": [{"$ref": "#/components/parameters/AnthropicVersion"}, *parameters],
         "responses": responses,
         "security": [{"ApiKey": []}, {"Bearer": []}],
+        "tags": ["models"],
     }
 
 
@@ -118,8 +119,36 @@ def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any
     return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
 
 
-def openapi_document() -> bytes:
-    """The document as JSON bytes (served at ``GET /openapi.json``)."""
+def _admin_paths() -> dict[str, Any]:
+    from .admin import OPERATIONS, PREFIX
+
+    paths: dict[str, Any] = {}
+    for op in OPERATIONS:
+        operation: dict[str, Any] = {
+            "operationId": f"admin_{op.name}",
+            "summary": op.summary,
+            "tags": ["admin"],
+            "responses": {
+                "200" if op.method != "POST" or op.name == "reset" else "201": {
+                    "description": "Done",
+                    "content": {"application/json": {"schema": {"type": "object"}}},
+                },
+                "400": _response("Invalid admin request", "ErrorResponse"),
+            },
+        }
+        names = [part[1:-1] for part in op.path.split("/") if part.startswith("{")]
+        if names:
+            operation["parameters"] = [
+                {"name": name, "in": "path", "required": True, "schema": {"type": "string"}} for name in names
+            ]
+        if op.body is not None:
+            operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": op.body}}}
+        paths.setdefault(PREFIX + op.path, {})[op.method.lower()] = operation
+    return paths
+
+
+def openapi_document(*, admin: bool = False) -> bytes:
+    """The document as JSON bytes (served at ``GET /openapi.json``); ``admin`` adds ``/_mock/``."""
     beta = _query("beta", {"enum": ["true", "false"]}, "Sent by the SDK's client.beta.models; same behaviour.")
     list_params = [
         _query(
@@ -168,6 +197,10 @@ def openapi_document() -> bytes:
                 )
             },
         },
+        "tags": [
+            {"name": "models", "description": "Anthropic's Models API, as the real API serves it"},
+            {"name": "admin", "description": "The fake's runtime controls (not part of Anthropic's API)"},
+        ],
         "components": {
             "schemas": _schemas(),
             "parameters": {
@@ -186,4 +219,6 @@ def openapi_document() -> bytes:
             },
         },
     }
+    if admin:
+        document["paths"].update(_admin_paths())  # type: ignore[attr-defined]
     return json.dumps(document, indent=1).encode()
