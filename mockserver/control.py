@@ -17,7 +17,7 @@ __all__ = ["ControlMiddleware"]
 
 _LIST = "/v1/models"
 _RETRIEVE = "/v1/models/"
-_UNJOURNALED = ("/_mock/", "/openapi.json")
+_UNJOURNALED = ("/_mock", "/openapi.json")
 
 
 def _route(path: str) -> tuple[Route | None, str | None]:

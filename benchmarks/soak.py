@@ -1,0 +1,190 @@
+"""Soak test of the standalone server: mixed traffic with faults on, bounded in count and time.
+
+    python benchmarks/soak.py [--requests 50000] [--seconds 120] [--concurrency 32] [--json]
+
+Starts ``mockserver serve --port 0`` on loopback with a random failure rate,
+jittered latency and a small journal, sends a seeded mix of list pages (with
+cursors and filters), retrieves (ids, aliases, unknown ids) and bad requests,
+and checks every answer: the status is one the request may get, the body is the
+right envelope, ``request-id`` is there. Reports lost or malformed answers and
+the server's RSS after warm-up and at the end (memory must stay flat: the
+journal is a ring buffer and nothing else grows with traffic).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import httpx
+
+HEADERS = {"x-api-key": "soak-key", "anthropic-version": "2023-06-01"}
+
+
+@dataclass
+class Report:
+    sent: int = 0
+    answered: int = 0
+    lost: int = 0
+    bad: list[str] = field(default_factory=list)
+    statuses: dict[int, int] = field(default_factory=dict)
+    rss_after_warmup_kib: int = 0
+    rss_end_kib: int = 0
+    journal_total: int = 0
+    seconds: float = 0.0
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def check(path: str, params: dict[str, object], response: httpx.Response) -> str | None:
+    """A description of what is wrong with this answer, or None."""
+    if not response.headers.get("request-id", "").startswith("req_"):
+        return f"{path}: no request-id"
+    if response.headers.get("content-type") != "application/json":
+        return f"{path}: content-type {response.headers.get('content-type')}"
+    body = response.json()
+    if response.status_code == 200:
+        if path == "/v1/models":
+            ok = set(body) == {"data", "has_more", "first_id", "last_id"} and len(body["data"]) <= int(
+                params.get("limit", 20)  # type: ignore[call-overload]
+            )
+        else:
+            ok = body.get("type") == "model" and isinstance(body.get("id"), str)
+        return None if ok else f"{path} {params}: bad 200 body"
+    error = body.get("error", {}) if isinstance(body, dict) else {}
+    if body.get("type") != "error" or not error.get("type") or body.get("request_id") != response.headers["request-id"]:
+        return f"{path} {params}: {response.status_code} outside the envelope: {body}"
+    return None
+
+
+async def run(url: str, pid: int, total: int, seconds: float, concurrency: int, seed: int) -> Report:
+    report = Report()
+    async with httpx.AsyncClient(base_url=url, headers=HEADERS, timeout=30) as client:
+        ids = [m["id"] for m in (await client.get("/v1/models", params={"limit": 1000})).json()["data"]]
+        state = (await client.get("/_mock")).json()
+        aliases = list(state["catalog"]["aliases"])
+        rng = random.Random(seed)
+        deadline = time.monotonic() + seconds
+        queue: asyncio.Queue[tuple[str, dict[str, object]] | None] = asyncio.Queue(maxsize=concurrency * 2)
+
+        def request() -> tuple[str, dict[str, object]]:
+            roll = rng.random()
+            if roll < 0.45:
+                params: dict[str, object] = {"limit": rng.randint(1, 50)}
+                if rng.random() < 0.5:
+                    params[rng.choice(["after_id", "before_id"])] = rng.choice(ids)
+                if rng.random() < 0.2:
+                    params["lifecycle[]"] = ["active", "deprecated", "retired"]
+                return "/v1/models", params
+            if roll < 0.8:
+                return f"/v1/models/{rng.choice(ids)}", {}
+            if roll < 0.9:
+                return f"/v1/models/{rng.choice(aliases)}", {}
+            if roll < 0.95:
+                return "/v1/models/claude-does-not-exist", {}
+            return "/v1/models", rng.choice([{"limit": 0}, {"after_id": "nope"}, {"lifecycle": "gone"}])
+
+        async def worker() -> None:
+            while (item := await queue.get()) is not None:
+                path, params = item
+                try:
+                    response = await client.get(path, params=params)  # type: ignore[arg-type]
+                except httpx.HTTPError as exc:
+                    report.lost += 1
+                    report.bad.append(f"{path}: {type(exc).__name__}")
+                    continue
+                report.answered += 1
+                report.statuses[response.status_code] = report.statuses.get(response.status_code, 0) + 1
+                problem = check(path, params, response)
+                if problem is not None:
+                    report.bad.append(problem)
+
+        workers = [asyncio.create_task(worker()) for _ in range(concurrency)]
+        started = time.monotonic()
+        warmup = min(2000, total // 10)
+        while report.sent < total and time.monotonic() < deadline:
+            await queue.put(request())
+            report.sent += 1
+            if report.sent == warmup:
+                while queue.qsize():
+                    await asyncio.sleep(0.01)
+                report.rss_after_warmup_kib = rss_kib(pid)
+        for _ in workers:
+            await queue.put(None)
+        await asyncio.gather(*workers)
+        report.seconds = round(time.monotonic() - started, 2)
+        report.rss_end_kib = rss_kib(pid)
+        report.journal_total = (await client.get("/_mock")).json()["journal"]["total"]
+    return report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=50_000)
+    parser.add_argument("--seconds", type=float, default=120)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    args = parser.parse_args()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "mockserver",
+            "serve",
+            "--port",
+            "0",
+            "--synthetic",
+            "2000",
+            "--seed",
+            "3",
+            "--fail-rate",
+            "0.1",
+            "--fail-status",
+            "529",
+            "--latency-jitter",
+            "0.002",
+            "--fault-seed",
+            str(args.seed),
+            "--journal-size",
+            "500",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        url = server.stdout.readline().split(" at ")[-1].strip()
+        report = asyncio.run(run(url, server.pid, args.requests, args.seconds, args.concurrency, args.seed))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    if args.json:
+        print(json.dumps({**asdict(report), "bad": report.bad[:20]}))
+        return
+    print(
+        f"sent {report.sent}, answered {report.answered}, lost {report.lost}, bad {len(report.bad)} "
+        f"in {report.seconds} s; statuses {dict(sorted(report.statuses.items()))}"
+    )
+    print(
+        f"server RSS after warm-up {report.rss_after_warmup_kib / 1024:.1f} MiB, "
+        f"at the end {report.rss_end_kib / 1024:.1f} MiB; journal total {report.journal_total}"
+    )
+    for line in report.bad[:10]:
+        print("  ", line)
+
+
+if __name__ == "__main__":
+    main()
