@@ -1,0 +1,105 @@
+"""The README's examples are tests: Python blocks, test files, curl lines and CLI lines run for real."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from mockserver import create_app
+from mockserver.server import BackgroundServer
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+DOCUMENTED_URL = "http://127.0.0.1:4010"
+
+
+def blocks(language: str) -> list[str]:
+    return re.findall(rf"^```{language}\n(.*?)^```", README, flags=re.DOTALL | re.MULTILINE)
+
+
+SETUP = blocks("sh")[:2]
+CURL_BLOCKS = [b for b in blocks("sh")[2:] if b.startswith("curl ")]
+CLI_LINES = [line for b in blocks("sh") for line in b.splitlines() if line.startswith("mockserver serve --")]
+TEST_FILES = [b for b in blocks("python") if re.match(r"# test_\w+\.py\n", b)]
+SCRIPTS = [b for b in blocks("python") if b not in TEST_FILES]
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[BackgroundServer]:
+    with BackgroundServer(create_app()) as running:
+        yield running
+
+
+def test_readme_starts_with_the_two_setup_commands() -> None:
+    commands = [line for block in SETUP for line in block.splitlines()]
+    assert commands == [
+        "python3 -m venv .venv && .venv/bin/pip install . && .venv/bin/mockserver serve",
+        "python3 -m venv .venv && .venv/bin/pip install -e '.[test]' && .venv/bin/python -m pytest",
+    ]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert commands[1] in ci.splitlines(), ".ci/run must run the README's test command verbatim"
+
+
+def curl(line: str, base_url: str) -> httpx.Response:
+    command, _, expected = line.rpartition("#")
+    words = shlex.split(command)
+    url = next(word for word in words if word.startswith("http")).replace(DOCUMENTED_URL, base_url)
+    option = {words[n]: words[n + 1] for n in range(len(words) - 1) if words[n] in ("-X", "-d")}
+    headers = dict(words[n + 1].split(": ", 1) for n, word in enumerate(words) if word == "-H")
+    method = option.get("-X", "POST" if "-d" in option else "GET")
+    response = httpx.request(method, url, headers=headers, content=option.get("-d"))
+    assert response.status_code == int(expected), f"{line}\n-> {response.status_code} {response.text}"
+    assert response.headers["request-id"].startswith("req_")
+    return response
+
+
+@pytest.mark.parametrize("block", CURL_BLOCKS, ids=[f"curl{n}" for n in range(len(CURL_BLOCKS))])
+def test_curl_examples(server: BackgroundServer, block: str) -> None:
+    server.app.mock.reset()  # type: ignore[attr-defined]
+    for line in block.splitlines():
+        curl(line, server.url)
+
+
+@pytest.mark.parametrize("source", SCRIPTS, ids=[f"script{n}" for n in range(len(SCRIPTS))])
+def test_python_examples(server: BackgroundServer, source: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    server.app.mock.reset()  # type: ignore[attr-defined]
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", server.url)
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
+    exec(compile(source, "README.md", "exec"), {"__name__": "readme_example"})
+
+
+@pytest.mark.parametrize("source", TEST_FILES, ids=[re.match(r"# (\w+)", s).group(1) for s in TEST_FILES])  # type: ignore[union-attr]
+def test_test_file_examples(pytester: pytest.Pytester, source: str) -> None:
+    """A user's test file, in a fresh folder, with nothing but the installed package."""
+    name = source.splitlines()[0][2:]
+    (pytester.path / name).write_text(source)
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "-o", "asyncio_default_fixture_loop_scope=function")
+    outcomes = result.parseoutcomes()
+    assert outcomes.get("passed", 0) == source.count("\ndef test_") and set(outcomes) == {"passed"}, result.stdout.str()
+
+
+@pytest.mark.parametrize("line", CLI_LINES)
+def test_cli_fault_example(line: str) -> None:
+    """``mockserver serve --fault 429 --fault 429``: two rate limits, then success."""
+    args = [*shlex.split(line)[1:], "--port", "0"]
+    with subprocess.Popen([sys.executable, "-m", "mockserver", *args], stdout=subprocess.PIPE, text=True) as proc:
+        try:
+            assert proc.stdout is not None
+            url = proc.stdout.readline().split(" at ")[-1].strip()
+            headers = {"x-api-key": "test-key", "anthropic-version": "2023-06-01"}
+            statuses = [httpx.get(f"{url}/v1/models", headers=headers).status_code for _ in range(3)]
+            assert statuses == [429, 429, 200]
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+
+
+def test_examples_exist() -> None:
+    assert len(CURL_BLOCKS) >= 2 and len(SCRIPTS) >= 3 and len(TEST_FILES) >= 3 and CLI_LINES
