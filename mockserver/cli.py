@@ -7,8 +7,8 @@ import ipaddress
 import json
 import os
 import sys
-from collections.abc import Sequence
-from typing import NoReturn
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
 
 from .catalog import Catalog, CatalogError, default_catalog_path
 from .rules import DEFAULT_HOST, DEFAULT_PORT
@@ -28,52 +28,27 @@ def _die(message: str) -> NoReturn:
     raise SystemExit(2)
 
 
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {value}")
-    return value
+def _ranged(convert: Callable[[str], float], low: float, high: float, what: str) -> Callable[[str], Any]:
+    """An argparse ``type=`` that converts, then checks ``low <= value <= high``."""
+
+    def parse(text: str) -> Any:
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"expected {what} from {low:,} to {high:,}, got {text}")
+        return value
+
+    return parse
 
 
-def _port(text: str) -> int:
-    value = _count(text)
-    if value > 65535:
-        raise argparse.ArgumentTypeError(f"a port is 0..65535, got {value}")
-    return value
-
-
-def _positive(text: str) -> int:
-    value = _count(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number >= 1, got {value}")
-    return value
-
-
-def _status(text: str) -> int:
-    value = _count(text)
-    if not 400 <= value <= 599:
-        raise argparse.ArgumentTypeError(f"expected an error status 400..599, got {value}")
-    return value
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected seconds, got {text!r}") from None
-    if not 0 <= value < 3600:
-        raise argparse.ArgumentTypeError(f"expected 0 <= seconds < 3600, got {text}")
-    return value
-
-
-def _probability(text: str) -> float:
-    value = _seconds(text)
-    if value > 1:
-        raise argparse.ArgumentTypeError(f"expected a probability from 0 to 1, got {text}")
-    return value
+_count = _ranged(int, 0, 10**9, "a whole number")
+_positive = _ranged(int, 1, 10**9, "a whole number")
+_port = _ranged(int, 0, 65535, "a port")
+_status = _ranged(int, 400, 599, "an error status")
+_seconds = _ranged(float, 0, 3600, "seconds")
+_probability = _ranged(float, 0, 1, "a probability")
 
 
 def _add_catalog_options(parser: argparse.ArgumentParser) -> None:
