@@ -12,7 +12,7 @@ from starlette.routing import BaseRoute, Route
 
 from .catalog import Catalog, CatalogError
 from .errors import ApiError
-from .ids import new_request_id
+from .responses import json_response
 from .state import MockState
 
 __all__ = ["OPERATIONS", "PREFIX", "AdminOperation", "admin_routes"]
@@ -114,7 +114,7 @@ OPERATIONS: tuple[AdminOperation, ...] = (
 
 
 def _ok(payload: Any, status: int = 200) -> Response:
-    return Response(json.dumps(payload), status, {"request-id": new_request_id()}, "application/json")
+    return json_response(json.dumps(payload).encode(), status)
 
 
 async def _body(request: Request, kind: type = dict) -> Any:
@@ -212,7 +212,7 @@ def admin_routes(state: MockState) -> list[BaseRoute]:
     async def add_model(request: Request) -> Response:
         body = await _body(request)
         state.add_model(body)
-        return Response(state.catalog.body(body["id"]), 201, {"request-id": new_request_id()}, "application/json")
+        return json_response(state.catalog.body(body["id"]) or b"{}", 201)
 
     async def remove_model(request: Request) -> Response:
         state.remove_model(request.path_params["model_id"])

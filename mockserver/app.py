@@ -14,51 +14,35 @@ from starlette.types import ASGIApp
 from .admin import admin_routes
 from .catalog import Catalog
 from .control import ControlMiddleware
-from .errors import ApiError, error_body
+from .errors import ApiError
 from .headers import check_headers
-from .ids import new_request_id
 from .openapi import openapi_document
 from .pagination import paginate, render_page
 from .params import parse_list_params, parse_retrieve_params
+from .responses import error_response, json_response
 from .state import MockState
 
 __all__ = ["MockApp", "MockState", "create_app"]
 
-_JSON = "application/json"
-
-
-def _json(body: bytes) -> Response:
-    return Response(body, 200, {"request-id": new_request_id()}, _JSON)
-
-
-def _error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
-    request_id = new_request_id()
-    return Response(
-        error_body(status, message, request_id),
-        status,
-        {**(headers or {}), "request-id": request_id},
-        _JSON,
-    )
-
 
 async def _on_api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
-    return _error(exc.status, exc.message, dict(exc.headers))
+    return error_response(exc.status, exc.message, dict(exc.headers))
 
 
 async def _on_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     where = f"{request.method} {request.url.path}"
     if exc.status_code == 404:
-        return _error(404, f"{where}: no such route")
+        return error_response(404, f"{where}: no such route")
     if exc.status_code == 405:
         allowed = (exc.headers or {}).get("Allow", "GET")
-        return _error(405, f"{where}: method not allowed (allowed: {allowed})", {"allow": allowed})
-    return _error(exc.status_code, f"{where}: {exc.detail}")
+        return error_response(405, f"{where}: method not allowed (allowed: {allowed})", {"allow": allowed})
+    return error_response(exc.status_code, f"{where}: {exc.detail}")
 
 
 async def _on_crash(request: Request, exc: Exception) -> Response:
-    return _error(500, "internal server error in the fake (please report it)")
+    return error_response(500, "internal server error in the fake (please report it)")
 
 
 class MockApp(Starlette):
@@ -108,7 +92,7 @@ def create_app(
         check_headers(request.headers, state.api_keys)
         params = parse_list_params(request.scope["query_string"])
         view = state.catalog.view(params.lifecycles)
-        return _json(render_page(view, paginate(view, params.limit, params.after_id, params.before_id)))
+        return json_response(render_page(view, paginate(view, params.limit, params.after_id, params.before_id)))
 
     async def retrieve_model(request: Request) -> Response:
         check_headers(request.headers, state.api_keys)
@@ -117,12 +101,12 @@ def create_app(
         body = state.catalog.body(model_id)
         if body is None:
             raise ApiError(404, f"model: {model_id}")
-        return _json(body)
+        return json_response(body)
 
     spec = openapi_document(admin=admin)
 
     async def openapi(request: Request) -> Response:
-        return _json(spec)
+        return json_response(spec)
 
     routes: list[BaseRoute] = [
         Route("/v1/models", list_models, methods=["GET"]),

@@ -8,9 +8,8 @@ from urllib.parse import unquote
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .errors import error_body
 from .faults import Fault, Route
-from .ids import new_request_id
+from .responses import error_response
 from .state import MockState
 
 __all__ = ["ControlMiddleware"]
@@ -85,7 +84,8 @@ class ControlMiddleware:
         if fault is None:
             await self.app(scope, receive, send)
         elif fault.kind == "status":
-            await _send_error(send, fault)
+            response = error_response(fault.status, fault.error_message(), fault.response_headers())
+            await response(scope, receive, send)
         elif fault.kind == "disconnect":
             _drop_connection(raw_send)
         else:
@@ -111,16 +111,3 @@ class ControlMiddleware:
         await send(start)
         await send({"type": "http.response.body", "body": half, "more_body": True})
         _drop_connection(raw_send)
-
-
-async def _send_error(send: Send, fault: Fault) -> None:
-    request_id = new_request_id()
-    body = error_body(fault.status, fault.error_message(), request_id)
-    headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in fault.response_headers().items()]
-    headers += [
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(body)).encode()),
-        (b"request-id", request_id.encode()),
-    ]
-    await send({"type": "http.response.start", "status": fault.status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
