@@ -210,7 +210,7 @@ def test_works_under_xdist(pytester: pytest.Pytester) -> None:
         @pytest.mark.parametrize("n", range(8))
         def test_isolated(anthropic_mock, anthropic_client, n):
             anthropic_mock.add_model({"id": f"claude-n-{n}", "display_name": "N", "created_at": "2031-01-01T00:00:00Z"})
-            ids = [m.id for m in anthropic_client.models.list(limit=5)]
+            ids = [m.id for m in anthropic_client.models.list(limit=5).data]
             assert ids[0] == f"claude-n-{n}"
             assert [m for m in ids if m.startswith("claude-n-")] == [f"claude-n-{n}"]
             assert len(anthropic_mock.requests) == 1

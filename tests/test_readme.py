@@ -82,7 +82,8 @@ def test_test_file_examples(pytester: pytest.Pytester, source: str) -> None:
     (pytester.path / name).write_text(source)
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "-o", "asyncio_default_fixture_loop_scope=function")
     outcomes = result.parseoutcomes()
-    assert outcomes.get("passed", 0) == source.count("\ndef test_") and set(outcomes) == {"passed"}, result.stdout.str()
+    expected = len(re.findall(r"^(?:async )?def test_", source, flags=re.MULTILINE))
+    assert outcomes == {"passed": expected}, result.stdout.str()
 
 
 @pytest.mark.parametrize("line", CLI_LINES)
