@@ -18,11 +18,13 @@ from .errors import ApiError
 from .headers import check_headers
 from .openapi import openapi_document
 from .pagination import paginate, render_page
-from .params import parse_list_params, parse_retrieve_params
+from .params import ListParams, parse_list_params, parse_retrieve_params
 from .responses import error_response, json_response
 from .state import MockState
 
 __all__ = ["MockApp", "MockState", "create_app"]
+
+_PARSED_CACHE_SIZE = 4096
 
 
 async def _on_api_error(request: Request, exc: Exception) -> Response:
@@ -88,9 +90,17 @@ def create_app(
         fault_seed=fault_seed,
     )
 
+    parsed: dict[bytes, ListParams] = {}  # query string -> its (valid) parameters; bounded
+
     async def list_models(request: Request) -> Response:
         check_headers(request.headers, state.api_keys)
-        params = parse_list_params(request.scope["query_string"])
+        query: bytes = request.scope["query_string"]
+        params = parsed.get(query)
+        if params is None:
+            params = parse_list_params(query)
+            if len(parsed) >= _PARSED_CACHE_SIZE:
+                parsed.clear()
+            parsed[query] = params
         view = state.catalog.view(params.lifecycles)
         return json_response(render_page(view, paginate(view, params.limit, params.after_id, params.before_id)))
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
@@ -50,16 +50,43 @@ def _serialiser() -> Callable[[ModelInfo], bytes]:
     return serialise
 
 
-@dataclass(frozen=True, slots=True)
 class View:
-    """The catalog filtered to some lifecycles, in list order, with a cursor index."""
+    """The catalog filtered to some lifecycles, in list order, with a cursor index.
 
-    ids: tuple[str, ...]
-    bodies: tuple[bytes, ...]
-    position: Mapping[str, int]
+    The serialised models lie in one contiguous ``blob``, comma-separated, so a
+    page of them is a single slice whatever the catalog's size (no per-item join,
+    no scattered reads): item ``i`` is ``blob[offsets[i] : offsets[i + 1] - 1]``.
+    """
+
+    __slots__ = ("_blob", "_offsets", "ids", "position")
+
+    def __init__(self, ids: tuple[str, ...], bodies: Iterable[bytes]) -> None:
+        self.ids = ids
+        self.position: Mapping[str, int] = {model_id: n for n, model_id in enumerate(ids)}
+        offsets, total = array("Q", [0]), 0
+        parts = []
+        for body in bodies:
+            parts.append(body)
+            total += len(body) + 1
+            offsets.append(total)
+        self._blob = b",".join(parts)
+        self._offsets = offsets
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def body(self, index: int) -> bytes:
+        """The serialised model at ``index``."""
+        return self._blob[self._offsets[index] : self._offsets[index + 1] - 1]
+
+    def joined(self, start: int, stop: int) -> bytes:
+        """The serialised models ``start..stop-1``, comma-separated (one slice)."""
+        return self._blob[self._offsets[start] : self._offsets[stop] - 1] if start < stop else b""
+
+    @property
+    def bodies(self) -> tuple[bytes, ...]:
+        """Every serialised model (a copy: for inspection, not for serving)."""
+        return tuple(self.body(n) for n in range(len(self.ids)))
 
 
 class Catalog:
@@ -94,12 +121,7 @@ class Catalog:
         self._aliases = MappingProxyType(_check_aliases(aliases or {}, seen, source))
         self.source = source
         self.as_of = as_of
-        ids = tuple(model["id"] for model in self._models)
-        self._full = View(
-            ids=ids,
-            bodies=tuple(map(_serialiser(), self._models)),
-            position={model_id: n for n, model_id in enumerate(ids)},
-        )
+        self._full = View(tuple(model["id"] for model in self._models), map(_serialiser(), self._models))
         self._present = frozenset(model["lifecycle"] for model in self._models)
         self._views: dict[frozenset[str], View] = {}
         self.view(DEFAULT_LIFECYCLES)
@@ -193,7 +215,7 @@ class Catalog:
     def body(self, id_or_alias: str) -> bytes | None:
         """The serialised ModelInfo an id or alias names, or ``None``."""
         model_id = self.resolve(id_or_alias)
-        return None if model_id is None else self._full.bodies[self._full.position[model_id]]
+        return None if model_id is None else self._full.body(self._full.position[model_id])
 
     def view(self, lifecycles: frozenset[str] = DEFAULT_LIFECYCLES) -> View:
         """The models whose lifecycle is in ``lifecycles``, in list order."""
@@ -204,12 +226,7 @@ class Catalog:
             view = self._full
         else:
             keep = [n for n, m in enumerate(self._models) if m["lifecycle"] in lifecycles]
-            ids = tuple(self._full.ids[n] for n in keep)
-            view = View(
-                ids=ids,
-                bodies=tuple(self._full.bodies[n] for n in keep),
-                position={model_id: n for n, model_id in enumerate(ids)},
-            )
+            view = View(tuple(self._full.ids[n] for n in keep), (self._full.body(n) for n in keep))
         self._views[lifecycles] = view
         return view
 

@@ -1,15 +1,14 @@
-"""The ASGI layer in front of the API routes: injects faults and keeps the journal."""
+"""The ASGI layer in front of the API routes: injects faults, and hands responses the journal."""
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 from urllib.parse import unquote
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .faults import Fault, Route
-from .responses import error_response
+from .responses import JOURNAL, error_response
 from .state import MockState
 
 __all__ = ["ControlMiddleware"]
@@ -38,7 +37,7 @@ def _drop_connection(send: Send) -> None:
 
 
 class ControlMiddleware:
-    """Faults before the app answers; every answered request into the journal."""
+    """Faults before the app answers; the journal passed on to the responses, which record."""
 
     def __init__(self, app: ASGIApp, state: MockState) -> None:
         self.app = app
@@ -48,33 +47,13 @@ class ControlMiddleware:
         if scope["type"] != "http" or scope["path"].startswith(_UNJOURNALED):
             await self.app(scope, receive, send)
             return
-        seen: dict[str, Any] = {"status": 0, "request_id": ""}
+        scope[JOURNAL] = self.state.journal  # the response records the request (see responses.py)
+        if self.state.faults.active:
+            await self._faulty(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
 
-        async def recording_send(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                seen["status"] = message["status"]
-                for name, value in message.get("headers", ()):
-                    if name == b"request-id":
-                        seen["request_id"] = value.decode("latin-1")
-            await send(message)
-
-        state = self.state
-        try:
-            if state.faults.active:
-                await self._faulty(scope, receive, send, recording_send)
-            else:
-                await self.app(scope, receive, recording_send)
-        finally:
-            state.journal.record(
-                scope["method"],
-                scope["path"],
-                scope["query_string"],
-                scope["headers"],
-                seen["status"],
-                seen["request_id"],
-            )
-
-    async def _faulty(self, scope: Scope, receive: Receive, raw_send: Send, send: Send) -> None:
+    async def _faulty(self, scope: Scope, receive: Receive, send: Send) -> None:
         route, model_id = _route(scope["path"])
         faults = self.state.faults
         delay = faults.delay(route)
@@ -87,11 +66,14 @@ class ControlMiddleware:
             response = error_response(fault.status, fault.error_message(), fault.response_headers())
             await response(scope, receive, send)
         elif fault.kind == "disconnect":
-            _drop_connection(raw_send)
+            self.state.journal.record(
+                scope["method"], scope["path"], scope["query_string"], scope["headers"], 0, ""
+            )  # no response at all
+            _drop_connection(send)
         else:
-            await self._damaged(scope, receive, raw_send, send, fault)
+            await self._damaged(scope, receive, send, fault)
 
-    async def _damaged(self, scope: Scope, receive: Receive, raw_send: Send, send: Send, fault: Fault) -> None:
+    async def _damaged(self, scope: Scope, receive: Receive, send: Send, fault: Fault) -> None:
         """The real answer, cut in half: ``truncate`` drops the connection, ``malformed`` ends it short."""
         messages: list[Message] = []
 
@@ -110,4 +92,4 @@ class ControlMiddleware:
             return
         await send(start)
         await send({"type": "http.response.body", "body": half, "more_body": True})
-        _drop_connection(raw_send)
+        _drop_connection(send)

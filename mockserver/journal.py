@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl
 __all__ = ["REDACTED", "Journal", "RecordedRequest"]
 
 REDACTED = "[redacted]"
-_SECRET = (b"x-api-key", b"authorization")
+_SECRET = frozenset({b"x-api-key", b"authorization"})  # ASGI header names are lower-case
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,19 +44,31 @@ class RecordedRequest:
         }
 
 
+_REDACTED = REDACTED.encode()
+
+
+def _redact(name: bytes, value: bytes) -> tuple[bytes, bytes]:
+    """A secret header with its key replaced (the Authorization scheme is kept)."""
+    if name == b"authorization":
+        return name, value.split(b" ", 1)[0] + b" " + _REDACTED
+    return name, _REDACTED
+
+
 def _headers(raw: Iterable[tuple[bytes, bytes]]) -> dict[str, str]:
     headers: dict[str, str] = {}
     for name, value in raw:
-        key = name.decode("latin-1").lower()
-        if name.lower() in _SECRET:
-            text = REDACTED
-            if key == "authorization":
-                scheme = value.split(b" ", 1)[0].decode("latin-1")
-                text = f"{scheme} {REDACTED}"
-        else:
-            text = value.decode("latin-1")
+        key, text = name.decode("latin-1").lower(), value.decode("latin-1")
         headers[key] = f"{headers[key]}, {text}" if key in headers else text
     return headers
+
+
+_Raw = tuple[str, str, bytes, tuple[tuple[bytes, bytes], ...], int, str]
+
+
+def _build(raw: _Raw) -> RecordedRequest:
+    method, path, query, headers, status, request_id = raw
+    text = query.decode("latin-1")
+    return RecordedRequest(method, path, text, _headers(headers), status, request_id, _params(text))
 
 
 def _params(query: str) -> dict[str, tuple[str, ...]]:
@@ -67,17 +79,21 @@ def _params(query: str) -> dict[str, tuple[str, ...]]:
 
 
 class Journal:
-    """The last ``maxlen`` requests, oldest first (a ring buffer: it never grows past that)."""
+    """The last ``maxlen`` requests, oldest first (a ring buffer: it never grows past that).
+
+    Recording is on every request's path, so it only redacts keys and keeps the
+    raw values; the ``RecordedRequest`` objects are built when the journal is read.
+    """
 
     def __init__(self, maxlen: int = 1000) -> None:
         if maxlen < 1:
             raise ValueError(f"maxlen must be >= 1, got {maxlen}")
-        self._entries: deque[RecordedRequest] = deque(maxlen=maxlen)
+        self._raw: deque[_Raw] = deque(maxlen=maxlen)
         self.total = 0
 
     @property
     def maxlen(self) -> int:
-        return self._entries.maxlen or 0
+        return self._raw.maxlen or 0
 
     def record(
         self,
@@ -89,28 +105,30 @@ class Journal:
         request_id: str,
     ) -> None:
         """Add one request; API keys never reach the journal."""
-        text = query.decode("latin-1")
-        self._entries.append(
-            RecordedRequest(method, path, text, _headers(raw_headers), status, request_id, _params(text))
-        )
+        headers = tuple((name, value) if name not in _SECRET else _redact(name, value) for name, value in raw_headers)
+        self._raw.append((method, path, query, headers, status, request_id))
         self.total += 1
 
+    @property
+    def _entries(self) -> list[RecordedRequest]:
+        return [_build(raw) for raw in self._raw]
+
     def clear(self) -> None:
-        self._entries.clear()
+        self._raw.clear()
         self.total = 0
 
     def __iter__(self) -> Iterator[RecordedRequest]:
-        return iter(tuple(self._entries))
+        return iter(self._entries)
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._raw)
 
     def __getitem__(self, index: int) -> RecordedRequest:
-        return self._entries[index]
+        return _build(self._raw[index])
 
     @property
     def last(self) -> RecordedRequest | None:
-        return self._entries[-1] if self._entries else None
+        return _build(self._raw[-1]) if self._raw else None
 
     def matching(
         self,
@@ -149,7 +167,7 @@ class Journal:
             raise AssertionError(f"expected no request {_describe(method, path)}, got: {found[0].line}")
 
     def _closest(self, method: str | None, path: str | None, params: Mapping[str, str | Iterable[str]] | None) -> str:
-        if not self._entries:
+        if not self._raw:
             return "no request arrived at all"
         want = _describe(method, path, params)
         lines = [entry.line for entry in self._entries]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from .catalog import View
@@ -45,9 +44,10 @@ def render_page(view: View, page: Page) -> bytes:
     """The list envelope for ``page`` as JSON bytes, from pre-serialised models."""
     if page.start >= page.stop:
         return b'{"data":[],"has_more":%s,"first_id":null,"last_id":null}' % (b"true" if page.has_more else b"false")
-    return b'{"data":[%s],"has_more":%s,"first_id":%s,"last_id":%s}' % (
-        b",".join(view.bodies[page.start : page.stop]),
+    # Ids are URL-safe (validated on load): they need no JSON escaping.
+    return b'{"data":[%s],"has_more":%s,"first_id":"%s","last_id":"%s"}' % (
+        view.joined(page.start, page.stop),
         b"true" if page.has_more else b"false",
-        json.dumps(view.ids[page.start]).encode(),
-        json.dumps(view.ids[page.stop - 1]).encode(),
+        view.ids[page.start].encode(),
+        view.ids[page.stop - 1].encode(),
     )

@@ -1,24 +1,61 @@
-"""The two kinds of response the fake sends: JSON bytes, and the error envelope; both with ``request-id``."""
+"""The two kinds of response the fake sends, JSON bytes and the error envelope; both journaled.
+
+Every answer the fake gives is one of these, so this is where the journal is
+fed: a response records its request when the control layer has put the app's
+journal in the ASGI scope (under ``JOURNAL``), which it does for API requests.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
 from .errors import error_body
 from .ids import new_request_id
 
-__all__ = ["error_response", "json_response"]
+__all__ = ["JOURNAL", "error_response", "json_response"]
 
-_JSON = "application/json"
+#: The ASGI scope key under which the control layer passes the journal.
+JOURNAL = "mockserver.journal"
+
+
+class _JSONBytes(Response):
+    """JSON from ready bytes, with ``request-id``; headers built directly (this is the hot path)."""
+
+    def __init__(self, body: bytes, status: int, request_id: str, headers: Mapping[str, str] | None = None) -> None:
+        self.status_code = status
+        self.body = body
+        self.background = None
+        self.request_id = request_id
+        extra = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()] if headers else []
+        self.raw_headers = [
+            *extra,
+            (b"content-length", str(len(body)).encode()),
+            (b"content-type", b"application/json"),
+            (b"request-id", request_id.encode()),
+        ]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        journal = scope.get(JOURNAL)
+        if journal is not None:
+            journal.record(
+                scope["method"],
+                scope["path"],
+                scope["query_string"],
+                scope["headers"],
+                self.status_code,
+                self.request_id,
+            )
+        await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
+        await send({"type": "http.response.body", "body": self.body})
 
 
 def json_response(body: bytes, status: int = 200) -> Response:
-    return Response(body, status, {"request-id": new_request_id()}, _JSON)
+    return _JSONBytes(body, status, new_request_id())
 
 
 def error_response(status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
     request_id = new_request_id()
-    body = error_body(status, message, request_id)
-    return Response(body, status, {**(headers or {}), "request-id": request_id}, _JSON)
+    return _JSONBytes(error_body(status, message, request_id), status, request_id, headers)
