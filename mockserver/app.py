@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -12,19 +12,15 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp
 
 from .admin import admin_routes
+from .api import list_endpoint, retrieve_endpoint
 from .catalog import Catalog
 from .control import ControlMiddleware
 from .errors import ApiError
-from .headers import check_headers
 from .openapi import openapi_document
-from .pagination import paginate, render_page
-from .params import ListParams, parse_list_params, parse_retrieve_params
-from .responses import error_response, json_response
+from .responses import crash_response, error_response, json_response
 from .state import MockState
 
 __all__ = ["MockApp", "MockState", "create_app"]
-
-_PARSED_CACHE_SIZE = 4096
 
 
 async def _on_api_error(request: Request, exc: Exception) -> Response:
@@ -44,19 +40,20 @@ async def _on_http_error(request: Request, exc: Exception) -> Response:
 
 
 async def _on_crash(request: Request, exc: Exception) -> Response:
-    return error_response(500, "internal server error in the fake (please report it)")
+    return crash_response()
 
 
 class MockApp(Starlette):
     """A Starlette app whose outermost layer injects faults and keeps the journal."""
 
-    def __init__(self, state: MockState, routes: list[BaseRoute]) -> None:
+    def __init__(self, state: MockState, routes: list[BaseRoute], api: Mapping[str, ASGIApp]) -> None:
         super().__init__(
             routes=routes,
             exception_handlers={ApiError: _on_api_error, HTTPException: _on_http_error, Exception: _on_crash},
         )
         self.router.redirect_slashes = False
         self.state.mock = state
+        self._api = api
 
     @property
     def mock(self) -> MockState:
@@ -65,7 +62,7 @@ class MockApp(Starlette):
         return state
 
     def build_middleware_stack(self) -> ASGIApp:
-        return ControlMiddleware(super().build_middleware_stack(), self.mock)
+        return ControlMiddleware(super().build_middleware_stack(), self.mock, self._api)
 
 
 def create_app(
@@ -90,37 +87,15 @@ def create_app(
         fault_seed=fault_seed,
     )
 
-    parsed: dict[bytes, ListParams] = {}  # query string -> its (valid) parameters; bounded
-
-    async def list_models(request: Request) -> Response:
-        check_headers(request.headers, state.api_keys)
-        query: bytes = request.scope["query_string"]
-        params = parsed.get(query)
-        if params is None:
-            params = parse_list_params(query)
-            if len(parsed) >= _PARSED_CACHE_SIZE:
-                parsed.clear()
-            parsed[query] = params
-        view = state.catalog.view(params.lifecycles)
-        return json_response(render_page(view, paginate(view, params.limit, params.after_id, params.before_id)))
-
-    async def retrieve_model(request: Request) -> Response:
-        check_headers(request.headers, state.api_keys)
-        parse_retrieve_params(request.scope["query_string"])
-        model_id: str = request.path_params["model_id"]
-        body = state.catalog.body(model_id)
-        if body is None:
-            raise ApiError(404, f"model: {model_id}")
-        return json_response(body)
-
+    api = {"list": list_endpoint(state), "retrieve": retrieve_endpoint(state)}
     spec = openapi_document(admin=admin)
 
     async def openapi(request: Request) -> Response:
         return json_response(spec)
 
     routes: list[BaseRoute] = [
-        Route("/v1/models", list_models, methods=["GET"]),
-        Route("/v1/models/{model_id}", retrieve_model, methods=["GET"]),
+        Route("/v1/models", api["list"], methods=["GET"]),
+        Route("/v1/models/{model_id}", api["retrieve"], methods=["GET"]),
         Route("/openapi.json", openapi, methods=["GET"]),
     ]
-    return MockApp(state, routes + (admin_routes(state) if admin else []))
+    return MockApp(state, routes + (admin_routes(state) if admin else []), api)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import ipaddress
 import json
 import os
@@ -162,6 +163,7 @@ def _serve(args: argparse.Namespace) -> None:
     )
     if admin:
         print(f"admin: {url}/_mock/ (journal, faults, models, aliases, reset)", flush=True)
+    gc.freeze()
     with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises Ctrl-C after shutting down: a clean stop
         Server(uvicorn_config(app, access_log=args.access_log)).run(sockets=[sock])
     print("mockserver: stopped", flush=True)

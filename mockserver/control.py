@@ -1,9 +1,13 @@
-"""The ASGI layer in front of the API routes: injects faults, and hands responses the journal."""
+"""The ASGI layer in front of everything: routes API requests, injects faults, hands responses the journal.
+
+A ``GET`` to one of the two API endpoints goes straight to it (the hot path);
+anything else goes through the Starlette app (admin, OpenAPI, 404 and 405).
+"""
 
 from __future__ import annotations
 
 import asyncio
-from urllib.parse import unquote
+from collections.abc import Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -18,11 +22,18 @@ _RETRIEVE = "/v1/models/"
 _UNJOURNALED = ("/_mock", "/openapi.json")
 
 
-def _route(path: str) -> tuple[Route | None, str | None]:
+def _route(scope: Scope) -> tuple[Route | None, str | None]:
+    """Which API endpoint a request is for (and the model id it names), as the router would match it."""
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    if root and path.startswith(root):
+        path = path[len(root) :]
     if path == _LIST:
         return "list", None
-    if path.startswith(_RETRIEVE) and "/" not in path[len(_RETRIEVE) :]:
-        return "retrieve", unquote(path[len(_RETRIEVE) :])
+    if path.startswith(_RETRIEVE):
+        model_id = path[len(_RETRIEVE) :]
+        if model_id and "/" not in model_id:
+            return "retrieve", model_id
     return None, None
 
 
@@ -37,31 +48,46 @@ def _drop_connection(send: Send) -> None:
 
 
 class ControlMiddleware:
-    """Faults before the app answers; the journal passed on to the responses, which record."""
+    """Faults before the app answers; the journal passed on to the responses, which record.
 
-    def __init__(self, app: ASGIApp, state: MockState) -> None:
+    ``api`` maps a route (``list``, ``retrieve``) to its endpoint, called directly for ``GET``.
+    """
+
+    def __init__(self, app: ASGIApp, state: MockState, api: Mapping[str, ASGIApp]) -> None:
         self.app = app
         self.state = state
+        self.api = api
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(_UNJOURNALED):
             await self.app(scope, receive, send)
             return
         scope[JOURNAL] = self.state.journal  # the response records the request (see responses.py)
+        route, model_id = _route(scope)
         if self.state.faults.active:
-            await self._faulty(scope, receive, send)
+            await self._faulty(scope, receive, send, route, model_id)
+        else:
+            await self._answer(scope, receive, send, route, model_id)
+
+    async def _answer(
+        self, scope: Scope, receive: Receive, send: Send, route: Route | None, model_id: str | None
+    ) -> None:
+        if route is not None and scope["method"] == "GET":
+            scope["path_params"] = {"model_id": model_id} if model_id is not None else {}
+            await self.api[route](scope, receive, send)
         else:
             await self.app(scope, receive, send)
 
-    async def _faulty(self, scope: Scope, receive: Receive, send: Send) -> None:
-        route, model_id = _route(scope["path"])
+    async def _faulty(
+        self, scope: Scope, receive: Receive, send: Send, route: Route | None, model_id: str | None
+    ) -> None:
         faults = self.state.faults
         delay = faults.delay(route)
         if delay:
             await asyncio.sleep(delay)
         fault = faults.take(route, model_id)
         if fault is None:
-            await self.app(scope, receive, send)
+            await self._answer(scope, receive, send, route, model_id)
         elif fault.kind == "status":
             response = error_response(fault.status, fault.error_message(), fault.response_headers())
             await response(scope, receive, send)
@@ -71,16 +97,18 @@ class ControlMiddleware:
             )  # no response at all
             _drop_connection(send)
         else:
-            await self._damaged(scope, receive, send, fault)
+            await self._damaged(scope, receive, send, fault, route, model_id)
 
-    async def _damaged(self, scope: Scope, receive: Receive, send: Send, fault: Fault) -> None:
+    async def _damaged(
+        self, scope: Scope, receive: Receive, send: Send, fault: Fault, route: Route | None, model_id: str | None
+    ) -> None:
         """The real answer, cut in half: ``truncate`` drops the connection, ``malformed`` ends it short."""
         messages: list[Message] = []
 
         async def keep(message: Message) -> None:
             messages.append(message)
 
-        await self.app(scope, receive, keep)
+        await self._answer(scope, receive, keep, route, model_id)
         start = messages[0]
         body = b"".join(m.get("body", b"") for m in messages[1:])
         half = body[: len(body) // 2]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 from .errors import ApiError
 from .rules import KNOWN_VERSIONS
@@ -47,8 +47,18 @@ def check_version(version: str | None) -> None:
         ) from None
 
 
-def check_headers(headers: Mapping[str, str], api_keys: Collection[str] | None) -> None:
-    """Authenticate, then check the version header; raise ``ApiError`` on the first fault."""
+_CHECKED = frozenset({b"x-api-key", b"authorization", b"anthropic-version"})
+
+
+def check_headers(raw: Iterable[tuple[bytes, bytes]], api_keys: Collection[str] | None) -> None:
+    """Authenticate, then check the version header; raise ``ApiError`` on the first fault.
+
+    ``raw`` is the ASGI scope's header list; a header given twice counts as its first value.
+    """
+    headers: dict[str, str] = {}
+    for name, value in raw:
+        if name in _CHECKED:
+            headers.setdefault(name.decode(), value.decode("latin-1"))
     key = api_key(headers)
     if api_keys is not None and key not in api_keys:
         raise ApiError(401, "invalid x-api-key")

@@ -15,7 +15,7 @@ from starlette.types import Receive, Scope, Send
 from .errors import error_body
 from .ids import new_request_id
 
-__all__ = ["JOURNAL", "error_response", "json_response"]
+__all__ = ["JOURNAL", "crash_response", "error_response", "json_response"]
 
 #: The ASGI scope key under which the control layer passes the journal.
 JOURNAL = "mockserver.journal"
@@ -59,3 +59,8 @@ def json_response(body: bytes, status: int = 200) -> Response:
 def error_response(status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
     request_id = new_request_id()
     return _JSONBytes(error_body(status, message, request_id), status, request_id, headers)
+
+
+def crash_response() -> Response:
+    """The 500 envelope of a bug in the fake itself (never a traceback)."""
+    return error_response(500, "internal server error in the fake (please report it)")

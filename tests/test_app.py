@@ -226,6 +226,44 @@ def test_a_crash_is_a_500_envelope_not_a_traceback(monkeypatch: pytest.MonkeyPat
     assert "boom" not in response.text and "Traceback" not in response.text
 
 
+def test_a_crash_in_retrieve_is_a_500_envelope_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    catalog = Catalog(MODELS)
+
+    def broken_body(id_or_alias: str) -> bytes | None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(catalog, "body", broken_body)
+    with TestClient(create_app(catalog), raise_server_exceptions=False) as broken:
+        assert_error(broken.get("/v1/models/claude-new", headers=HEADERS), 500, "api_error")
+        head = broken.head("/v1/models/claude-new", headers=HEADERS)  # through the router: no body, same status
+        assert head.status_code == 500 and head.headers["request-id"].startswith("req_")
+
+
+def test_a_header_given_twice_counts_as_its_first_value() -> None:
+    with TestClient(create_app(Catalog(MODELS), api_keys=["good"])) as keyed:
+        twice = [("x-api-key", "good"), ("x-api-key", "bad"), ("anthropic-version", "2023-06-01")]
+        assert keyed.get("/v1/models", headers=twice).status_code == 200
+        reversed_ = [("x-api-key", "bad"), ("x-api-key", "good"), ("anthropic-version", "2023-06-01")]
+        assert_error(keyed.get("/v1/models", headers=reversed_), 401, "authentication_error")
+
+
+def test_mounted_under_a_prefix_it_answers_the_same() -> None:
+    from starlette.applications import Starlette
+    from starlette.routing import Mount
+
+    outer = Starlette(
+        routes=[Mount("/anthropic", app=create_app(Catalog(MODELS, {"claude-new": "claude-new-20260101"})))]
+    )
+    with TestClient(outer) as mounted:
+        assert ids(mounted.get("/anthropic/v1/models", headers=HEADERS)) == [
+            "claude-new-20260101",
+            "claude-mid-20250101",
+        ]
+        assert mounted.get("/anthropic/v1/models/claude-new", headers=HEADERS).json()["id"] == "claude-new-20260101"
+        assert_error(mounted.post("/anthropic/v1/models", headers=HEADERS), 405, "invalid_request_error")
+        assert_error(mounted.get("/anthropic/v1/models/x/y", headers=HEADERS), 404, "not_found_error")
+
+
 def test_two_apps_share_nothing() -> None:
     first, second = create_app(Catalog(MODELS)), create_app(Catalog.synthetic(5, 1), api_keys=["k2"])
     assert first.state.mock is not second.state.mock
