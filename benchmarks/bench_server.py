@@ -469,7 +469,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     big = 100_000 if args.quick else 1_000_000
     print("== 1. requests/s: mockserver serve vs a bare Starlette ceiling (loopback)")
     rates, generator = throughput(args.models, rounds, seconds, args.connections, not args.no_wrk)
-    print(f"== 2. page latency in process: 1,000 vs {big:,} synthetic models, limit=20, random after_id")
+    print(f"== 2. page latency: 1,000 vs {big:,} synthetic models, limit=20, random after_id")
     pages = latency(big, rounds, 20_000 if args.quick else 100_000, 2_000 if args.quick else 10_000)
     print(f"\n== summary (medians of {rounds} rounds; ratio = median of the per-round ratios; {generator})")
     for rate in rates:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import signal
 import socket
@@ -148,13 +149,15 @@ def test_fault_flags() -> None:
 
 
 def test_catalog_command_is_deterministic_and_loadable() -> None:
-    first, again, other = (
-        run("catalog", "--synthetic", "5", "--seed", "7"),
-        run("catalog", "--synthetic", "5", "--seed", "7"),
-        run("catalog", "--synthetic", "5", "--seed", "8"),
-    )
-    assert first.returncode == 0 and first.stdout == again.stdout != other.stdout
-    assert len(Catalog.from_json(first.stdout)) == 5
+    def synthetic(seed: str, hash_seed: str) -> str:
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}  # string hashing differs from process to process
+        command = [*MOCKSERVER, "catalog", "--synthetic", "300", "--seed", seed]
+        completed = subprocess.run(command, capture_output=True, text=True, timeout=60, env=env, check=True)
+        return completed.stdout
+
+    first, again, other = synthetic("7", "1"), synthetic("7", "2"), synthetic("8", "1")
+    assert first == again != other
+    assert len(Catalog.from_json(first)) == 300
 
 
 def test_catalog_command_prints_the_embedded_catalog() -> None:
