@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ Route = Literal["list", "retrieve"]
 ROUTES: tuple[Route, ...] = ("list", "retrieve")
 FaultKind = Literal["status", "disconnect", "truncate", "malformed"]
 _KINDS = ("status", "disconnect", "truncate", "malformed")
+_OWN_HEADERS = frozenset({"content-length", "content-type", "request-id"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +46,11 @@ class Fault:
             raise ValueError("retry_after must be >= 0 seconds")
         if self.retry_after_ms is not None and self.retry_after_ms < 0:
             raise ValueError("retry_after_ms must be >= 0")
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        owned = sorted(_OWN_HEADERS & set(headers))
+        if owned:
+            raise ValueError(f"headers: {', '.join(owned)} are set by the fake itself on every response")
+        object.__setattr__(self, "headers", headers)
 
     def response_headers(self) -> dict[str, str]:
         """The extra headers this fault's error response carries."""
@@ -56,6 +63,9 @@ class Fault:
         if self.should_retry is not None:
             headers["x-should-retry"] = "true" if self.should_retry else "false"
         if self.status == 429:
+            if "retry-after" not in headers:  # the real API always says when to come back (decided: 1 s)
+                ms = self.retry_after_ms
+                headers["retry-after"] = "1" if ms is None else str(math.ceil(ms / 1000))
             headers.setdefault("anthropic-ratelimit-requests-limit", "50")
             headers.setdefault("anthropic-ratelimit-requests-remaining", "0")
         return headers

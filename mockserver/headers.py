@@ -53,12 +53,13 @@ _CHECKED = frozenset({b"x-api-key", b"authorization", b"anthropic-version"})
 def check_headers(raw: Iterable[tuple[bytes, bytes]], api_keys: Collection[str] | None) -> None:
     """Authenticate, then check the version header; raise ``ApiError`` on the first fault.
 
-    ``raw`` is the ASGI scope's header list; a header given twice counts as its first value.
+    ``raw`` is the ASGI scope's header list; a header given twice counts as its first value,
+    and spaces or tabs around a value are not part of it (RFC 9110).
     """
     headers: dict[str, str] = {}
     for name, value in raw:
         if name in _CHECKED:
-            headers.setdefault(name.decode(), value.decode("latin-1"))
+            headers.setdefault(name.decode(), value.decode("latin-1").strip(" \t"))  # whitespace is not the value
     key = api_key(headers)
     if api_keys is not None and key not in api_keys:
         raise ApiError(401, "invalid x-api-key")

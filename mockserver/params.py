@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
@@ -57,12 +58,18 @@ def _single(found: dict[str, list[str]], key: str) -> str | None:
     return values[0]
 
 
+_INTEGER = re.compile(r"([+-]?)0*([0-9]{1,7})")  # leading zeros aside, at most 7 digits: no huge ints
+
+
 def _limit(raw: str | None) -> int:
     if raw is None:
         return LIMIT_DEFAULT
-    if not (raw.isascii() and raw.lstrip("+-").isdigit()):
-        raise ApiError(400, f"limit: must be an integer from {LIMIT_MIN} to {LIMIT_MAX}, got {raw!r}")
-    value = int(raw)
+    found = _INTEGER.fullmatch(raw)
+    if found is None:
+        if re.fullmatch(r"[+-]?[0-9]+", raw):  # an integer, but far too long to be in range
+            raise ApiError(400, f"limit: must be from {LIMIT_MIN} to {LIMIT_MAX}, got {raw[:20]}… ({len(raw)} digits)")
+        raise ApiError(400, f"limit: must be an integer from {LIMIT_MIN} to {LIMIT_MAX}, got {raw[:40]!r}")
+    value = int(found.group(1) + found.group(2))
     if not LIMIT_MIN <= value <= LIMIT_MAX:
         raise ApiError(400, f"limit: must be from {LIMIT_MIN} to {LIMIT_MAX}, got {value}")
     return value

@@ -8,6 +8,10 @@ from typing import Any
 
 import uvicorn
 from starlette.types import ASGIApp
+from uvicorn.protocols.http.auto import AutoHTTPProtocol
+
+from .errors import error_body
+from .ids import new_request_id
 
 __all__ = ["BackgroundServer", "Server", "base_url", "bind", "uvicorn_config"]
 
@@ -36,10 +40,34 @@ def base_url(sock: socket.socket) -> str:
     return f"http://{host}:{port}"
 
 
+class _EnvelopeProtocol(AutoHTTPProtocol):  # type: ignore[misc,valid-type]
+    """uvicorn's HTTP/1.1 protocol, but a request it cannot parse gets the API's error envelope.
+
+    uvicorn answers those (raw non-ASCII bytes in the URL, an unknown method, a
+    request line over its size limit) itself, before any app runs, in plain text.
+    """
+
+    def send_400_response(self, msg: str) -> None:
+        request_id = new_request_id()
+        message = f"{msg.rstrip('.')}: not valid HTTP/1.1 (percent-encode non-ASCII bytes in the URL)"
+        body = error_body(400, message, request_id)
+        head = [b"HTTP/1.1 400 Bad Request\r\n"]
+        head += [name + b": " + value + b"\r\n" for name, value in self.server_state.default_headers]
+        head += [
+            b"content-type: application/json\r\n",
+            b"content-length: %d\r\n" % len(body),
+            b"request-id: %s\r\n" % request_id.encode(),
+            b"connection: close\r\n\r\n",
+        ]
+        self.transport.write(b"".join(head) + body)
+        self.transport.close()
+
+
 def uvicorn_config(app: ASGIApp, *, access_log: bool = False) -> uvicorn.Config:
     """The uvicorn settings the fake runs with (uvloop and httptools when installed)."""
     return uvicorn.Config(
         app,
+        http=_EnvelopeProtocol,
         lifespan="off",
         access_log=access_log,
         log_level="info" if access_log else "warning",

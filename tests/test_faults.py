@@ -91,6 +91,14 @@ def test_rate_limit_headers() -> None:
     assert Fault(529, message="busy").error_message() == "busy"
 
 
+def test_a_429_always_says_when_to_come_back() -> None:
+    assert Fault(429).response_headers()["retry-after"] == "1"
+    assert Fault(429, retry_after_ms=2500).response_headers()["retry-after"] == "3"
+    assert Fault(429, retry_after=0).response_headers()["retry-after"] == "0"
+    assert Fault(429, headers={"Retry-After": "7"}).response_headers()["retry-after"] == "7"
+    assert "retry-after" not in Fault(529).response_headers()
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
@@ -99,6 +107,8 @@ def test_rate_limit_headers() -> None:
         ({"retry_after": -1}, "retry_after"),
         ({"times": 0}, "times must be"),
         ({"route": "messages"}, "route must be one of"),
+        ({"headers": {"Request-Id": "mine"}}, "request-id are set by the fake itself"),
+        ({"headers": {"content-type": "text/plain", "x": "y"}}, "content-type are set by the fake itself"),
     ],
 )
 def test_bad_faults_are_refused(kwargs: dict[str, object], message: str) -> None:

@@ -20,12 +20,39 @@ def test_every_limit_in_range_is_accepted(limit: int) -> None:
     assert parse_list_params(f"limit={limit}".encode()).limit == limit
 
 
-@pytest.mark.parametrize("raw", ["0", "1001", "-1", "abc", "1.5", "", "%20", "1e3", "١٢", "+", "99999999999999999999"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "0",
+        "1001",
+        "-1",
+        "abc",
+        "1.5",
+        "",
+        "%20",
+        "1e3",
+        "١٢",
+        "+",
+        "99999999999999999999",
+        "--5",
+        "+-5",
+        "-+5",
+        "++5",
+        "9" * 5000,
+        "0" * 4400 + "5x",
+    ],
+)
 def test_bad_limits_are_400s_naming_limit(raw: str) -> None:
     with pytest.raises(ApiError) as caught:
         parse_list_params(f"limit={raw}".encode())
     assert caught.value.status == 400
     assert caught.value.message.startswith("limit: ")
+    assert len(caught.value.message) < 120, "the message quotes a long value only in part"
+
+
+@pytest.mark.parametrize(("raw", "limit"), [("%2B5", 5), ("007", 7), ("0" * 4400 + "5", 5), ("1000", 1000)])
+def test_an_integer_with_a_sign_or_leading_zeros_is_accepted(raw: str, limit: int) -> None:
+    assert parse_list_params(f"limit={raw}".encode()).limit == limit
 
 
 @pytest.mark.parametrize(
