@@ -62,7 +62,8 @@ class ControlMiddleware:
         if scope["type"] != "http" or scope["path"].startswith(_UNJOURNALED):
             await self.app(scope, receive, send)
             return
-        scope[JOURNAL] = self.state.journal  # the response records the request (see responses.py)
+        journal = self.state.journal
+        scope[JOURNAL] = (journal, journal.epoch)  # the response records the request (see responses.py)
         route, model_id = _route(scope)
         if self.state.faults.active:
             await self._faulty(scope, receive, send, route, model_id)
@@ -82,19 +83,18 @@ class ControlMiddleware:
         self, scope: Scope, receive: Receive, send: Send, route: Route | None, model_id: str | None
     ) -> None:
         faults = self.state.faults
+        fault = faults.take(route, model_id)  # on arrival: a reset during the delay cannot hand it a later fault
         delay = faults.delay(route)
         if delay:
             await asyncio.sleep(delay)
-        fault = faults.take(route, model_id)
         if fault is None:
             await self._answer(scope, receive, send, route, model_id)
         elif fault.kind == "status":
             response = error_response(fault.status, fault.error_message(), fault.response_headers())
             await response(scope, receive, send)
         elif fault.kind == "disconnect":
-            self.state.journal.record(
-                scope["method"], scope["path"], scope["query_string"], scope["headers"], 0, ""
-            )  # no response at all
+            journal, epoch = scope[JOURNAL]
+            journal.record(scope["method"], scope["path"], scope["query_string"], scope["headers"], 0, "", epoch)
             _drop_connection(send)
         else:
             await self._damaged(scope, receive, send, fault, route, model_id)

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .errors import ERROR_TYPES
+from .errors import error_type
 
 __all__ = ["ROUTES", "Fault", "FaultKind", "Faults", "Route"]
 
@@ -73,7 +73,7 @@ class Fault:
     def error_message(self) -> str:
         if self.message is not None:
             return self.message
-        kind = ERROR_TYPES.get(self.status, "error").replace("_", " ")
+        kind = error_type(self.status).replace("_", " ")
         return f"{kind} (injected by anthropic-models-mock)"
 
     def to_json(self) -> dict[str, Any]:

@@ -90,6 +90,8 @@ class Journal:
             raise ValueError(f"maxlen must be >= 1, got {maxlen}")
         self._raw: deque[_Raw] = deque(maxlen=maxlen)
         self.total = 0
+        #: Bumped by ``clear()``: a request that arrived before a clear is not recorded after it.
+        self.epoch = 0
 
     @property
     def maxlen(self) -> int:
@@ -103,8 +105,15 @@ class Journal:
         raw_headers: Iterable[tuple[bytes, bytes]],
         status: int,
         request_id: str,
+        epoch: int | None = None,
     ) -> None:
-        """Add one request; API keys never reach the journal."""
+        """Add one request; API keys never reach the journal.
+
+        ``epoch``: the journal's ``epoch`` when the request arrived; if it has been
+        cleared since (a test ended while the request was delayed), it is dropped.
+        """
+        if epoch is not None and epoch != self.epoch:
+            return
         headers = tuple((name, value) if name not in _SECRET else _redact(name, value) for name, value in raw_headers)
         self._raw.append((method, path, query, headers, status, request_id))
         self.total += 1
@@ -116,6 +125,7 @@ class Journal:
     def clear(self) -> None:
         self._raw.clear()
         self.total = 0
+        self.epoch += 1
 
     def __iter__(self) -> Iterator[RecordedRequest]:
         return iter(self._entries)
@@ -135,7 +145,7 @@ class Journal:
         *,
         method: str | None = None,
         path: str | None = None,
-        params: Mapping[str, str | Iterable[str]] | None = None,
+        params: Mapping[str, object] | None = None,
         status: int | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> list[RecordedRequest]:
@@ -147,7 +157,7 @@ class Journal:
         *,
         method: str | None = "GET",
         path: str | None = None,
-        params: Mapping[str, str | Iterable[str]] | None = None,
+        params: Mapping[str, object] | None = None,
         status: int | None = None,
         headers: Mapping[str, str] | None = None,
         times: int | None = None,
@@ -166,7 +176,7 @@ class Journal:
         if found:
             raise AssertionError(f"expected no request {_describe(method, path)}, got: {found[0].line}")
 
-    def _closest(self, method: str | None, path: str | None, params: Mapping[str, str | Iterable[str]] | None) -> str:
+    def _closest(self, method: str | None, path: str | None, params: Mapping[str, object] | None) -> str:
         if not self._raw:
             return "no request arrived at all"
         want = _describe(method, path, params)
@@ -175,15 +185,24 @@ class Journal:
         return f"closest that arrived: {best} (of {len(lines)})"
 
 
-def _wanted_values(value: str | Iterable[str]) -> tuple[str, ...]:
-    return (value,) if isinstance(value, str) else tuple(value)
+def _text(value: object) -> str:
+    """A query value as it goes on the wire (``True`` is ``true``, as httpx sends it)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _wanted_values(value: object) -> tuple[str, ...]:
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        return (_text(value),)
+    return tuple(_text(item) for item in value)
 
 
 def _matches(
     entry: RecordedRequest,
     method: str | None,
     path: str | None,
-    params: Mapping[str, str | Iterable[str]] | None,
+    params: Mapping[str, object] | None,
     status: int | None,
     headers: Mapping[str, str] | None,
 ) -> bool:
@@ -201,7 +220,7 @@ def _matches(
 def _describe(
     method: str | None,
     path: str | None,
-    params: Mapping[str, str | Iterable[str]] | None = None,
+    params: Mapping[str, object] | None = None,
     status: int | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> str:

@@ -17,7 +17,7 @@ from .ids import new_request_id
 
 __all__ = ["JOURNAL", "crash_response", "error_response", "json_response"]
 
-#: The ASGI scope key under which the control layer passes the journal.
+#: The ASGI scope key under which the control layer passes the journal, and its epoch on arrival.
 JOURNAL = "mockserver.journal"
 
 
@@ -38,8 +38,9 @@ class _JSONBytes(Response):
         ]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        journal = scope.get(JOURNAL)
-        if journal is not None:
+        journaled = scope.get(JOURNAL)
+        if journaled is not None:
+            journal, epoch = journaled
             journal.record(
                 scope["method"],
                 scope["path"],
@@ -47,6 +48,7 @@ class _JSONBytes(Response):
                 scope["headers"],
                 self.status_code,
                 self.request_id,
+                epoch,
             )
         await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
         await send({"type": "http.response.body", "body": self.body})

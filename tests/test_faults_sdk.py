@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import anthropic
 import pytest
 
@@ -93,6 +95,22 @@ def test_latency_beyond_the_timeout(anthropic_mock: AnthropicMock) -> None:
     anthropic_mock.faults.set_latency(2.0)
     with anthropic_mock.client(timeout=0.2, max_retries=0) as client, pytest.raises(anthropic.APITimeoutError):
         client.models.list()
+
+
+def test_latency_beyond_the_timeout_in_process(
+    anthropic_mock: AnthropicMock,
+    anthropic_asgi_client: anthropic.Anthropic,
+    async_anthropic_asgi_client: anthropic.AsyncAnthropic,
+) -> None:
+    anthropic_mock.faults.set_latency(30.0)  # were the timeout ignored, this test would hang for a minute
+    with pytest.raises(anthropic.APITimeoutError):
+        anthropic_asgi_client.with_options(timeout=0.1, max_retries=0).models.list()
+
+    async def call() -> None:
+        await async_anthropic_asgi_client.with_options(timeout=0.1, max_retries=0).models.retrieve("claude-haiku-4-5")
+
+    with pytest.raises(anthropic.APITimeoutError):
+        asyncio.run(call())
 
 
 @pytest.mark.parametrize("kind", ["disconnect", "truncate"])

@@ -62,3 +62,21 @@ def test_assertion_messages() -> None:
         journal.assert_called(path="/v1/models", times=2)
     with pytest.raises(AssertionError, match="expected no request"):
         journal.assert_not_called(path="/v1/models")
+
+
+def test_params_are_matched_as_the_sdk_sends_them() -> None:
+    journal = Journal()
+    record(journal, query=b"limit=3&beta=true&lifecycle[]=active&lifecycle[]=retired")
+    journal.assert_called(path="/v1/models", params={"limit": 3, "beta": True})
+    journal.assert_called(params={"limit": "3", "lifecycle[]": ["active", "retired"]})
+    with pytest.raises(AssertionError, match="closest that arrived"):
+        journal.assert_called(params={"limit": 4})
+
+
+def test_a_request_that_arrived_before_a_clear_is_not_recorded_after_it() -> None:
+    journal = Journal()
+    arrived = journal.epoch
+    journal.clear()
+    journal.record("GET", "/v1/models", b"", [], 200, "req_old", arrived)
+    journal.record("GET", "/v1/models", b"", [], 200, "req_new", journal.epoch)
+    assert [entry.request_id for entry in journal] == ["req_new"]

@@ -134,6 +134,35 @@ def test_marker_catalog_file_and_ini_seed(pytester: pytest.Pytester, tmp_path: P
     result.assert_outcomes(passed=2)
 
 
+def test_a_relative_catalog_path_is_relative_to_the_rootdir(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\n")
+    data = pytester.mkdir("data")
+    (data / "mine.json").write_text(
+        json.dumps([{"id": "rel-1", "display_name": "R", "created_at": "2025-01-01T00:00:00Z"}])
+    )
+    tests = pytester.mkdir("tests")
+    (tests / "test_rel.py").write_text(
+        "import pytest\n"
+        "@pytest.mark.anthropic_models(catalog='data/mine.json')\n"
+        "def test_rel(anthropic_mock):\n"
+        "    assert [m['id'] for m in anthropic_mock.catalog] == ['rel-1']\n"
+    )
+    monkeypatch = pytest.MonkeyPatch()
+    try:
+        monkeypatch.chdir(tests)  # wherever pytest is started from
+        result = pytester.runpytest_inprocess(*QUIET, "--rootdir", str(pytester.path), "test_rel.py")
+    finally:
+        monkeypatch.undo()
+    result.assert_outcomes(passed=1)
+
+
+def test_a_bad_ini_seed_stops_the_run_at_once(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nanthropic_seed = abc\n")
+    result = run(pytester, "def test_it():\n    pass\n")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*anthropic_seed must be an integer, got 'abc'*"])
+
+
 def test_bad_marker_is_a_usage_error(pytester: pytest.Pytester) -> None:
     result = run(
         pytester,
