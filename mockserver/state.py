@@ -8,6 +8,7 @@ from typing import Any
 from .catalog import Catalog, CatalogError
 from .faults import Faults
 from .journal import Journal
+from .modelinfo import validate_model
 
 __all__ = ["MockState"]
 
@@ -44,6 +45,7 @@ class MockState:
 
     def add_model(self, model: Mapping[str, Any]) -> Catalog:
         """Add (or replace, by id) one model."""
+        validate_model(model, "add_model")  # errors name the call, not the catalog's file
         model_id = model.get("id")
         kept = [m for m in self.catalog.models if m["id"] != model_id]
         aliases = {a: t for a, t in self.catalog.aliases.items() if a != model_id}

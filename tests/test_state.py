@@ -1,0 +1,31 @@
+"""One app's state: catalog changes build new catalogs, and reset brings back the original."""
+
+from __future__ import annotations
+
+import pytest
+
+from mockserver import Catalog, CatalogError
+from mockserver.state import MockState
+
+MODELS = [{"id": "claude-a-1", "display_name": "A", "created_at": "2026-01-01T00:00:00Z"}]
+
+
+def test_changes_and_reset() -> None:
+    original = Catalog(MODELS, {"claude-a": "claude-a-1"})
+    state = MockState(original)
+    state.add_model({"id": "claude-b-1", "display_name": "B", "created_at": "2027-01-01T00:00:00Z"})
+    state.set_alias("claude-b", "claude-b-1")
+    state.remove_model("claude-a-1")
+    assert [m["id"] for m in state.catalog] == ["claude-b-1"]
+    assert dict(state.catalog.aliases) == {"claude-b": "claude-b-1"}, "aliases of a removed model go with it"
+    state.reset()
+    assert state.catalog is original
+
+
+def test_a_bad_model_is_refused_naming_the_call_not_the_file() -> None:
+    state = MockState(Catalog(MODELS, source="/somewhere/models.json"))
+    with pytest.raises(CatalogError, match=r"^add_model \(id 'x'\): display_name: required") as caught:
+        state.add_model({"id": "x", "created_at": "2026-01-01T00:00:00Z"})
+    assert "models.json" not in str(caught.value)
+    with pytest.raises(CatalogError, match="no model with id 'nope' to remove"):
+        state.remove_model("nope")
