@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .faults import Fault, Route
-from .responses import JOURNAL, error_response
+from .responses import JOURNAL, error_response, record
 from .state import MockState
 
 __all__ = ["ControlMiddleware"]
@@ -93,8 +93,7 @@ class ControlMiddleware:
             response = error_response(fault.status, fault.error_message(), fault.response_headers())
             await response(scope, receive, send)
         elif fault.kind == "disconnect":
-            journal, epoch = scope[JOURNAL]
-            journal.record(scope["method"], scope["path"], scope["query_string"], scope["headers"], 0, "", epoch)
+            record(scope, 0, "")  # no response at all
             _drop_connection(send)
         else:
             await self._damaged(scope, receive, send, fault, route, model_id)

@@ -15,10 +15,20 @@ from starlette.types import Receive, Scope, Send
 from .errors import error_body
 from .ids import new_request_id
 
-__all__ = ["JOURNAL", "crash_response", "error_response", "json_response"]
+__all__ = ["JOURNAL", "crash_response", "error_response", "json_response", "record"]
 
 #: The ASGI scope key under which the control layer passes the journal, and its epoch on arrival.
 JOURNAL = "mockserver.journal"
+
+
+def record(scope: Scope, status: int, request_id: str) -> None:
+    """Put the request in the journal the control layer handed it, unless cleared since it arrived."""
+    journaled = scope.get(JOURNAL)
+    if journaled is not None:
+        journal, epoch = journaled
+        journal.record(
+            scope["method"], scope["path"], scope["query_string"], scope["headers"], status, request_id, epoch
+        )
 
 
 class _JSONBytes(Response):
@@ -38,18 +48,7 @@ class _JSONBytes(Response):
         ]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        journaled = scope.get(JOURNAL)
-        if journaled is not None:
-            journal, epoch = journaled
-            journal.record(
-                scope["method"],
-                scope["path"],
-                scope["query_string"],
-                scope["headers"],
-                self.status_code,
-                self.request_id,
-                epoch,
-            )
+        record(scope, self.status_code, self.request_id)
         await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
         await send({"type": "http.response.body", "body": self.body})
 
