@@ -59,7 +59,8 @@ def test_x_should_retry_overrides_the_sdk(
 
 @pytest.mark.parametrize(
     ("status", "error"),
-    [(429, anthropic.RateLimitError), (529, anthropic.InternalServerError), (500, anthropic.InternalServerError)],
+    # 0.x SDKs raise OverloadedError for a 529, 2.x InternalServerError: both are APIStatusErrors
+    [(429, anthropic.RateLimitError), (529, anthropic.APIStatusError), (500, anthropic.InternalServerError)],
 )
 def test_sdk_gives_up_when_retries_run_out(
     anthropic_mock: AnthropicMock, sleeps: list[float], status: int, error: type[Exception]
