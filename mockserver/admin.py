@@ -117,12 +117,16 @@ def _ok(payload: Any, status: int = 200) -> Response:
     return json_response(json.dumps(payload).encode(), status)
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
 async def _body(request: Request, kind: type = dict) -> Any:
     raw = await request.body()
     try:
-        value = json.loads(raw or b"null")
-    except ValueError as exc:
-        raise ApiError(400, f"request body: not valid JSON ({exc})") from None
+        value = json.loads(raw or b"null", parse_constant=_no_constant)
+    except (ValueError, RecursionError) as exc:  # also NaN, Infinity, huge numbers, absurd nesting
+        raise ApiError(400, f"request body: not valid JSON ({str(exc) or type(exc).__name__})") from None
     if not isinstance(value, kind):
         raise ApiError(400, f"request body: expected a JSON {'object' if kind is dict else 'array'}")
     return value
@@ -215,7 +219,10 @@ def admin_routes(state: MockState) -> list[BaseRoute]:
         return json_response(state.catalog.body(body["id"]) or b"{}", 201)
 
     async def remove_model(request: Request) -> Response:
-        state.remove_model(request.path_params["model_id"])
+        model_id = request.path_params["model_id"]
+        if model_id not in state.catalog:
+            raise ApiError(404, f"model: no model with id {model_id!r} to remove")
+        state.remove_model(model_id)
         return _ok(summary()["catalog"])
 
     async def set_alias(request: Request) -> Response:
@@ -230,7 +237,7 @@ def admin_routes(state: MockState) -> list[BaseRoute]:
         return _ok(summary()["catalog"])
 
     async def replace_catalog(request: Request) -> Response:
-        document = json.loads(await request.body() or b"null")
+        document = await _body(request, object)
         state.replace_catalog(Catalog.from_document(document, source="<admin API>"))
         return _ok(summary()["catalog"])
 

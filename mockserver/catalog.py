@@ -10,7 +10,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from .modelinfo import CatalogError, ModelInfo, validate_model
+from .modelinfo import CatalogError, ModelInfo, is_model_id, validate_model
 from .rules import DEFAULT_LIFECYCLES
 
 __all__ = ["Catalog", "CatalogError", "View", "default_catalog_path"]
@@ -143,9 +143,11 @@ class Catalog:
     def from_json(cls, text: str, *, source: str = "<catalog>") -> Catalog:
         """Build from the text of a catalog file: an object, or a bare list of models."""
         try:
-            document = json.loads(text)
+            document = json.loads(text, parse_constant=_no_constant)
         except json.JSONDecodeError as exc:
             raise CatalogError(f"{source}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+        except (ValueError, RecursionError) as exc:  # NaN, a number past Python's digit limit, absurd nesting
+            raise CatalogError(f"{source}: not a usable JSON document: {str(exc) or type(exc).__name__}") from None
         return cls.from_document(document, source=source)
 
     @classmethod
@@ -243,12 +245,16 @@ class Catalog:
         return f"<Catalog {self.source} models={len(self)} aliases={len(self._aliases)}>"
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
 def _check_aliases(aliases: Mapping[Any, Any], ids: Mapping[str, int], source: str) -> dict[str, str]:
     checked: dict[str, str] = {}
     for alias, target in aliases.items():
         where = f"{source}: aliases[{alias!r}]"
-        if not isinstance(alias, str) or not alias or "/" in alias:
-            raise CatalogError(f"{where}: an alias must be a non-empty string without '/'")
+        if not is_model_id(alias):
+            raise CatalogError(f"{where}: an alias must be URL-safe like a model id (no '/' or spaces)")
         if not isinstance(target, str):
             raise CatalogError(f"{where}: target must be a model id string, got {target!r}")
         if alias in ids:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 from .catalog import Catalog, CatalogError, default_catalog_path
-from .rules import DEFAULT_HOST, DEFAULT_PORT
+from .rules import DEFAULT_HOST, DEFAULT_PORT, MAX_SECONDS
 
 __all__ = ["main"]
 
@@ -28,6 +28,10 @@ class _Parser(argparse.ArgumentParser):
 def _die(message: str) -> NoReturn:
     print(f"mockserver: error: {message}", file=sys.stderr)
     raise SystemExit(2)
+
+
+#: Beyond this a synthetic catalog outgrows any ordinary machine (about 4 GiB and 45 s per million).
+MAX_SYNTHETIC = 10_000_000
 
 
 def _ranged(convert: Callable[[str], float], low: float, high: float, what: str) -> Callable[[str], Any]:
@@ -45,11 +49,11 @@ def _ranged(convert: Callable[[str], float], low: float, high: float, what: str)
     return parse
 
 
-_count = _ranged(int, 0, 10**9, "a whole number")
+_count = _ranged(int, 0, MAX_SYNTHETIC, "a whole number")
 _positive = _ranged(int, 1, 10**9, "a whole number")
 _port = _ranged(int, 0, 65535, "a port")
 _status = _ranged(int, 400, 599, "an error status")
-_seconds = _ranged(float, 0, 3600, "seconds")
+_seconds = _ranged(float, 0, MAX_SECONDS, "seconds")
 _probability = _ranged(float, 0, 1, "a probability")
 
 
@@ -105,7 +109,7 @@ def _parser() -> argparse.ArgumentParser:
         "--fail-rate", metavar="P", type=_probability, default=0.0, help="each request fails with probability P"
     )
     faults.add_argument(
-        "--fail-status", metavar="STATUS", type=_status, default=500, help="status of --fail-rate errors (default 500)"
+        "--fail-status", metavar="STATUS", type=_status, help="status of --fail-rate errors (default 500)"
     )
     faults.add_argument(
         "--retry-after", metavar="SECONDS", type=_seconds, help="retry-after header on --fault and --fail-rate errors"
@@ -120,9 +124,19 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _say(text: str) -> None:
+    """Print a line for the user; a reader that has gone away (``| head``) is not an error."""
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 def _load(args: argparse.Namespace) -> Catalog:
     if args.seed is not None and args.synthetic is None:
         _die("--seed only applies to --synthetic N")
+    if args.synthetic is not None and args.synthetic >= 200_000:
+        print(f"mockserver: building {args.synthetic:,} synthetic models (about 45 s a million)", file=sys.stderr)
     try:
         if args.synthetic is not None:
             return Catalog.synthetic(args.synthetic, args.seed or 0)
@@ -135,9 +149,13 @@ def _serve(args: argparse.Namespace) -> None:
     from .app import create_app
     from .server import Server, base_url, bind, uvicorn_config
 
+    if args.api_keys is not None and not all(key and key == key.strip() for key in args.api_keys):
+        _die("--api-key must not be empty or start or end with whitespace (no client could send it)")
+    if args.retry_after is not None and not (args.fault or args.fail_rate):
+        _die("--retry-after applies to --fault and --fail-rate errors; give one of them")
+    if args.fail_status is not None and not args.fail_rate:
+        _die("--fail-status applies to --fail-rate; give it too")
     catalog = _load(args)
-    if args.api_keys is not None and not all(args.api_keys):
-        _die("--api-key must not be empty")
     try:
         sock = bind(args.host, args.port)
     except (OSError, UnicodeError) as exc:
@@ -151,22 +169,19 @@ def _serve(args: argparse.Namespace) -> None:
     for status in args.fault:
         faults.add(status, retry_after=args.retry_after)
     if args.fail_rate:
-        faults.set_fail_rate(args.fail_rate, status=args.fail_status, retry_after=args.retry_after)
+        faults.set_fail_rate(args.fail_rate, status=args.fail_status or 500, retry_after=args.retry_after)
     if args.latency or args.latency_jitter:
         faults.set_latency(args.latency, jitter=args.latency_jitter)
     url = base_url(sock)
     key = args.api_keys[0] if args.api_keys else "test-key"
-    print(f"mockserver: serving {len(catalog)} models ({catalog.source}) at {url}", flush=True)
-    print(
-        f"try: curl -s {url}/v1/models -H 'x-api-key: {key}' -H 'anthropic-version: 2023-06-01'",
-        flush=True,
-    )
+    _say(f"mockserver: serving {len(catalog)} models ({catalog.source}) at {url}")
+    _say(f"try: curl -s {url}/v1/models -H 'x-api-key: {key}' -H 'anthropic-version: 2023-06-01'")
     if admin:
-        print(f"admin: {url}/_mock/ (journal, faults, models, aliases, reset)", flush=True)
+        _say(f"admin: {url}/_mock (journal, faults, models, aliases, reset)")
     gc.freeze()
     with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises Ctrl-C after shutting down: a clean stop
         Server(uvicorn_config(app, access_log=args.access_log)).run(sockets=[sock])
-    print("mockserver: stopped", flush=True)
+    _say("mockserver: stopped")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -175,9 +190,4 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.command == "serve":
         _serve(args)
     else:
-        text = json.dumps(_load(args).to_document(), indent=2, ensure_ascii=False)
-        try:
-            sys.stdout.write(text + "\n")
-            sys.stdout.flush()
-        except BrokenPipeError:  # the reader (say, `head`) has gone: not an error
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _say(json.dumps(_load(args).to_document(), indent=2, ensure_ascii=False))

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .admin import PREFIX
 from .faults import Fault, Route
 from .responses import JOURNAL, error_response, record
 from .state import MockState
@@ -19,7 +21,11 @@ __all__ = ["ControlMiddleware"]
 
 _LIST = "/v1/models"
 _RETRIEVE = "/v1/models/"
-_UNJOURNALED = ("/_mock", "/openapi.json")
+_UNJOURNALED = frozenset({PREFIX, "/openapi.json"})  # the fake's own endpoints, not the API's
+
+
+def _unjournaled(path: str) -> bool:
+    return path in _UNJOURNALED or path.startswith(PREFIX + "/")
 
 
 def _route(scope: Scope) -> tuple[Route | None, str | None]:
@@ -37,14 +43,19 @@ def _route(scope: Scope) -> tuple[Route | None, str | None]:
     return None, None
 
 
+def _server_cycle(send: Send) -> Any:
+    """uvicorn's request cycle behind ``send`` (it has the transport), or ``None`` elsewhere."""
+    cycle = getattr(send, "__self__", None)
+    return cycle if getattr(cycle, "transport", None) is not None else None
+
+
 def _drop_connection(send: Send) -> None:
     """Close the client's connection now. Under uvicorn, quietly; elsewhere, by raising."""
-    cycle = getattr(send, "__self__", None)
-    transport = getattr(cycle, "transport", None)
-    if transport is None:
+    cycle = _server_cycle(send)
+    if cycle is None:
         raise ConnectionAbortedError("connection dropped by an injected fault")
-    transport.close()
-    cycle.disconnected = True  # type: ignore[union-attr]  # tells uvicorn not to answer
+    cycle.transport.close()
+    cycle.disconnected = True  # tells uvicorn not to answer
 
 
 class ControlMiddleware:
@@ -59,7 +70,7 @@ class ControlMiddleware:
         self.api = api
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(_UNJOURNALED):
+        if scope["type"] != "http" or _unjournaled(scope["path"]):
             await self.app(scope, receive, send)
             return
         journal = self.state.journal
@@ -86,7 +97,13 @@ class ControlMiddleware:
         fault = faults.take(route, model_id)  # on arrival: a reset during the delay cannot hand it a later fault
         delay = faults.delay(route)
         if delay:
-            await asyncio.sleep(delay)
+            try:
+                await asyncio.sleep(delay)
+            except asyncio.CancelledError:
+                if _server_cycle(send) is None:
+                    raise
+                _drop_connection(send)  # uvicorn is shutting down: end the delayed request quietly
+                return
         if fault is None:
             await self._answer(scope, receive, send, route, model_id)
         elif fault.kind == "status":

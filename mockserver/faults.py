@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import math
 import random
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .errors import error_type
+from .rules import MAX_SECONDS
 
 __all__ = ["ROUTES", "Fault", "FaultKind", "Faults", "Route"]
 
@@ -38,19 +40,18 @@ class Fault:
     headers: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        _integer("status", self.status, 400, 599)
         if self.kind not in _KINDS:
-            raise ValueError(f"kind must be one of {', '.join(_KINDS)}, got {self.kind!r}")
-        if not 400 <= self.status <= 599:
-            raise ValueError(f"status must be an error status 400..599, got {self.status}")
-        if self.retry_after is not None and self.retry_after < 0:
-            raise ValueError("retry_after must be >= 0 seconds")
-        if self.retry_after_ms is not None and self.retry_after_ms < 0:
-            raise ValueError("retry_after_ms must be >= 0")
-        headers = {name.lower(): value for name, value in self.headers.items()}
-        owned = sorted(_OWN_HEADERS & set(headers))
-        if owned:
-            raise ValueError(f"headers: {', '.join(owned)} are set by the fake itself on every response")
-        object.__setattr__(self, "headers", headers)
+            raise ValueError(f"kind: must be one of {', '.join(_KINDS)}, got {self.kind!r}")
+        if self.message is not None and not isinstance(self.message, str):
+            raise ValueError(f"message: expected a string or null, got {self.message!r}")
+        if self.retry_after is not None:
+            _seconds("retry_after", self.retry_after)
+        if self.retry_after_ms is not None:
+            _integer("retry_after_ms", self.retry_after_ms, 0, MAX_SECONDS * 1000)
+        if self.should_retry is not None and not isinstance(self.should_retry, bool):
+            raise ValueError(f"should_retry: expected true, false or null, got {self.should_retry!r}")
+        object.__setattr__(self, "headers", _headers(self.headers))
 
     def response_headers(self) -> dict[str, str]:
         """The extra headers this fault's error response carries."""
@@ -107,10 +108,49 @@ class _Latency:
     jitter: float
 
 
-def _check_route(route: str | None) -> Route | None:
+def _check_route(route: object) -> Route | None:
     if route is not None and route not in ROUTES:
-        raise ValueError(f"route must be one of {', '.join(ROUTES)} or None, got {route!r}")
-    return route
+        raise ValueError(f"route: must be one of {', '.join(ROUTES)} or null, got {route!r}")
+    return route  # one of ROUTES or None, checked above
+
+
+def _integer(name: str, value: object, low: int, high: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
+        span = f"from {low} to {high}" if high is not None else f">= {low}"
+        raise ValueError(f"{name}: expected a whole number {span}, got {value!r}")
+    return value
+
+
+def _seconds(name: str, value: object, high: float = MAX_SECONDS) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= high:
+        raise ValueError(f"{name}: expected a number from 0 to {high:g}, got {value!r}")
+    return value  # NaN fails the range check too
+
+
+def _seed(value: object) -> int | None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        raise ValueError(f"seed: expected a whole number, got {value!r}")
+    return value
+
+
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # an HTTP header name (RFC 9110 token)
+_VALUE = re.compile(r"[\t\x20-\x7e]*")  # printable ASCII: a value every client reads the same
+
+
+def _headers(headers: object) -> dict[str, str]:
+    if not isinstance(headers, Mapping):
+        raise ValueError(f"headers: expected an object of name to value, got {headers!r}")
+    checked: dict[str, str] = {}
+    for name, value in headers.items():
+        if not isinstance(name, str) or not _TOKEN.fullmatch(name):
+            raise ValueError(f"headers: {name!r} is not a header name")
+        if not isinstance(value, str) or not _VALUE.fullmatch(value):
+            raise ValueError(f"headers: {name}: expected printable ASCII text, got {value!r}")
+        checked[name.lower()] = value
+    owned = sorted(_OWN_HEADERS & set(checked))
+    if owned:
+        raise ValueError(f"headers: {', '.join(owned)} are set by the fake itself on every response")
+    return checked
 
 
 class Faults:
@@ -122,7 +162,7 @@ class Faults:
     """
 
     def __init__(self, seed: int = 0) -> None:
-        self._seed = seed
+        self._initial_seed = self._seed = _integer("seed", seed, -(2**63))
         self._rules: list[_Rule] = []
         self._rate = 0.0
         self._rate_fault = Fault(500)
@@ -149,17 +189,24 @@ class Faults:
         headers: Mapping[str, str] | None = None,
     ) -> Fault:
         """The next ``times`` matching requests (``None``: all) get this fault."""
-        if times is not None and times < 1:
-            raise ValueError(f"times must be >= 1 or None, got {times}")
-        fault = Fault(status, kind, message, retry_after, retry_after_ms, should_retry, dict(headers or {}))
-        self._rules.append(_Rule(fault, times, _check_route(route), model_id))
+        fault = Fault(status, kind, message, retry_after, retry_after_ms, should_retry, headers or {})
+        self._rules.append(self._rule(fault, times, route, model_id))
         self._update()
         return fault
 
     def sequence(self, *statuses: int, route: str | None = None, model_id: str | None = None, **options: Any) -> None:
-        """One fault per status, in order: ``sequence(429, 429)`` then success."""
-        for status in statuses:
-            self.add(status, route=route, model_id=model_id, **options)
+        """One fault per status, in order: ``sequence(429, 429)`` then success. All or nothing."""
+        rules = [self._rule(Fault(status, **options), 1, route, model_id) for status in statuses]
+        self._rules.extend(rules)
+        self._update()
+
+    @staticmethod
+    def _rule(fault: Fault, times: object, route: object, model_id: object) -> _Rule:
+        if times is not None:
+            _integer("times", times, 1)
+        if model_id is not None and not isinstance(model_id, str):
+            raise ValueError(f"model_id: expected a model id or null, got {model_id!r}")
+        return _Rule(fault, times, _check_route(route), model_id)  # type: ignore[arg-type]
 
     def set_fail_rate(
         self,
@@ -171,9 +218,9 @@ class Faults:
         **options: Any,
     ) -> None:
         """Each matching request fails with probability ``rate`` (seeded)."""
-        if not 0.0 <= rate <= 1.0:
-            raise ValueError(f"rate must be within 0..1, got {rate}")
-        self._rate, self._rate_fault, self._rate_route = rate, Fault(status, **options), _check_route(route)
+        _seconds("rate", rate, 1.0)
+        fault, route, seed = Fault(status, **options), _check_route(route), _seed(seed)
+        self._rate, self._rate_fault, self._rate_route = rate, fault, route
         if seed is not None:
             self.reseed(seed)
         self._update()
@@ -182,9 +229,9 @@ class Faults:
         self, seconds: float, *, jitter: float = 0.0, route: str | None = None, seed: int | None = None
     ) -> None:
         """Delay matching requests by ``seconds`` plus a seeded uniform ``0..jitter``."""
-        if seconds < 0 or jitter < 0:
-            raise ValueError("seconds and jitter must be >= 0")
-        key = _check_route(route)
+        _seconds("seconds", seconds)
+        _seconds("jitter", jitter)
+        key, seed = _check_route(route), _seed(seed)
         if seconds == 0 and jitter == 0:
             self._latency.pop(key, None)
         else:
@@ -194,15 +241,15 @@ class Faults:
         self._update()
 
     def reseed(self, seed: int) -> None:
-        self._seed = seed
+        self._seed = _integer("seed", seed, -(2**63))
         self._random.seed(seed)
 
     def clear(self) -> None:
-        """No faults, no latency; the random sequence starts again from the seed."""
+        """No faults, no latency, and the seed it was made with: the random sequence starts again."""
         self._rules.clear()
         self._rate = 0.0
         self._latency.clear()
-        self._random.seed(self._seed)
+        self.reseed(self._initial_seed)
         self._update()
 
     # -- per request ------------------------------------------------------------------

@@ -46,6 +46,11 @@ _RFC3339 = re.compile(r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@-]{0,255}")
 
 
+def is_model_id(text: object) -> bool:
+    """Whether ``text`` is a URL-safe model id (or alias): no '/', spaces or other specials."""
+    return isinstance(text, str) and _ID.fullmatch(text) is not None
+
+
 def parse_rfc3339(text: str) -> dt.datetime:
     """Parse an RFC 3339 date-time (``Z`` or offset, any fraction) to aware UTC."""
     match = _RFC3339.fullmatch(text)
@@ -63,9 +68,11 @@ def parse_rfc3339(text: str) -> dt.datetime:
         tz = dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
     try:
         moment = dt.datetime(int(year), int(month), int(day), int(hour), int(minute), int(second), micros, tz)
+        return moment.astimezone(dt.timezone.utc)
     except ValueError as exc:
         raise ValueError(f"not a valid date-time: {text!r} ({exc})") from None
-    return moment.astimezone(dt.timezone.utc)
+    except OverflowError:  # the offset moves it before year 1 or after year 9999
+        raise ValueError(f"out of range once in UTC: {text!r}") from None
 
 
 def _fail(where: str, field: str, problem: str) -> CatalogError:
@@ -203,7 +210,7 @@ def validate_model(entry: Any, where: str, checked: dict[int, object] | None = N
     if not isinstance(entry, dict):
         raise CatalogError(f"{where}: expected an object, got {type(entry).__name__}")
     model_id = entry.get("id")
-    if not isinstance(model_id, str) or not _ID.fullmatch(model_id):
+    if not is_model_id(model_id):
         raise _fail(where, "id", f"expected a URL-safe model id (no '/' or spaces), got {model_id!r}")
     where = f"{where} (id {model_id!r})"
     unknown = sorted(set(entry) - _FIELDS - ANNOTATIONS)

@@ -15,6 +15,7 @@ __all__ = [
     "LIMIT_MAX",
     "LIMIT_MIN",
     "MAX_LIFECYCLE_VALUES",
+    "MAX_SECONDS",
     "MODEL_LINES",
 ]
 
@@ -34,6 +35,9 @@ MODEL_LINES: Final = ("haiku", "sonnet", "opus", "fable", "mythos")
 #: ``anthropic-version`` values known to the real API. Any other well-formed
 #: ``YYYY-MM-DD`` calendar date is accepted too (decided).
 KNOWN_VERSIONS: Final = frozenset({"2023-01-01", "2023-06-01", "2026-10-21"})
+
+#: The longest latency or ``retry-after`` a fault may ask for, in seconds.
+MAX_SECONDS: Final = 3600
 
 #: ``created_at`` of a model whose release date is unknown.
 EPOCH: Final = "1970-01-01T00:00:00Z"

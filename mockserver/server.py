@@ -40,6 +40,10 @@ def base_url(sock: socket.socket) -> str:
     return f"http://{host}:{port}"
 
 
+#: On shutdown, how long requests still in flight (say, held by injected latency) may take to finish.
+_GRACE = 2
+
+
 class _EnvelopeProtocol(AutoHTTPProtocol):  # type: ignore[misc,valid-type]
     """uvicorn's HTTP/1.1 protocol, but a request it cannot parse gets the API's error envelope.
 
@@ -72,6 +76,7 @@ def uvicorn_config(app: ASGIApp, *, access_log: bool = False) -> uvicorn.Config:
         access_log=access_log,
         log_level="info" if access_log else "warning",
         server_header=False,
+        timeout_graceful_shutdown=_GRACE,
     )
 
 

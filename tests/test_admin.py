@@ -77,14 +77,16 @@ def test_models_aliases_catalog_and_reset(client: TestClient) -> None:
 @pytest.mark.parametrize(
     ("method", "path", "body", "fragment"),
     [
-        ("POST", "/_mock/faults", {"status": 200}, "status must be an error status"),
+        ("POST", "/_mock/faults", {"status": 200}, "status: expected a whole number from 400 to 599"),
+        ("POST", "/_mock/faults", {"status": 429, "headers": {"x-a": 1}}, "headers: x-a"),
+        ("POST", "/_mock/faults", {"sequence": [429, 200]}, "status: expected a whole number"),
+        ("PUT", "/_mock/faults/rate", {"rate": 0.5, "seed": [1]}, "seed: expected a whole number"),
         ("POST", "/_mock/faults", {"colour": 1}, "colour: unknown field"),
         ("POST", "/_mock/faults", {"sequence": "429"}, "sequence: expected a list"),
         ("PUT", "/_mock/faults/rate", {"status": 500}, "rate: required"),
-        ("PUT", "/_mock/faults/latency", {"seconds": -1}, "seconds and jitter must be >= 0"),
+        ("PUT", "/_mock/faults/latency", {"seconds": -1}, "seconds: expected a number from 0 to 3600"),
         ("POST", "/_mock/models", {"id": "x"}, "display_name: required"),
         ("POST", "/_mock/models", [1], "expected a JSON object"),
-        ("DELETE", "/_mock/models/nope", None, "no model with id 'nope'"),
         ("PUT", "/_mock/aliases/a", {"target": "nope"}, "points to 'nope'"),
         ("DELETE", "/_mock/aliases/nope", None, "no alias 'nope'"),
         ("PUT", "/_mock/catalog", {"models": "x"}, "models: required, must be a list"),
@@ -97,10 +99,21 @@ def test_bad_admin_requests_are_400s(client: TestClient, method: str, path: str,
     assert fragment in response.json()["error"]["message"]
 
 
-def test_invalid_json_body(client: TestClient) -> None:
-    response = client.post("/_mock/faults", content=b"{nope", headers={"content-type": "application/json"})
-    assert response.status_code == 400
-    assert "not valid JSON" in response.json()["error"]["message"]
+def test_removing_an_unknown_model_is_a_404(client: TestClient) -> None:
+    response = client.delete("/_mock/models/nope")
+    assert response.status_code == 404 and response.json()["error"]["type"] == "not_found_error"
+    assert "no model with id 'nope'" in response.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("path", ["/_mock/faults", "/_mock/catalog"])
+@pytest.mark.parametrize(
+    "content", [b"{nope", b'{"status": 429, "retry_after": NaN}', b"[" * 100_000 + b"]" * 100_000, b"9" * 5000]
+)
+def test_invalid_json_body(client: TestClient, path: str, content: bytes) -> None:
+    response = client.request("POST" if path.endswith("faults") else "PUT", path, content=content)
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["message"].startswith("request body: not valid JSON")
+    assert client.get("/_mock/faults").json()["scripted"] == []
 
 
 def test_admin_is_not_journaled_and_can_be_turned_off() -> None:
@@ -111,3 +124,7 @@ def test_admin_is_not_journaled_and_can_be_turned_off() -> None:
         client.get("/_mock/journal")
         client.get("/openapi.json")
         assert client.get("/_mock/journal").json()["requests"] == []
+        client.get("/_mockery")  # not the admin API: an unknown route, journaled like any other
+        client.get("/openapi.json/x")
+        journaled = [(r["path"], r["status"]) for r in client.get("/_mock/journal").json()["requests"]]
+        assert journaled == [("/_mockery", 404), ("/openapi.json/x", 404)]

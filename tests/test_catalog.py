@@ -101,6 +101,18 @@ def write(tmp_path: Path, document: Any) -> Path:
         ),
         ({"models": [{**model("a"), "type": "mdl"}]}, r"models\[0\] \(id 'a'\): type: must be 'model'"),
         ({"models": [model("a")], "as_of": 2025}, r"as_of: must be a string"),
+        ({"models": [model("a")], "aliases": {"a b": "a"}}, r"aliases\['a b'\]: an alias must be URL-safe"),
+        (
+            {"models": [model("a", "9999-12-31T23:59:59-23:59")]},
+            r"models\[0\] \(id 'a'\): created_at: out of range once in UTC",
+        ),
+        (
+            {"models": [model("a", "0001-01-01T00:00:00+23:59")]},
+            r"models\[0\] \(id 'a'\): created_at: out of range once in UTC",
+        ),
+        ('{"models": [], "as_of": NaN}', r"not a usable JSON document: NaN is not JSON"),
+        ('{"models": [{"max_tokens": ' + "9" * 5000 + "}]}", r"not a usable JSON document: .*digits"),
+        ("[" * 100_000 + "]" * 100_000, r"not a usable JSON document"),
     ],
 )
 def test_bad_files_are_clear_errors_naming_the_file(tmp_path: Path, document: Any, message: str) -> None:

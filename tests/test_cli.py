@@ -87,6 +87,10 @@ def bad_files(tmp_path: Path) -> dict[str, Path]:
         (("serve", "--catalog", "{nowhere.json}"), "points to 'c', which is not a model"),
         (("serve", "--catalog", "x.json", "--synthetic", "3"), "not allowed with argument"),
         (("serve", "--api-key", ""), "--api-key must not be empty"),
+        (("serve", "--api-key", " k "), "start or end with whitespace"),
+        (("serve", "--retry-after", "5"), "--retry-after applies to --fault and --fail-rate"),
+        (("serve", "--fail-status", "503"), "--fail-status applies to --fail-rate"),
+        (("serve", "--synthetic", "20000000"), "--synthetic: expected a whole number from 0 to 10,000,000"),
         (("serve", "--fail-rate", "2"), "--fail-rate: expected a probability"),
         (("serve", "--admin", "--no-admin"), "not allowed with argument --admin"),
         (("catalog", "--catalog", "{duplicate.json}"), "duplicate id 'a'"),
@@ -125,6 +129,37 @@ def test_serve_answers_and_stops_on_ctrl_c() -> None:
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=10) == 0
         assert proc.stdout is not None and proc.stdout.read().strip().endswith("mockserver: stopped")
+
+
+def test_ctrl_c_ends_requests_held_by_latency_quietly() -> None:
+    command = [*MOCKSERVER, "serve", "--port", "0", "--latency", "3600", "--fault", "500"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().rsplit(" at ", 1)[-1].strip()
+        client = [sys.executable, "-c", f"import httpx; httpx.get('{url}/v1/models', headers={HEADERS!r}, timeout=60)"]
+        with subprocess.Popen(client, stderr=subprocess.DEVNULL) as held:  # waits on a request held for an hour
+            try:
+                while httpx.get(f"{url}/_mock/faults").json()["scripted"]:  # the fault is taken on arrival
+                    pass
+                proc.send_signal(signal.SIGINT)
+                out, err = proc.communicate(timeout=30)
+            finally:
+                held.kill()
+    assert proc.returncode == 0
+    assert out.strip().endswith("mockserver: stopped")
+    assert "Traceback" not in err
+
+
+def test_a_reader_gone_before_ctrl_c_is_not_an_error() -> None:
+    command = f"{shlex.join(MOCKSERVER)} serve --port 0 | head -n 1"
+    with subprocess.Popen(["bash", "-c", command], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
+        assert proc.stdout is not None
+        proc.stdout.readline()  # head has printed its line and gone; the server still runs
+        server = subprocess.run(["pgrep", "-f", "-P", str(proc.pid), "mockserver"], capture_output=True, text=True)
+        pid = int(server.stdout.split()[0])
+        os.kill(pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    assert "Traceback" not in err and "BrokenPipe" not in err
 
 
 def test_serve_with_keys_and_the_embedded_catalog() -> None:

@@ -102,11 +102,25 @@ def test_a_429_always_says_when_to_come_back() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"status": 200}, "status must be an error status"),
-        ({"kind": "explode"}, "kind must be one of"),
-        ({"retry_after": -1}, "retry_after"),
-        ({"times": 0}, "times must be"),
-        ({"route": "messages"}, "route must be one of"),
+        ({"status": 200}, "status: expected a whole number from 400 to 599, got 200"),
+        ({"status": 429.0}, "status: expected a whole number"),
+        ({"status": True}, "status: expected a whole number"),
+        ({"kind": "explode"}, "kind: must be one of"),
+        ({"retry_after": -1}, "retry_after: expected a number from 0 to 3600"),
+        ({"retry_after": float("nan")}, "retry_after: expected a number"),
+        ({"retry_after": float("inf")}, "retry_after: expected a number"),
+        ({"retry_after_ms": 1.5}, "retry_after_ms: expected a whole number"),
+        ({"should_retry": "yes"}, "should_retry: expected true, false or null"),
+        ({"message": 5}, "message: expected a string"),
+        ({"times": 0}, "times: expected a whole number >= 1"),
+        ({"times": 1.5}, "times: expected a whole number"),
+        ({"route": "messages"}, "route: must be one of"),
+        ({"model_id": 5}, "model_id: expected a model id"),
+        ({"headers": {"x-a": 1}}, "headers: x-a: expected printable ASCII"),
+        ({"headers": {"x-a": "é中"}}, "headers: x-a: expected printable ASCII"),
+        ({"headers": {"x-a": "b\r\nx: 1"}}, "headers: x-a: expected printable ASCII"),
+        ({"headers": {"bad name": "v"}}, "is not a header name"),
+        ({"headers": [("x", "y")]}, "headers: expected an object"),
         ({"headers": {"Request-Id": "mine"}}, "request-id are set by the fake itself"),
         ({"headers": {"content-type": "text/plain", "x": "y"}}, "content-type are set by the fake itself"),
     ],
@@ -116,8 +130,37 @@ def test_bad_faults_are_refused(kwargs: dict[str, object], message: str) -> None
         Faults().add(**kwargs)  # type: ignore[arg-type]
 
 
+def test_a_sequence_is_all_or_nothing() -> None:
+    faults = Faults()
+    with pytest.raises(ValueError, match="status"):
+        faults.sequence(429, 200)
+    assert not faults.active and faults.to_json()["scripted"] == []
+
+
+def test_a_refused_rate_or_latency_changes_nothing() -> None:
+    faults = Faults(seed=4)
+    for call in (
+        lambda: faults.set_fail_rate(0.5, seed=[1]),  # type: ignore[arg-type]
+        lambda: faults.set_fail_rate(1.0, status=429.5),  # type: ignore[arg-type]
+        lambda: faults.set_latency(0.5, seed="7"),  # type: ignore[arg-type]
+        lambda: faults.set_latency(float("nan")),
+        lambda: faults.set_latency(float("inf")),
+        lambda: faults.set_fail_rate(True),
+    ):
+        with pytest.raises(ValueError):
+            call()
+    assert not faults.active and faults.to_json()["seed"] == 4
+
+
+def test_clear_brings_back_the_first_seed() -> None:
+    faults = Faults(seed=42)
+    faults.set_fail_rate(0.5, seed=7)
+    faults.clear()
+    assert faults.to_json()["seed"] == 42
+
+
 def test_bad_rates_and_latency() -> None:
-    with pytest.raises(ValueError, match="rate must be within"):
+    with pytest.raises(ValueError, match="rate: expected a number from 0 to 1"):
         Faults().set_fail_rate(1.5)
-    with pytest.raises(ValueError, match=">= 0"):
+    with pytest.raises(ValueError, match="seconds: expected a number from 0 to 3600"):
         Faults().set_latency(-1)
