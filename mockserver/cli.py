@@ -172,6 +172,7 @@ def _serve(args: argparse.Namespace) -> None:
         faults.set_fail_rate(args.fail_rate, status=args.fail_status or 500, retry_after=args.retry_after)
     if args.latency or args.latency_jitter:
         faults.set_latency(args.latency, jitter=args.latency_jitter)
+    faults.mark_start()  # POST /_mock/reset comes back to the flags' faults
     url = base_url(sock)
     key = args.api_keys[0] if args.api_keys else "test-key"
     _say(f"mockserver: serving {len(catalog)} models ({catalog.source}) at {url}")

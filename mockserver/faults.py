@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 import random
 import re
@@ -170,6 +171,7 @@ class Faults:
         self._latency: dict[Route | None, _Latency] = {}
         self._random = random.Random(seed)
         self.active = False
+        self._start: dict[str, Any] | None = None  # what reset() brings back; None: nothing at all
 
     def _update(self) -> None:
         self.active = bool(self._rules or self._rate or self._latency)
@@ -251,6 +253,21 @@ class Faults:
         self._latency.clear()
         self.reseed(self._initial_seed)
         self._update()
+
+    _STATE = ("_rules", "_rate", "_rate_fault", "_rate_route", "_latency", "_seed")
+
+    def mark_start(self) -> None:
+        """Make the faults in force now what ``reset()`` brings back (the CLI's flags, say)."""
+        self._start = copy.deepcopy({name: getattr(self, name) for name in self._STATE})
+
+    def reset(self) -> None:
+        """Back to the start: the faults marked by ``mark_start()`` (by default none), seed included."""
+        self.clear()
+        if self._start is not None:
+            for name, value in copy.deepcopy(self._start).items():
+                setattr(self, name, value)
+            self.reseed(self._seed)
+            self._update()
 
     # -- per request ------------------------------------------------------------------
     def delay(self, route: Route | None) -> float:

@@ -75,8 +75,8 @@ class MockState:
 
     # -- everything -----------------------------------------------------------------
     def reset(self) -> None:
-        """Back to how the app was built: catalog, keys, empty journal, no faults."""
+        """Back to how the app was built: catalog, keys, empty journal, its starting faults (none by default)."""
         self.catalog = self._base_catalog
         self.api_keys = self._base_keys
         self.journal.clear()
-        self.faults.clear()
+        self.faults.reset()

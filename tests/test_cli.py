@@ -181,6 +181,8 @@ def test_fault_flags() -> None:
         assert httpx.get(f"{url}/v1/models", headers=HEADERS).status_code == 200
         state = httpx.get(f"{url}/_mock").json()
         assert state["journal"] == {"size": 2, "maxlen": 2, "total": 3}
+        httpx.post(f"{url}/_mock/reset")  # back to the server as it started: the flags' faults again
+        assert httpx.get(f"{url}/v1/models", headers=HEADERS).status_code == 429
 
 
 def test_catalog_command_is_deterministic_and_loadable() -> None:

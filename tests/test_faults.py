@@ -159,6 +159,22 @@ def test_clear_brings_back_the_first_seed() -> None:
     assert faults.to_json()["seed"] == 42
 
 
+def test_reset_brings_back_the_marked_start() -> None:
+    faults = Faults(seed=1)
+    assert (faults.reset(), faults.active) == (None, False)
+    faults.sequence(429, 529)
+    faults.set_fail_rate(0.5, seed=9)
+    faults.mark_start()
+    first = statuses(faults, 6)
+    faults.add(500, times=None)
+    faults.set_latency(1.0)
+    faults.reset()
+    assert statuses(faults, 6) == first  # the same scripted faults, the same seeded rate sequence
+    assert faults.delay("list") == 0.0
+    faults.clear()
+    assert not faults.active
+
+
 def test_bad_rates_and_latency() -> None:
     with pytest.raises(ValueError, match="rate: expected a number from 0 to 1"):
         Faults().set_fail_rate(1.5)
