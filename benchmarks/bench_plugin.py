@@ -4,13 +4,17 @@
 
 Measures in one run: ``AnthropicMock`` start+stop (what a session pays once per
 xdist worker), ``reset()`` after a test that changed the catalog, added faults
-and made requests (what each test pays), and whole pytest runs of N trivial
-tests with and without the fixture, reporting the difference per test.
+and made requests (what each test pays), and pytest runs of N trivial tests with
+and without the fixture, timing each test's setup and teardown inside pytest (a
+hook in the run's conftest) so that what the fixture adds per test is measured
+apart from the session's one-time costs and from process start-up noise.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import statistics
 import subprocess
 import sys
@@ -50,7 +54,32 @@ def per_test_reset(rounds: int = 2000) -> float:
     return statistics.median(times)
 
 
-def pytest_run(tests: int, with_fixture: bool) -> float:
+_TIMING_PLUGIN = """
+import json, os, time
+import pytest
+
+spent = []
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item):
+    started = time.perf_counter_ns()
+    yield
+    item.bench_setup = time.perf_counter_ns() - started
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item):
+    started = time.perf_counter_ns()
+    yield
+    spent.append(item.bench_setup + time.perf_counter_ns() - started)
+
+def pytest_sessionfinish(session):
+    with open(os.environ["BENCH_OUT"], "w") as out:
+        json.dump(spent, out)
+"""
+
+
+def pytest_run(tests: int, with_fixture: bool) -> tuple[float, float]:
+    """A pytest run of ``tests`` trivial tests: wall time (s), and the median setup + teardown of a test (s)."""
     arg = "anthropic_mock" if with_fixture else ""
     source = f"""
         import pytest
@@ -62,14 +91,18 @@ def pytest_run(tests: int, with_fixture: bool) -> float:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "test_bench.py"
         path.write_text(textwrap.dedent(source))
+        (Path(folder) / "conftest.py").write_text(_TIMING_PLUGIN)
+        out = Path(folder) / "spent.json"
         started = time.perf_counter()
         subprocess.run(
             [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(path)],
             check=True,
             capture_output=True,
             cwd=folder,
+            env={**os.environ, "BENCH_OUT": str(out)},
         )
-        return time.perf_counter() - started
+        wall = time.perf_counter() - started
+        return wall, statistics.median(json.loads(out.read_text())) / 1e9
 
 
 def main() -> None:
@@ -78,13 +111,19 @@ def main() -> None:
     args = parser.parse_args()
     start, stop = session_start()
     reset = per_test_reset()
-    bare = statistics.median(pytest_run(args.tests, False) for _ in range(3))
-    fixture = statistics.median(pytest_run(args.tests, True) for _ in range(3))
+    bare = [pytest_run(args.tests, False) for _ in range(3)]
+    fixture = [pytest_run(args.tests, True) for _ in range(3)]
+    wall_bare, wall_fixture = (statistics.median(wall for wall, _ in runs) for runs in (bare, fixture))
+    each_bare, each_fixture = (statistics.median(each for _, each in runs) for runs in (bare, fixture))
     print(f"server start (once per session and xdist worker): {start * 1000:.1f} ms; stop: {stop * 1000:.1f} ms")
     print(f"reset after a test (catalog change, faults, journal): {reset * 1e6:.1f} µs")
     print(
-        f"pytest, {args.tests} trivial tests: {bare:.2f} s bare, {fixture:.2f} s with anthropic_mock "
-        f"→ {(fixture - bare) / args.tests * 1000:.2f} ms per test (session start included)"
+        f"setup + teardown of a test, median: {each_bare * 1e6:.0f} µs bare, {each_fixture * 1e6:.0f} µs with"
+        f" anthropic_mock → {(each_fixture - each_bare) * 1e6:.0f} µs per test for the fixture"
+    )
+    print(
+        f"pytest, {args.tests} trivial tests (wall time, noisy): {wall_bare:.2f} s bare,"
+        f" {wall_fixture:.2f} s with anthropic_mock (imports, server start and stop included)"
     )
 
 
