@@ -164,6 +164,27 @@ def test_a_bad_ini_seed_stops_the_run_at_once(pytester: pytest.Pytester) -> None
     result.stderr.fnmatch_lines(["*anthropic_seed must be an integer, got 'abc'*"])
 
 
+def test_a_marker_on_a_test_without_the_fake_is_a_warning(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        """
+        import pytest
+
+        @pytest.mark.anthropic_models(synthetic=3)
+        def test_forgot_the_fixture():
+            pass
+
+        @pytest.mark.anthropic_models(synthetic=3)
+        def test_through_a_client_fixture(anthropic_env):
+            pass
+        """,
+        "-W",
+        "default::pytest.PytestConfigWarning",
+    )
+    result.assert_outcomes(passed=2, warnings=1)
+    result.stdout.fnmatch_lines(["*test_forgot_the_fixture*", "*anthropic_models does nothing here*"])
+
+
 def test_bad_marker_is_a_usage_error(pytester: pytest.Pytester) -> None:
     result = run(
         pytester,
