@@ -47,7 +47,7 @@ class Fault:
         if self.message is not None and not isinstance(self.message, str):
             raise ValueError(f"message: expected a string or null, got {self.message!r}")
         if self.retry_after is not None:
-            _seconds("retry_after", self.retry_after)
+            _number("retry_after", self.retry_after)
         if self.retry_after_ms is not None:
             _integer("retry_after_ms", self.retry_after_ms, 0, MAX_SECONDS * 1000)
         if self.should_retry is not None and not isinstance(self.should_retry, bool):
@@ -122,7 +122,8 @@ def _integer(name: str, value: object, low: int, high: int | None = None) -> int
     return value
 
 
-def _seconds(name: str, value: object, high: float = MAX_SECONDS) -> float:
+def _number(name: str, value: object, high: float = MAX_SECONDS) -> float:
+    """``value`` if it is a finite number from 0 to ``high`` (seconds, by default)."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= high:
         raise ValueError(f"{name}: expected a number from 0 to {high:g}, got {value!r}")
     return value  # NaN fails the range check too
@@ -220,7 +221,7 @@ class Faults:
         **options: Any,
     ) -> None:
         """Each matching request fails with probability ``rate`` (seeded)."""
-        _seconds("rate", rate, 1.0)
+        _number("rate", rate, 1.0)
         fault, route, seed = Fault(status, **options), _check_route(route), _seed(seed)
         self._rate, self._rate_fault, self._rate_route = rate, fault, route
         if seed is not None:
@@ -231,8 +232,8 @@ class Faults:
         self, seconds: float, *, jitter: float = 0.0, route: str | None = None, seed: int | None = None
     ) -> None:
         """Delay matching requests by ``seconds`` plus a seeded uniform ``0..jitter``."""
-        _seconds("seconds", seconds)
-        _seconds("jitter", jitter)
+        _number("seconds", seconds)
+        _number("jitter", jitter)
         key, seed = _check_route(route), _seed(seed)
         if seconds == 0 and jitter == 0:
             self._latency.pop(key, None)
