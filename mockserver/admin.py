@@ -13,6 +13,7 @@ from starlette.routing import BaseRoute, Route
 from .catalog import Catalog, CatalogError
 from .errors import ApiError
 from .responses import json_response
+from .rules import MAX_SYNTHETIC
 from .state import MockState
 
 __all__ = ["OPERATIONS", "PREFIX", "AdminOperation", "admin_routes"]
@@ -51,6 +52,16 @@ _FAULT_BODY: dict[str, Any] = {
         "retry_after_ms": {"type": ["integer", "null"], "minimum": 0},
         "should_retry": {"type": ["boolean", "null"]},
         "headers": {"type": "object", "additionalProperties": {"type": "string"}},
+    },
+}
+
+_SYNTHETIC_BODY: dict[str, Any] = {
+    "type": "object",
+    "required": ["synthetic"],
+    "additionalProperties": False,
+    "properties": {
+        "synthetic": {"type": "integer", "minimum": 0, "maximum": MAX_SYNTHETIC},
+        "seed": {"type": "integer"},
     },
 }
 
@@ -108,7 +119,11 @@ OPERATIONS: tuple[AdminOperation, ...] = (
     ),
     AdminOperation("/aliases/{alias}", "DELETE", "remove_alias", "Remove an alias"),
     AdminOperation(
-        "/catalog", "PUT", "replace_catalog", "Serve another catalog (a catalog document)", {"type": "object"}
+        "/catalog",
+        "PUT",
+        "replace_catalog",
+        "Serve another catalog: a catalog document, or {synthetic: N, seed: S}",
+        {"anyOf": [{"type": "object", "required": ["models"]}, {"type": "array"}, _SYNTHETIC_BODY]},
     ),
 )
 
@@ -130,6 +145,10 @@ async def _body(request: Request, kind: type = dict) -> Any:
     if not isinstance(value, kind):
         raise ApiError(400, f"request body: expected a JSON {'object' if kind is dict else 'array'}")
     return value
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _options(body: dict[str, Any], allowed: frozenset[str]) -> dict[str, Any]:
@@ -238,7 +257,16 @@ def admin_routes(state: MockState) -> list[BaseRoute]:
 
     async def replace_catalog(request: Request) -> Response:
         document = await _body(request, object)
-        state.replace_catalog(Catalog.from_document(document, source="<admin API>"))
+        if isinstance(document, dict) and "synthetic" in document:
+            options = _options(document, frozenset({"synthetic", "seed"}))
+            size, seed = options["synthetic"], options.get("seed", 0)
+            if not _whole(size) or not 0 <= size <= MAX_SYNTHETIC:
+                raise ApiError(400, f"synthetic: expected a whole number from 0 to {MAX_SYNTHETIC:,}, got {size!r}")
+            if not _whole(seed):
+                raise ApiError(400, f"seed: expected a whole number, got {seed!r}")
+            state.replace_catalog(Catalog.synthetic(size, seed))
+        else:
+            state.replace_catalog(Catalog.from_document(document, source="<admin API>"))
         return _ok(summary()["catalog"])
 
     handlers: dict[str, Handler] = {

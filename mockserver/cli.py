@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 from .catalog import Catalog, CatalogError, default_catalog_path
-from .rules import DEFAULT_HOST, DEFAULT_PORT, MAX_SECONDS
+from .rules import DEFAULT_HOST, DEFAULT_PORT, MAX_SECONDS, MAX_SYNTHETIC
 
 __all__ = ["main"]
 
@@ -28,10 +28,6 @@ class _Parser(argparse.ArgumentParser):
 def _die(message: str) -> NoReturn:
     print(f"mockserver: error: {message}", file=sys.stderr)
     raise SystemExit(2)
-
-
-#: Beyond this a synthetic catalog outgrows any ordinary machine (about 4 GiB and 45 s per million).
-MAX_SYNTHETIC = 10_000_000
 
 
 def _ranged(convert: Callable[[str], float], low: float, high: float, what: str) -> Callable[[str], Any]:

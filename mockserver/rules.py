@@ -16,6 +16,7 @@ __all__ = [
     "LIMIT_MIN",
     "MAX_LIFECYCLE_VALUES",
     "MAX_SECONDS",
+    "MAX_SYNTHETIC",
     "MODEL_LINES",
 ]
 
@@ -38,6 +39,9 @@ KNOWN_VERSIONS: Final = frozenset({"2023-01-01", "2023-06-01", "2026-10-21"})
 
 #: The longest latency or ``retry-after`` a fault may ask for, in seconds.
 MAX_SECONDS: Final = 3600
+
+#: The largest synthetic catalog the CLI and the admin API build (about 4 GiB and 45 s a million).
+MAX_SYNTHETIC: Final = 10_000_000
 
 #: ``created_at`` of a model whose release date is unknown.
 EPOCH: Final = "1970-01-01T00:00:00Z"

@@ -90,6 +90,9 @@ def test_models_aliases_catalog_and_reset(client: TestClient) -> None:
         ("PUT", "/_mock/aliases/a", {"target": "nope"}, "points to 'nope'"),
         ("DELETE", "/_mock/aliases/nope", None, "no alias 'nope'"),
         ("PUT", "/_mock/catalog", {"models": "x"}, "models: required, must be a list"),
+        ("PUT", "/_mock/catalog", {"synthetic": -1}, "synthetic: expected a whole number from 0 to 10,000,000"),
+        ("PUT", "/_mock/catalog", {"synthetic": 5, "seed": "x"}, "seed: expected a whole number"),
+        ("PUT", "/_mock/catalog", {"synthetic": 5, "models": []}, "models: unknown field"),
     ],
 )
 def test_bad_admin_requests_are_400s(client: TestClient, method: str, path: str, body: object, fragment: str) -> None:
@@ -97,6 +100,13 @@ def test_bad_admin_requests_are_400s(client: TestClient, method: str, path: str,
     assert response.status_code == 400, response.text
     assert response.json()["error"]["type"] == "invalid_request_error"
     assert fragment in response.json()["error"]["message"]
+
+
+def test_a_synthetic_catalog_by_size_and_seed(client: TestClient) -> None:
+    replaced = client.put("/_mock/catalog", json={"synthetic": 7, "seed": 3})
+    assert replaced.status_code == 200 and replaced.json()["models"] == 7
+    assert first_ids(client, 100) == list(Catalog.synthetic(7, 3).view().ids)
+    client.post("/_mock/reset")
 
 
 def test_removing_an_unknown_model_is_a_404(client: TestClient) -> None:
