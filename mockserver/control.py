@@ -28,12 +28,15 @@ def _unjournaled(path: str) -> bool:
     return path in _UNJOURNALED or path.startswith(PREFIX + "/")
 
 
-def _route(scope: Scope) -> tuple[Route | None, str | None]:
-    """Which API endpoint a request is for (and the model id it names), as the router would match it."""
+def _route_path(scope: Scope) -> str:
+    """The path as the router matches it: without the ``root_path`` the app is mounted under."""
     path: str = scope["path"]
     root: str = scope.get("root_path", "")
-    if root and path.startswith(root):
-        path = path[len(root) :]
+    return path[len(root) :] if root and path.startswith(root) else path
+
+
+def _route(path: str) -> tuple[Route | None, str | None]:
+    """Which API endpoint a route path is for, and the model id it names."""
     if path == _LIST:
         return "list", None
     if path.startswith(_RETRIEVE):
@@ -70,12 +73,16 @@ class ControlMiddleware:
         self.api = api
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or _unjournaled(scope["path"]):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = _route_path(scope)
+        if _unjournaled(path):
             await self.app(scope, receive, send)
             return
         journal = self.state.journal
         scope[JOURNAL] = (journal, journal.epoch)  # the response records the request (see responses.py)
-        route, model_id = _route(scope)
+        route, model_id = _route(path)
         if self.state.faults.active:
             await self._faulty(scope, receive, send, route, model_id)
         else:
