@@ -12,6 +12,7 @@ from starlette.routing import BaseRoute, Route
 
 from .catalog import Catalog, CatalogError
 from .errors import ApiError
+from .jsontext import loads
 from .responses import json_response
 from .rules import MAX_SYNTHETIC
 from .state import MockState
@@ -132,14 +133,10 @@ def _ok(payload: Any, status: int = 200) -> Response:
     return json_response(json.dumps(payload).encode(), status)
 
 
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
 async def _body(request: Request, kind: type = dict) -> Any:
     raw = await request.body()
     try:
-        value = json.loads(raw or b"null", parse_constant=_no_constant)
+        value = loads(raw or b"null")
     except (ValueError, RecursionError) as exc:  # also NaN, Infinity, huge numbers, absurd nesting
         raise ApiError(400, f"request body: not valid JSON ({str(exc) or type(exc).__name__})") from None
     if not isinstance(value, kind):

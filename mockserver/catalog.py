@@ -10,6 +10,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from .jsontext import loads
 from .modelinfo import CatalogError, ModelInfo, is_model_id, validate_model
 from .rules import DEFAULT_LIFECYCLES
 
@@ -143,7 +144,7 @@ class Catalog:
     def from_json(cls, text: str, *, source: str = "<catalog>") -> Catalog:
         """Build from the text of a catalog file: an object, or a bare list of models."""
         try:
-            document = json.loads(text, parse_constant=_no_constant)
+            document = loads(text)
         except json.JSONDecodeError as exc:
             raise CatalogError(f"{source}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
         except (ValueError, RecursionError) as exc:  # NaN, a number past Python's digit limit, absurd nesting
@@ -243,10 +244,6 @@ class Catalog:
 
     def __repr__(self) -> str:
         return f"<Catalog {self.source} models={len(self)} aliases={len(self._aliases)}>"
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
 
 
 def _check_aliases(aliases: Mapping[Any, Any], ids: Mapping[str, int], source: str) -> dict[str, str]:
