@@ -23,7 +23,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from fixtures.mock import AnthropicMock
+from anthropic_models_testkit.mock import AnthropicMock
 
 NEW = {"id": "claude-bench-1", "display_name": "B", "created_at": "2031-01-01T00:00:00Z"}
 

@@ -43,10 +43,9 @@ from dataclasses import dataclass
 from typing import cast
 
 import httpx
-
-from mockserver.catalog import Catalog
-from mockserver.pagination import paginate, render_page
-from mockserver.rules import DEFAULT_LIFECYCLES
+from anthropic_models_mock.catalog import Catalog
+from anthropic_models_mock.pagination import paginate, render_page
+from anthropic_models_mock.rules import DEFAULT_LIFECYCLES
 
 HEADERS = {"x-api-key": "bench-key", "anthropic-version": "2023-06-01"}
 LIST_PATH = "/v1/models?limit=20"
@@ -66,12 +65,11 @@ def _json_of_size(size: int) -> bytes:
 
 def serve_ceiling(list_size: int, retrieve_size: int) -> None:
     """A bare Starlette app on the fake's uvicorn settings: one precomputed body per route."""
+    from anthropic_models_mock.server import Server, base_url, bind, uvicorn_config
     from starlette.applications import Starlette
     from starlette.requests import Request
     from starlette.responses import Response
     from starlette.routing import Route
-
-    from mockserver.server import Server, base_url, bind, uvicorn_config
 
     list_body, retrieve_body = _json_of_size(list_size), _json_of_size(retrieve_size)
     request_id = {"request-id": "req_" + "0" * 24}  # same length as the fake's
@@ -93,7 +91,18 @@ def serve_ceiling(list_size: int, retrieve_size: int) -> None:
 
 def _serve_command(models: int) -> list[str]:
     """The real command line of the fake, on a free port, serving ``models`` synthetic models."""
-    return [sys.executable, "-m", "mockserver", "serve", "--port", "0", "--synthetic", str(models), "--seed", str(SEED)]
+    return [
+        sys.executable,
+        "-m",
+        "anthropic_models_mock",
+        "serve",
+        "--port",
+        "0",
+        "--synthetic",
+        str(models),
+        "--seed",
+        str(SEED),
+    ]
 
 
 def _pin_server() -> None:

@@ -142,7 +142,7 @@ def main() -> None:
         [
             sys.executable,
             "-m",
-            "mockserver",
+            "anthropic_models_mock",
             "serve",
             "--port",
             "0",

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from anthropic_models_mock import Catalog, create_app
 from starlette.testclient import TestClient
-
-from mockserver import Catalog, create_app
 
 API = {"x-api-key": "sk-live-secret", "anthropic-version": "2023-06-01"}
 NEW = {"id": "claude-new-1", "display_name": "New", "created_at": "2031-01-01T00:00:00Z"}

@@ -7,11 +7,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from anthropic_models_mock import Catalog, create_app
+from anthropic_models_mock.catalog import View
+from anthropic_models_mock.rules import LIFECYCLES
 from starlette.testclient import TestClient
-
-from mockserver import Catalog, create_app
-from mockserver.catalog import View
-from mockserver.rules import LIFECYCLES
 
 HEADERS = {"x-api-key": "test-key", "anthropic-version": "2023-06-01"}
 MODELS = [

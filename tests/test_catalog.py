@@ -7,12 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from anthropic_models_mock.catalog import Catalog, CatalogError
+from anthropic_models_mock.modelinfo import parse_rfc3339
+from anthropic_models_mock.rules import DEFAULT_LIFECYCLES, LIFECYCLES
+from anthropic_models_testkit.strategies import catalogs
 from hypothesis import given
-
-from fixtures.strategies import catalogs
-from mockserver.catalog import Catalog, CatalogError
-from mockserver.modelinfo import parse_rfc3339
-from mockserver.rules import DEFAULT_LIFECYCLES, LIFECYCLES
 
 
 def model(model_id: str, created_at: str = "2025-01-01T00:00:00Z", **extra: Any) -> dict[str, Any]:

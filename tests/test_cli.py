@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shlex
@@ -15,10 +16,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from anthropic_models_mock import Catalog
 
-from mockserver import Catalog
-
-MOCKSERVER = [sys.executable, "-m", "mockserver"]
+MOCKSERVER = [sys.executable, "-m", "anthropic_models_mock"]
 SCRIPT = Path(sys.executable).parent / "mockserver"
 HEADERS = {"x-api-key": "k", "anthropic-version": "2023-06-01"}
 
@@ -152,13 +152,21 @@ def test_ctrl_c_ends_requests_held_by_latency_quietly() -> None:
 
 def test_a_reader_gone_before_ctrl_c_is_not_an_error() -> None:
     command = f"{shlex.join(MOCKSERVER)} serve --port 0 | head -n 1"
-    with subprocess.Popen(["bash", "-c", command], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
-        assert proc.stdout is not None
-        proc.stdout.readline()  # head has printed its line and gone; the server still runs
-        server = subprocess.run(["pgrep", "-f", "-P", str(proc.pid), "mockserver"], capture_output=True, text=True)
-        pid = int(server.stdout.split()[0])
-        os.kill(pid, signal.SIGINT)
-        _, err = proc.communicate(timeout=30)
+    with subprocess.Popen(
+        ["bash", "-c", command], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    ) as proc:
+        try:
+            assert proc.stdout is not None
+            proc.stdout.readline()  # head has printed its line and gone; the server still runs
+            server = subprocess.run(
+                ["pgrep", "-f", "-P", str(proc.pid), "anthropic_models_mock"], capture_output=True, text=True
+            )
+            pid = int(server.stdout.split()[0])
+            os.kill(pid, signal.SIGINT)
+            _, err = proc.communicate(timeout=30)
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)  # never leave a server behind, whatever failed
     assert "Traceback" not in err and "BrokenPipe" not in err
 
 

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, settings
-from hypothesis.stateful import run_state_machine_as_test
-from starlette.types import Receive, Scope, Send
-
-from fixtures.contract import (
+from anthropic_models_mock import Catalog, create_app
+from anthropic_models_mock.server import BackgroundServer
+from anthropic_models_testkit.contract import (
     ModelsApi,
     check_aliases,
     check_backward_walk,
@@ -15,8 +13,9 @@ from fixtures.contract import (
     check_forward_walk,
     pagination_machine,
 )
-from mockserver import Catalog, create_app
-from mockserver.server import BackgroundServer
+from hypothesis import HealthCheck, settings
+from hypothesis.stateful import run_state_machine_as_test
+from starlette.types import Receive, Scope, Send
 
 PUBLIC_ALIASES = {"claude-sonnet-4-5": "claude-sonnet-4-5-20250929", "claude-haiku-4-5": "claude-haiku-4-5-20251001"}
 

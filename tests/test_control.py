@@ -5,8 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import httpx
-
-from mockserver import Catalog, create_app
+from anthropic_models_mock import Catalog, create_app
 
 HEADERS = {"x-api-key": "k", "anthropic-version": "2023-06-01"}
 MODELS = [{"id": "claude-a-1", "display_name": "A", "created_at": "2026-01-01T00:00:00Z"}]

@@ -6,8 +6,7 @@ import asyncio
 
 import anthropic
 import pytest
-
-from fixtures.mock import AnthropicMock
+from anthropic_models_testkit.mock import AnthropicMock
 
 
 @pytest.fixture

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
-from mockserver.errors import ApiError
-from mockserver.headers import check_headers
+from anthropic_models_mock.errors import ApiError
+from anthropic_models_mock.headers import check_headers
 
 
 def raw(**headers: str) -> list[tuple[bytes, bytes]]:

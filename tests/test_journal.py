@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from mockserver.journal import REDACTED, Journal
+from anthropic_models_mock.journal import REDACTED, Journal
 
 
 def record(journal: Journal, path: str = "/v1/models", query: bytes = b"", status: int = 200, **headers: str) -> None:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from anthropic_models_mock.modelinfo import CatalogError, parse_rfc3339, validate_model
+from anthropic_models_testkit.strategies import created_ats, model_infos
 from hypothesis import given
-
-from fixtures.strategies import created_ats, model_infos
-from mockserver.modelinfo import CatalogError, parse_rfc3339, validate_model
 
 UTC = dt.timezone.utc
 

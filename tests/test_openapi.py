@@ -11,13 +11,12 @@ from typing import Any
 
 import jsonschema
 import pytest
+from anthropic_models_mock import Catalog, create_app
+from anthropic_models_mock.admin import OPERATIONS, PREFIX
+from anthropic_models_mock.rules import LIMIT_DEFAULT, LIMIT_MAX, LIMIT_MIN
+from anthropic_models_mock.server import BackgroundServer
 from openapi_spec_validator import validate
 from starlette.testclient import TestClient
-
-from mockserver import Catalog, create_app
-from mockserver.admin import OPERATIONS, PREFIX
-from mockserver.rules import LIMIT_DEFAULT, LIMIT_MAX, LIMIT_MIN
-from mockserver.server import BackgroundServer
 
 HEADERS = {"x-api-key": "k", "anthropic-version": "2023-06-01"}
 CLIENT = TestClient(create_app(Catalog.synthetic(50, 3)))

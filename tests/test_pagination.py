@@ -6,14 +6,13 @@ import json
 from typing import Any
 
 import pytest
+from anthropic_models_mock.catalog import Catalog, View
+from anthropic_models_mock.errors import ApiError
+from anthropic_models_mock.pagination import paginate, render_page
+from anthropic_models_mock.rules import LIFECYCLES
+from anthropic_models_testkit.strategies import catalogs
 from hypothesis import given
 from hypothesis import strategies as st
-
-from fixtures.strategies import catalogs
-from mockserver.catalog import Catalog, View
-from mockserver.errors import ApiError
-from mockserver.pagination import paginate, render_page
-from mockserver.rules import LIFECYCLES
 
 lifecycle_sets = st.sets(st.sampled_from(LIFECYCLES), min_size=1).map(frozenset)
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from anthropic_models_mock.errors import ApiError
+from anthropic_models_mock.params import ListParams, parse_list_params, parse_retrieve_params
+from anthropic_models_mock.rules import DEFAULT_LIFECYCLES, LIMIT_DEFAULT, LIMIT_MAX, LIMIT_MIN
 from hypothesis import given
 from hypothesis import strategies as st
-
-from mockserver.errors import ApiError
-from mockserver.params import ListParams, parse_list_params, parse_retrieve_params
-from mockserver.rules import DEFAULT_LIFECYCLES, LIMIT_DEFAULT, LIMIT_MAX, LIMIT_MIN
 
 
 def test_empty_query_gives_the_defaults() -> None:

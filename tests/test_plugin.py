@@ -88,7 +88,7 @@ def test_marker_synthetic_seed_and_keys(pytester: pytest.Pytester) -> None:
         pytester,
         """
         import anthropic, pytest
-        from mockserver import Catalog
+        from anthropic_models_mock import Catalog
 
         @pytest.mark.anthropic_models(synthetic=37, seed=4, api_keys=["test-key"])
         def test_synthetic(anthropic_mock, anthropic_client):
@@ -121,7 +121,7 @@ def test_marker_catalog_file_and_ini_seed(pytester: pytest.Pytester, tmp_path: P
         pytester,
         f"""
         import pytest
-        from mockserver import Catalog
+        from anthropic_models_mock import Catalog
 
         @pytest.mark.anthropic_models(catalog={str(path)!r})
         def test_file(anthropic_client):

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-
-from mockserver import create_app
-from mockserver.server import BackgroundServer
+from anthropic_models_mock import create_app
+from anthropic_models_mock.server import BackgroundServer
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -90,7 +89,9 @@ def test_test_file_examples(pytester: pytest.Pytester, source: str) -> None:
 def test_cli_fault_example(line: str) -> None:
     """``mockserver serve --fault 429 --fault 429``: two rate limits, then success."""
     args = [*shlex.split(line)[1:], "--port", "0"]
-    with subprocess.Popen([sys.executable, "-m", "mockserver", *args], stdout=subprocess.PIPE, text=True) as proc:
+    with subprocess.Popen(
+        [sys.executable, "-m", "anthropic_models_mock", *args], stdout=subprocess.PIPE, text=True
+    ) as proc:
         try:
             assert proc.stdout is not None
             url = proc.stdout.readline().split(" at ")[-1].strip()

@@ -13,10 +13,9 @@ from typing import Any
 import anthropic
 import pytest
 import pytest_asyncio
-
-from mockserver import Catalog, create_app
-from mockserver.rules import DEFAULT_LIFECYCLES, LIFECYCLES
-from mockserver.server import BackgroundServer
+from anthropic_models_mock import Catalog, create_app
+from anthropic_models_mock.rules import DEFAULT_LIFECYCLES, LIFECYCLES
+from anthropic_models_mock.server import BackgroundServer
 
 KEY = "sdk-test-key"
 CATALOG = Catalog.synthetic(95, 2)

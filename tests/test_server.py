@@ -8,9 +8,8 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-
-from mockserver import Catalog, create_app
-from mockserver.server import BackgroundServer
+from anthropic_models_mock import Catalog, create_app
+from anthropic_models_mock.server import BackgroundServer
 
 
 @pytest.fixture(scope="module")

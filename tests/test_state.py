@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
-from mockserver import Catalog, CatalogError
-from mockserver.state import MockState
+from anthropic_models_mock import Catalog, CatalogError
+from anthropic_models_mock.state import MockState
 
 MODELS = [{"id": "claude-a-1", "display_name": "A", "created_at": "2026-01-01T00:00:00Z"}]
 

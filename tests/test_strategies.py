@@ -7,13 +7,10 @@ from typing import Any
 import pytest
 from anthropic import _models as sdk_models
 from anthropic.types import ModelInfo
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from hypothesis.errors import InvalidArgument
-from starlette.testclient import TestClient
-
-from fixtures.contract import check_pages
-from fixtures.strategies import (
+from anthropic_models_mock import Catalog, create_app
+from anthropic_models_mock.rules import LIFECYCLES
+from anthropic_models_testkit.contract import check_pages
+from anthropic_models_testkit.strategies import (
     aliases,
     catalogs,
     invalid_list_params,
@@ -22,8 +19,10 @@ from fixtures.strategies import (
     model_ids,
     model_infos,
 )
-from mockserver import Catalog, create_app
-from mockserver.rules import LIFECYCLES
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
+from starlette.testclient import TestClient
 
 CATALOG = Catalog.synthetic(60, 8)
 CLIENT = TestClient(create_app(CATALOG))

@@ -21,10 +21,10 @@ _FILE_KEYS = frozenset({"models", "aliases", "as_of", "description", "sources", 
 
 def default_catalog_path() -> Path:
     """Where the embedded catalog is: inside the installed package, else ``data/``."""
-    packaged = resources.files("mockserver") / "_data" / "models.json"
+    packaged = resources.files(__package__ or "anthropic_models_mock") / "_data" / "models.json"
     if packaged.is_file():
         return Path(str(packaged))
-    return Path(__file__).resolve().parent.parent / "data" / "models.json"
+    return Path(__file__).resolve().parents[2] / "data" / "models.json"  # a source checkout
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))

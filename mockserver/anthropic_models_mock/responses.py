@@ -18,7 +18,7 @@ from .ids import new_request_id
 __all__ = ["JOURNAL", "crash_response", "error_response", "json_response", "record"]
 
 #: The ASGI scope key under which the control layer passes the journal, and its epoch on arrival.
-JOURNAL = "mockserver.journal"
+JOURNAL = "anthropic_models_mock.journal"
 
 
 def record(scope: Scope, status: int, request_id: str) -> None:
