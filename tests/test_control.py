@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+import pytest
 from anthropic_models_mock import Catalog, create_app
 
 HEADERS = {"x-api-key": "k", "anthropic-version": "2023-06-01"}
@@ -32,3 +33,35 @@ def test_a_request_delayed_across_a_reset_stays_out_of_the_next_test() -> None:
 
     assert asyncio.run(scenario()) == (500, 429)
     assert [entry.status for entry in journal] == [429]
+
+
+def test_latency_faults_under_trio() -> None:
+    """An in-process client on trio: the delay must not assume asyncio (it crashed with asyncio.sleep)."""
+    trio = pytest.importorskip("trio", reason="trio is a test extra (pip install -e '.[test]')")
+    app = create_app(Catalog(MODELS))
+    app.mock.faults.set_latency(0.01)
+    app.mock.faults.add(529)
+
+    async def scenario() -> list[int]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://mock", headers=HEADERS) as client:
+            return [(await client.get("/v1/models")).status_code for _ in range(2)]
+
+    assert trio.run(scenario) == [529, 200]
+
+
+def test_the_sdk_in_process_under_trio() -> None:
+    trio = pytest.importorskip("trio", reason="trio is a test extra (pip install -e '.[test]')")
+    pytest.importorskip("anthropic", reason="the official SDK is a test extra")
+    from anthropic_models_testkit.inprocess import async_asgi_client
+
+    app = create_app(Catalog(MODELS))
+    app.mock.faults.set_latency(0.01)
+    app.mock.faults.sequence(429, retry_after_ms=1)
+
+    async def scenario() -> str:
+        client = async_asgi_client(app)
+        return (await client.models.retrieve("claude-a-1")).id
+
+    assert trio.run(scenario) == "claude-a-1"
+    assert [entry.status for entry in app.mock.journal] == [429, 200]

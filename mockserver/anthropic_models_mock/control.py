@@ -6,10 +6,10 @@ anything else goes through the Starlette app (admin, OpenAPI, 404 and 405).
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from typing import Any
 
+import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .admin import PREFIX
@@ -105,8 +105,8 @@ class ControlMiddleware:
         delay = faults.delay(route)
         if delay:
             try:
-                await asyncio.sleep(delay)
-            except asyncio.CancelledError:
+                await anyio.sleep(delay)  # whichever event loop runs the app: asyncio under uvicorn, or trio
+            except anyio.get_cancelled_exc_class():
                 if _server_cycle(send) is None:
                     raise
                 _drop_connection(send)  # uvicorn is shutting down: end the delayed request quietly
