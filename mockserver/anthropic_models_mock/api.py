@@ -46,7 +46,7 @@ def list_endpoint(state: MockState) -> Endpoint:
     parsed: dict[bytes, ListParams] = {}  # query string -> its valid parameters; bounded, per app
 
     def answer(scope: Scope) -> Response:
-        check_headers(scope["headers"], state.api_keys)
+        check_headers(scope["headers"], state.api_keys, state.key_hint)
         query: bytes = scope["query_string"]
         params = parsed.get(query)
         if params is None:
@@ -64,7 +64,7 @@ def retrieve_endpoint(state: MockState) -> Endpoint:
     """``GET /v1/models/{model_id}``: an id or an alias."""
 
     def answer(scope: Scope) -> Response:
-        check_headers(scope["headers"], state.api_keys)
+        check_headers(scope["headers"], state.api_keys, state.key_hint)
         parse_retrieve_params(scope["query_string"])
         model_id: str = scope["path_params"]["model_id"]
         body = state.catalog.body(model_id)

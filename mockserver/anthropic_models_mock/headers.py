@@ -9,9 +9,33 @@ from collections.abc import Collection, Iterable, Mapping
 from .errors import ApiError
 from .rules import KNOWN_VERSIONS
 
-__all__ = ["api_key", "check_headers", "check_version"]
+__all__ = ["api_key", "check_api_keys", "check_headers", "check_version"]
 
 _VERSION = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: A key a client can send: visible ASCII, spaces inside only (around a header value they are not part of it).
+_SENDABLE_KEY = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?")
+_UNKNOWN_KEY = "invalid x-api-key"
+
+
+def check_api_keys(api_keys: Iterable[str] | None, what: str = "api_keys") -> frozenset[str] | None:
+    """The keys to accept (``None``: any non-empty key), checked: each one a client could send.
+
+    A bare string is refused (it would be split into characters). Messages never repeat a key.
+    """
+    if api_keys is None:
+        return None
+    if isinstance(api_keys, (str, bytes)) or not isinstance(api_keys, Iterable):
+        raise TypeError(f"{what}: expected a list of keys, got a {type(api_keys).__name__} (write {what}=[...])")
+    keys = list(api_keys)
+    for n, key in enumerate(keys):
+        if not isinstance(key, str):
+            raise TypeError(f"{what}[{n}]: expected a string, got a {type(key).__name__}")
+        if not _SENDABLE_KEY.fullmatch(key):
+            raise ValueError(
+                f"{what}[{n}]: a key must be non-empty visible ASCII with no space or tab at either end"
+                " (no client could send it otherwise)"
+            )
+    return frozenset(keys)
 
 
 def api_key(headers: Mapping[str, str]) -> str:
@@ -50,11 +74,14 @@ def check_version(version: str | None) -> None:
 _CHECKED = frozenset({b"x-api-key", b"authorization", b"anthropic-version"})
 
 
-def check_headers(raw: Iterable[tuple[bytes, bytes]], api_keys: Collection[str] | None) -> None:
+def check_headers(
+    raw: Iterable[tuple[bytes, bytes]], api_keys: Collection[str] | None, key_hint: str | None = None
+) -> None:
     """Authenticate, then check the version header; raise ``ApiError`` on the first fault.
 
     ``raw`` is the ASGI scope's header list; a header given twice counts as its first value,
-    and spaces or tabs around a value are not part of it (RFC 9110).
+    and spaces or tabs around a value are not part of it (RFC 9110). ``key_hint`` is added
+    to the message of an unknown key (say, which key the test kit's clients send).
     """
     headers: dict[str, str] = {}
     for name, value in raw:
@@ -62,5 +89,5 @@ def check_headers(raw: Iterable[tuple[bytes, bytes]], api_keys: Collection[str] 
             headers.setdefault(name.decode(), value.decode("latin-1").strip(" \t"))  # whitespace is not the value
     key = api_key(headers)
     if api_keys is not None and key not in api_keys:
-        raise ApiError(401, "invalid x-api-key")
+        raise ApiError(401, _UNKNOWN_KEY if key_hint is None else f"{_UNKNOWN_KEY} ({key_hint})")
     check_version(headers.get("anthropic-version"))

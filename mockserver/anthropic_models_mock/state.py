@@ -7,6 +7,7 @@ from typing import Any
 
 from .catalog import Catalog, CatalogError
 from .faults import Faults
+from .headers import check_api_keys
 from .journal import Journal
 from .modelinfo import validate_model
 
@@ -29,7 +30,8 @@ class MockState:
         fault_seed: int = 0,
     ) -> None:
         self.catalog = self._base_catalog = catalog
-        self.api_keys = self._base_keys = None if api_keys is None else frozenset(api_keys)
+        self.api_keys = self._base_keys = check_api_keys(api_keys)
+        self.key_hint: str | None = None  # added to the 401 of an unknown key
         self.journal = Journal(journal_size)
         self.faults = Faults(seed=fault_seed)
 
@@ -69,14 +71,19 @@ class MockState:
             aliases[alias] = target
         return self._rebuild(self.catalog.models, aliases)
 
-    def set_api_keys(self, api_keys: Iterable[str] | None) -> None:
-        """Accept only these keys (``None``: any non-empty key) until ``reset()``."""
-        self.api_keys = None if api_keys is None else frozenset(api_keys)
+    def set_api_keys(self, api_keys: Iterable[str] | None, *, hint: str | None = None) -> None:
+        """Accept only these keys (``None``: any non-empty key) until ``reset()``.
+
+        ``hint``: said in the 401 of a key not among them (never the key that was sent).
+        """
+        self.api_keys = check_api_keys(api_keys)
+        self.key_hint = hint
 
     # -- everything -----------------------------------------------------------------
     def reset(self) -> None:
         """Back to how the app was built: catalog, keys, empty journal, its starting faults (none by default)."""
         self.catalog = self._base_catalog
         self.api_keys = self._base_keys
+        self.key_hint = None
         self.journal.clear()
         self.faults.reset()
