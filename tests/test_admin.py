@@ -82,6 +82,8 @@ def test_models_aliases_catalog_and_reset(client: TestClient) -> None:
         ("PUT", "/_mock/faults/rate", {"rate": 0.5, "seed": [1]}, "seed: expected a whole number"),
         ("POST", "/_mock/faults", {"colour": 1}, "colour: unknown field"),
         ("POST", "/_mock/faults", {"sequence": "429"}, "sequence: expected a list"),
+        ("POST", "/_mock/faults", {"sequence": []}, "sequence: give at least one status"),
+        ("POST", "/_mock/faults", {"status": 500, "route": "list", "model_id": "m"}, "a list request names no model"),
         ("PUT", "/_mock/faults/rate", {"status": 500}, "rate: required"),
         ("PUT", "/_mock/faults/latency", {"seconds": -1}, "seconds: expected a number from 0 to 3600"),
         ("POST", "/_mock/models", {"id": "x"}, "display_name: required"),

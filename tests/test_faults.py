@@ -115,6 +115,7 @@ def test_a_429_always_says_when_to_come_back() -> None:
         ({"times": 1.5}, "times: expected a whole number"),
         ({"route": "messages"}, "route: must be one of"),
         ({"model_id": 5}, "model_id: expected a model id"),
+        ({"route": "list", "model_id": "claude-a-1"}, "model_id: a list request names no model"),
         ({"headers": {"x-a": 1}}, "headers: x-a: expected printable ASCII"),
         ({"headers": {"x-a": "é中"}}, "headers: x-a: expected printable ASCII"),
         ({"headers": {"x-a": "b\r\nx: 1"}}, "headers: x-a: expected printable ASCII"),
@@ -134,6 +135,15 @@ def test_a_sequence_is_all_or_nothing() -> None:
     with pytest.raises(ValueError, match="status"):
         faults.sequence(429, 200)
     assert not faults.active and faults.to_json()["scripted"] == []
+
+
+def test_faults_that_could_never_fire_are_refused() -> None:
+    faults = Faults()
+    with pytest.raises(ValueError, match="sequence: give at least one status"):
+        faults.sequence()
+    with pytest.raises(ValueError, match="a list request names no model"):
+        faults.sequence(429, route="list", model_id="claude-a-1")
+    assert not faults.active
 
 
 def test_a_refused_rate_or_latency_changes_nothing() -> None:

@@ -43,7 +43,7 @@ _FAULT_BODY: dict[str, Any] = {
     "additionalProperties": False,
     "properties": {
         "status": _STATUS,
-        "sequence": {"type": "array", "items": _STATUS},
+        "sequence": {"type": "array", "items": _STATUS, "minItems": 1},
         "times": {"type": ["integer", "null"], "minimum": 1},
         "route": _ROUTE,
         "model_id": {"type": ["string", "null"]},

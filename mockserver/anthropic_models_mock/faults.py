@@ -199,6 +199,8 @@ class Faults:
 
     def sequence(self, *statuses: int, route: str | None = None, model_id: str | None = None, **options: Any) -> None:
         """One fault per status, in order: ``sequence(429, 429)`` then success. All or nothing."""
+        if not statuses:
+            raise ValueError("sequence: give at least one status (an empty sequence would never fire)")
         rules = [self._rule(Fault(status, **options), 1, route, model_id) for status in statuses]
         self._rules.extend(rules)
         self._update()
@@ -209,6 +211,10 @@ class Faults:
             _integer("times", times, 1)
         if model_id is not None and not isinstance(model_id, str):
             raise ValueError(f"model_id: expected a model id or null, got {model_id!r}")
+        if model_id is not None and route == "list":
+            raise ValueError(
+                "model_id: a list request names no model, so this fault would never fire; drop route or model_id"
+            )
         return _Rule(fault, times, _check_route(route), model_id)  # type: ignore[arg-type]
 
     def set_fail_rate(
