@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import json
 from pathlib import Path
 
@@ -269,3 +270,131 @@ def test_works_under_xdist(pytester: pytest.Pytester) -> None:
     )
     result = pytester.runpytest_subprocess("-n", "2", *QUIET)
     result.assert_outcomes(passed=8)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ('synthetic="many"', "synthetic= expects a whole number from 0 to 10,000,000, got 'many'"),
+        ("synthetic=5.5", "synthetic= expects a whole number from 0 to 10,000,000, got 5.5"),
+        ("synthetic=True", "synthetic= expects a whole number from 0 to 10,000,000, got True"),
+        ("synthetic=-1", "synthetic= expects a whole number from 0 to 10,000,000, got -1"),
+        ("synthetic=10_000_001", "synthetic= expects a whole number from 0 to 10,000,000, got 10000001"),
+        ('synthetic=3, seed="x"', "seed= expects a whole number, got 'x'"),
+        ("synthetic=3, seed=1.0", "seed= expects a whole number, got 1.0"),
+        ('catalog="", synthetic=None', "catalog= expects a Catalog or a file path, got ''"),
+        ("catalog=3", "catalog= expects a Catalog or a file path, got 3"),
+        ('catalog="x.json", synthetic=3', "give catalog= or synthetic=, not both"),
+        ('api_keys="secret"', "api_keys: expected a list of keys, got a str (write api_keys=[...])"),
+        ('api_keys=[""]', "api_keys[0]: a key must be non-empty visible ASCII*"),
+        ('api_keys=["ok", " padded"]', "api_keys[1]: a key must be non-empty visible ASCII*"),
+        ("api_keys=[1]", "api_keys[0]: expected a string, got a int"),
+    ],
+)
+def test_marker_arguments_are_checked_like_the_cli_flags(
+    pytester: pytest.Pytester, arguments: str, message: str
+) -> None:
+    result = run(
+        pytester,
+        f"""
+        import pytest
+
+        @pytest.mark.anthropic_models({arguments})
+        def test_it(anthropic_mock):
+            pass
+        """,
+    )
+    result.assert_outcomes(errors=1)
+    [line] = [line for line in result.stdout.lines if line.startswith("E ") and "UsageError" in line]
+    assert fnmatch.fnmatchcase(line, f"*@pytest.mark.anthropic_models: {message}".replace("[", "[[]")), line
+    assert "secret" not in line and "padded" not in line  # a key is never echoed
+
+
+def test_a_key_the_clients_do_not_send_is_explained_in_the_401(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        """
+        import anthropic, pytest
+
+        @pytest.mark.anthropic_models(api_keys=["prod-key"])
+        def test_wrong_key(anthropic_client):
+            with pytest.raises(anthropic.AuthenticationError) as caught:
+                anthropic_client.models.list()
+            message = caught.value.body["error"]["message"]
+            assert message.startswith("invalid x-api-key (the test kit's clients send 'test-key'")
+            assert "prod-key" not in message
+
+        def test_hint_is_gone_after_the_test(anthropic_mock):
+            import httpx
+            anthropic_mock.set_api_keys(["other"])
+            headers = {"x-api-key": "test-key", "anthropic-version": "2023-06-01"}
+            body = httpx.get(anthropic_mock.base_url + "/v1/models", headers=headers).json()
+            assert body["error"]["message"] == "invalid x-api-key"
+        """,
+    )
+    result.assert_outcomes(passed=2)
+
+
+def test_a_project_wide_catalog_from_the_ini_file(pytester: pytest.Pytester) -> None:
+    (pytester.path / "data").mkdir()
+    (pytester.path / "data" / "mine.json").write_text(
+        json.dumps({"models": [{"id": "claude-mine-1", "display_name": "Mine", "created_at": "2030-01-01T00:00:00Z"}]})
+    )
+    pytester.makeini("[pytest]\nanthropic_catalog = data/mine.json\n")
+    result = run(
+        pytester,
+        """
+        import pytest
+
+        def test_every_test_starts_from_it(anthropic_client, anthropic_mock):
+            assert [m.id for m in anthropic_client.models.list()] == ["claude-mine-1"]
+            anthropic_mock.remove_model("claude-mine-1")
+
+        def test_and_comes_back_to_it(anthropic_mock):
+            assert list(anthropic_mock.catalog.view().ids) == ["claude-mine-1"]
+
+        @pytest.mark.anthropic_models(synthetic=3)
+        def test_a_marker_still_wins(anthropic_mock):
+            assert len(anthropic_mock.catalog) == 3
+        """,
+    )
+    result.assert_outcomes(passed=3)
+
+
+def test_a_missing_ini_catalog_stops_the_run_at_once(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nanthropic_catalog = nowhere.json\n")
+    result = run(pytester, "def test_it():\n    pass\n")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*anthropic_catalog: no catalog file at *nowhere.json*"])
+
+
+def test_a_project_wide_catalog_from_a_conftest_fixture(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(
+        """
+        import pytest
+        from anthropic_models_mock import Catalog
+
+        @pytest.fixture(scope="session")
+        def anthropic_mock_catalog():
+            return Catalog.synthetic(7, seed=3)
+        """
+    )
+    result = run(
+        pytester,
+        """
+        def test_it(anthropic_mock, anthropic_client):
+            assert len(anthropic_mock.catalog) == 7
+            assert len(list(anthropic_client.models.list(lifecycle=["active", "deprecated", "retired"]))) == 7
+        """,
+    )
+    result.assert_outcomes(passed=1)
+
+
+def test_anthropic_live_without_a_key_fails_once_at_start(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    pytester.makepyfile(test_a="def test_one(anthropic_api):\n    pass\n\ndef test_two(anthropic_api):\n    pass\n")
+    result = pytester.runpytest_inprocess(*QUIET, "--anthropic-live")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert result.stderr.str().count("--anthropic-live needs ANTHROPIC_API_KEY") == 1
