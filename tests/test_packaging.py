@@ -181,3 +181,20 @@ def test_pypi_fixtures_installed_before_or_after_then_each_uninstalled(
     assert _state(python) == ((False, True) if gone_first == "fixtures" else (True, False))
     assert _run(*pip, "uninstall", "--yes", gone_then).returncode == 0
     assert _state(python) == (False, False)
+
+
+def test_entry_points_import_nothing_heavy() -> None:
+    """pytest and Hypothesis load the kit's entry points in every run of every project: they stay cheap."""
+    probe = textwrap.dedent(
+        """
+        import sys
+        import anthropic_models_testkit, anthropic_models_testkit.plugin, anthropic_models_testkit._hypothesis
+        heavy = {"anthropic", "anthropic_models_mock", "starlette", "uvicorn", "faker", "httpx", "httpx2"}
+        print(sorted(heavy & set(sys.modules)))
+        anthropic_models_testkit.AnthropicMock  # the public name is there, imported on first use
+        print("anthropic_models_mock" in sys.modules)
+        """
+    )
+    result = _run(sys.executable, "-c", probe)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[:2] == ["[]", "True"]
