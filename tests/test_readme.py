@@ -11,12 +11,14 @@ from pathlib import Path
 
 import httpx
 import pytest
+from anyio.pytest_plugin import get_available_backends
 from anthropic_models_mock import create_app
 from anthropic_models_mock.server import BackgroundServer
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 DOCUMENTED_URL = "http://127.0.0.1:4010"
+QUIET = ("-p", "no:cacheprovider", "-o", "asyncio_default_fixture_loop_scope=function")
 
 
 def blocks(language: str) -> list[str]:
@@ -27,7 +29,9 @@ SETUP = blocks("sh")[:2]
 CURL_BLOCKS = [b for b in blocks("sh")[2:] if b.startswith("curl ")]
 CLI_LINES = [line for b in blocks("sh") for line in b.splitlines() if line.startswith("mockserver serve --")]
 TEST_FILES = [b for b in blocks("python") if re.match(r"# test_\w+\.py\n", b)]
-SCRIPTS = [b for b in blocks("python") if b not in TEST_FILES]
+CONFTESTS = [b for b in blocks("python") if b.startswith("# conftest.py\n")]
+SCRIPTS = [b for b in blocks("python") if b not in TEST_FILES and b not in CONFTESTS]
+INI = blocks("ini")
 
 
 @pytest.fixture(scope="module")
@@ -79,9 +83,11 @@ def test_test_file_examples(pytester: pytest.Pytester, source: str) -> None:
     """A user's test file, in a fresh folder, with nothing but the installed package."""
     name = source.splitlines()[0][2:]
     (pytester.path / name).write_text(source)
-    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "-o", "asyncio_default_fixture_loop_scope=function")
+    result = pytester.runpytest_inprocess(*QUIET)
     outcomes = result.parseoutcomes()
-    expected = len(re.findall(r"^(?:async )?def test_", source, flags=re.MULTILINE))
+    expected = len(re.findall(r"^\s*(?:async )?def test_", source, flags=re.MULTILINE))
+    # anyio runs each of its tests once per backend installed (asyncio, and trio when it is there).
+    expected += source.count("@pytest.mark.anyio") * (len(get_available_backends()) - 1)
     assert outcomes == {"passed": expected}, result.stdout.str()
 
 
@@ -104,4 +110,32 @@ def test_cli_fault_example(line: str) -> None:
 
 
 def test_examples_exist() -> None:
-    assert len(CURL_BLOCKS) >= 2 and len(SCRIPTS) >= 3 and len(TEST_FILES) >= 3 and CLI_LINES
+    assert len(CURL_BLOCKS) >= 2 and len(SCRIPTS) >= 3 and len(TEST_FILES) >= 3 and CLI_LINES and CONFTESTS and INI
+
+
+@pytest.mark.parametrize("conftest", CONFTESTS, ids=[f"conftest{n}" for n in range(len(CONFTESTS))])
+def test_conftest_examples(pytester: pytest.Pytester, conftest: str) -> None:
+    """A README conftest changes what every test's fake serves."""
+    pytester.makeconftest(conftest)
+    pytester.makepyfile(
+        test_it="""
+        from anthropic_models_mock import Catalog
+
+        def test_it(anthropic_mock, anthropic_mock_catalog):
+            assert anthropic_mock_catalog is not None and anthropic_mock.catalog is anthropic_mock_catalog
+            assert anthropic_mock.catalog != Catalog.default()
+        """
+    )
+    pytester.runpytest_inprocess(*QUIET).assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize("ini", INI, ids=[f"ini{n}" for n in range(len(INI))])
+def test_ini_examples(pytester: pytest.Pytester, ini: str) -> None:
+    path = pytester.path / re.search(r"anthropic_catalog = (\S+)", ini).group(1)  # type: ignore[union-attr]
+    path.parent.mkdir(parents=True)
+    path.write_text('[{"id": "claude-x-1", "display_name": "X", "created_at": "2030-01-01T00:00:00Z"}]')
+    pytester.makeini(ini)
+    pytester.makepyfile(
+        test_it="def test_it(anthropic_mock):\n    assert list(anthropic_mock.catalog.view().ids) == ['claude-x-1']\n"
+    )
+    pytester.runpytest_inprocess(*QUIET).assert_outcomes(passed=1)
