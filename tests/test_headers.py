@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from anthropic_models_mock.errors import ApiError
 from anthropic_models_mock.headers import check_headers
+from hypothesis import given
+from hypothesis import strategies as st
 
 
 def raw(**headers: str) -> list[tuple[bytes, bytes]]:
@@ -41,3 +43,39 @@ def test_refused(headers: list[tuple[bytes, bytes]], status: int, fragment: str)
         check_headers(headers, frozenset({"good"}))
     assert caught.value.status == status
     assert fragment in caught.value.message
+
+
+# Characters Python's str.strip() removes but that are part of a header value (only SP and HTAB are not).
+NOT_BLANK = [chr(c) for c in range(256) if chr(c).isspace() and chr(c) not in " \t"]
+
+
+@pytest.mark.parametrize("value", ["Bearer good\xa0", "Bearer \xa0good", "Bearer good\x85", "Bearer good\x0b"])
+def test_unicode_whitespace_is_part_of_a_bearer_key(value: str) -> None:
+    with pytest.raises(ApiError, match="invalid x-api-key"):
+        check_headers(raw(authorization=value, anthropic_version="2023-06-01"), frozenset({"good"}))
+
+
+keys = st.from_regex(r"[\x21-\x7e]{1,20}", fullmatch=True)
+
+
+@given(
+    key=keys,
+    before=st.text(st.sampled_from(NOT_BLANK), max_size=2),
+    after=st.text(st.sampled_from(NOT_BLANK), max_size=2),
+    blanks=st.text(" \t", max_size=3),
+)
+def test_one_key_rule_for_both_headers(key: str, before: str, after: str, blanks: str) -> None:
+    """Both headers accept the key with spaces and tabs around it, and nothing else around it."""
+    sent = blanks + before + key + after + blanks
+    outcomes = []
+    for headers in (
+        raw(x_api_key=sent, anthropic_version="2023-06-01"),
+        raw(authorization="Bearer " + sent, anthropic_version="2023-06-01"),
+    ):
+        try:
+            check_headers(headers, frozenset({key}))
+            outcomes.append(True)
+        except ApiError as exc:
+            assert exc.status == 401
+            outcomes.append(False)
+    assert outcomes == [not (before or after)] * 2

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from anthropic_models_mock.journal import REDACTED, Journal
+from hypothesis import given
+from hypothesis import strategies as st
 
 
 def record(journal: Journal, path: str = "/v1/models", query: bytes = b"", status: int = 200, **headers: str) -> None:
@@ -21,6 +23,54 @@ def test_keys_are_never_stored() -> None:
         "anthropic-version": "2023-06-01",
     }
     assert "sk-one" not in repr(entry) and "sk-two" not in repr(entry.to_json())
+
+
+@pytest.mark.parametrize(
+    ("value", "kept"),
+    [
+        ("secret", REDACTED),  # no scheme: the value is the key
+        ("Bearer\tsecret", REDACTED),
+        ("Token=secret", REDACTED),
+        ("Bearer,secret", REDACTED),
+        ("secret Bearer", REDACTED),  # a key first is not a scheme
+        ("sk-ant-secret extra", REDACTED),
+        ("  Bearer secret", f"Bearer {REDACTED}"),
+        ("bearer   secret", f"bearer {REDACTED}"),
+        ("Basic c2VjcmV0", f"Basic {REDACTED}"),
+        ("Bearer", REDACTED),
+    ],
+)
+def test_nothing_of_a_credential_is_kept_but_a_registered_scheme(value: str, kept: str) -> None:
+    journal = Journal()
+    record(journal, authorization=value, proxy_authorization=value)
+    assert journal[0].headers["authorization"] == kept
+    assert journal[0].headers["proxy-authorization"] == kept
+
+
+def test_a_second_authorization_header_is_redacted_too() -> None:
+    journal = Journal()
+    raw = [(b"authorization", b"Bearer good"), (b"authorization", b"secret"), (b"x-api-key", b"secret2")]
+    journal.record("GET", "/v1/models", b"", raw, 401, "req_x")
+    assert journal[0].headers["authorization"] == f"Bearer {REDACTED}, {REDACTED}"
+    assert "secret" not in repr(journal[0].to_json())
+
+
+_SCHEMES = {"basic", "bearer", "concealed", "digest", "dpop", "gnap", "hoba", "mutual", "negotiate", "oauth"} | {
+    "privatetoken",
+    "scram-sha-1",
+    "scram-sha-256",
+    "vapid",
+}
+
+
+@given(name=st.sampled_from(["authorization", "x-api-key", "proxy-authorization"]), value=st.binary(max_size=60))
+def test_a_credential_header_keeps_at_most_a_registered_scheme(name: str, value: bytes) -> None:
+    journal = Journal()
+    journal.record("GET", "/v1/models", b"", [(name.encode(), value)], 401, "req_x")
+    kept = journal[0].headers[name]
+    scheme, _, rest = kept.rpartition(" ")
+    assert rest == REDACTED
+    assert scheme == "" or (name != "x-api-key" and scheme.lower() in _SCHEMES)
 
 
 def test_ring_buffer_keeps_the_newest() -> None:

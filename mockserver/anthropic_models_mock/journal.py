@@ -11,7 +11,13 @@ from urllib.parse import parse_qsl
 __all__ = ["REDACTED", "Journal", "RecordedRequest"]
 
 REDACTED = "[redacted]"
-_SECRET = frozenset({b"x-api-key", b"authorization"})  # ASGI header names are lower-case
+_SECRET = frozenset({b"x-api-key", b"authorization", b"proxy-authorization"})  # ASGI names are lower-case
+#: Authorization schemes kept in the journal (IANA's registry), lower-cased; anything else in
+#: the value could be the key itself ("Authorization: sk-...", "Token=sk-..."), so none of it is kept.
+_SCHEMES = frozenset(
+    {b"basic", b"bearer", b"concealed", b"digest", b"dpop", b"gnap", b"hoba", b"mutual", b"negotiate", b"oauth"}
+    | {b"privatetoken", b"scram-sha-1", b"scram-sha-256", b"vapid"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,9 +54,15 @@ _REDACTED = REDACTED.encode()
 
 
 def _redact(name: bytes, value: bytes) -> tuple[bytes, bytes]:
-    """A secret header with its key replaced (the Authorization scheme is kept)."""
-    if name == b"authorization":
-        return name, value.split(b" ", 1)[0] + b" " + _REDACTED
+    """A credential header with nothing of its value kept but a well-formed, registered scheme.
+
+    ``Bearer sk-...`` becomes ``Bearer [redacted]``; ``sk-...``, ``Bearer<TAB>sk-...``,
+    ``Token=sk-...`` or ``Bearer,sk-...`` become ``[redacted]``.
+    """
+    if name != b"x-api-key":
+        scheme, space, _ = value.lstrip(b" \t").partition(b" ")
+        if space and scheme.lower() in _SCHEMES:
+            return name, scheme + b" " + _REDACTED
     return name, _REDACTED
 
 
