@@ -20,6 +20,12 @@ ROUTES: tuple[Route, ...] = ("list", "retrieve")
 FaultKind = Literal["status", "disconnect", "truncate", "malformed"]
 _KINDS = ("status", "disconnect", "truncate", "malformed")
 _OWN_HEADERS = frozenset({"content-length", "content-type", "request-id"})
+#: Headers about the connection or the message's framing, which the server sets: a fault's copy of one
+#: would make the answer invalid HTTP (``transfer-encoding`` beside ``content-length``) or doubled (``date``).
+_TRANSPORT_HEADERS = frozenset(
+    {"connection", "content-encoding", "date", "keep-alive", "proxy-connection", "server", "te", "trailer"}
+    | {"transfer-encoding", "upgrade"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +158,9 @@ def _headers(headers: object) -> dict[str, str]:
     owned = sorted(_OWN_HEADERS & set(checked))
     if owned:
         raise ValueError(f"headers: {', '.join(owned)} are set by the fake itself on every response")
+    transport = sorted(_TRANSPORT_HEADERS & set(checked))
+    if transport:
+        raise ValueError(f"headers: {', '.join(transport)} belong to the connection, not to a fault's answer")
     return checked
 
 
@@ -192,7 +201,9 @@ class Faults:
         headers: Mapping[str, str] | None = None,
     ) -> Fault:
         """The next ``times`` matching requests (``None``: all) get this fault."""
-        fault = Fault(status, kind, message, retry_after, retry_after_ms, should_retry, headers or {})
+        fault = Fault(
+            status, kind, message, retry_after, retry_after_ms, should_retry, {} if headers is None else headers
+        )
         self._rules.append(self._rule(fault, times, route, model_id))
         self._update()
         return fault
