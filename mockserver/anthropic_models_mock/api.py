@@ -22,7 +22,9 @@ from .state import MockState
 
 __all__ = ["Endpoint", "list_endpoint", "retrieve_endpoint"]
 
+#: Parsed query strings kept per app: at most this many, each at most this long, so at most 2 MiB.
 _PARSED_CACHE_SIZE = 4096
+_PARSED_CACHE_QUERY = 512
 
 
 class Endpoint:
@@ -50,10 +52,11 @@ def list_endpoint(state: MockState) -> Endpoint:
         query: bytes = scope["query_string"]
         params = parsed.get(query)
         if params is None:
-            params = parse_list_params(query)
-            if len(parsed) >= _PARSED_CACHE_SIZE:
-                parsed.clear()
-            parsed[query] = params
+            params = parse_list_params(query)  # raises on a bad one: only valid queries are kept
+            if len(query) <= _PARSED_CACHE_QUERY:
+                if len(parsed) >= _PARSED_CACHE_SIZE:
+                    parsed.clear()
+                parsed[query] = params
         view = state.catalog.view(params.lifecycles)
         return json_response(render_page(view, paginate(view, params.limit, params.after_id, params.before_id)))
 

@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .admin import PREFIX
 from .faults import Fault, Route
 from .responses import JOURNAL, error_response, record
+from .rules import MAX_URL_BYTES
 from .state import MockState
 
 __all__ = ["ControlMiddleware"]
@@ -61,6 +62,18 @@ def _drop_connection(send: Send) -> None:
     cycle.disconnected = True  # tells uvicorn not to answer
 
 
+def _target_size(scope: Scope) -> int:
+    """Bytes of the request target: the path, and ``?`` and the query string if there is one."""
+    query: bytes = scope["query_string"]
+    return len(scope.get("raw_path") or scope["path"]) + (len(query) + 1 if query else 0)
+
+
+async def _too_long(scope: Scope, receive: Receive, send: Send) -> None:
+    """A 414 envelope for a request target over ``MAX_URL_BYTES`` (never parsed, cached or journaled)."""
+    message = f"request target too long: {_target_size(scope):,} bytes; at most {MAX_URL_BYTES:,}"
+    await error_response(414, message)(scope, receive, send)
+
+
 class ControlMiddleware:
     """Faults before the app answers; the journal passed on to the responses, which record.
 
@@ -75,6 +88,9 @@ class ControlMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if _target_size(scope) > MAX_URL_BYTES:
+            await _too_long(scope, receive, send)
             return
         path = _route_path(scope)
         if _unjournaled(path):

@@ -17,6 +17,7 @@ __all__ = [
     "MAX_LIFECYCLE_VALUES",
     "MAX_SECONDS",
     "MAX_SYNTHETIC",
+    "MAX_URL_BYTES",
     "MODEL_LINES",
 ]
 
@@ -42,6 +43,9 @@ MAX_SECONDS: Final = 3600
 
 #: The largest synthetic catalog the CLI and the admin API build (about 4 GiB and 45 s a million).
 MAX_SYNTHETIC: Final = 10_000_000
+
+#: The longest request target (path and query string, in bytes) the fake reads; longer is a 414 (decided).
+MAX_URL_BYTES: Final = 8192
 
 #: ``created_at`` of a model whose release date is unknown.
 EPOCH: Final = "1970-01-01T00:00:00Z"
