@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.metadata
 import json
 import os
+import re
 import shlex
 import signal
 import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import httpx
 import pytest
@@ -23,21 +27,39 @@ SCRIPT = Path(sys.executable).parent / "mockserver"
 HEADERS = {"x-api-key": "k", "anthropic-version": "2023-06-01"}
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*MOCKSERVER, *args], capture_output=True, text=True, timeout=60)
+def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*MOCKSERVER, *args], capture_output=True, text=True, timeout=60, input=stdin)
+
+
+def banner(proc: subprocess.Popen[str]) -> list[str]:
+    """The lines a server prints up to its last banner line, ``url: …`` (the server is killed after 60 s)."""
+    assert proc.stdout is not None
+    watchdog = threading.Timer(60, proc.kill)  # a server that never prints it ends the wait: EOF
+    watchdog.start()
+    try:
+        lines: list[str] = []
+        while not lines or not lines[-1].startswith("url: "):
+            line = proc.stdout.readline()
+            assert line, f"the server ended before its url line: {lines}"
+            lines.append(line)
+    finally:
+        watchdog.cancel()
+    return lines
 
 
 @contextmanager
-def serving(*args: str) -> Iterator[tuple[subprocess.Popen[str], str, list[str]]]:
-    with subprocess.Popen([*MOCKSERVER, "serve", "--port", "0", *args], stdout=subprocess.PIPE, text=True) as proc:
+def serving(
+    *args: str, stdin: IO[str] | int = subprocess.DEVNULL
+) -> Iterator[tuple[subprocess.Popen[str], str, list[str]]]:
+    """``mockserver serve --port 0 ARGS``: the process (stdout and stderr piped), its URL, its banner lines."""
+    command = [*MOCKSERVER, "serve", "--port", "0", *args]
+    with subprocess.Popen(command, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
         try:
-            assert proc.stdout is not None
-            lines = [proc.stdout.readline(), proc.stdout.readline()]
-            url = lines[0].rsplit(" at ", 1)[-1].strip()
-            yield proc, url, lines
+            lines = banner(proc)
+            yield proc, lines[-1].removeprefix("url: ").strip(), lines
         finally:
             if proc.poll() is None:
-                proc.terminate()
+                proc.kill()
             proc.wait(timeout=10)
 
 
@@ -86,10 +108,33 @@ def bad_files(tmp_path: Path) -> dict[str, Path]:
         (("serve", "--catalog", "{duplicate.json}"), "duplicate id 'a'"),
         (("serve", "--catalog", "{nowhere.json}"), "points to 'c', which is not a model"),
         (("serve", "--catalog", "x.json", "--synthetic", "3"), "not allowed with argument"),
-        (("serve", "--api-key", ""), "--api-key must not be empty"),
-        (("serve", "--api-key", " k "), "start or end with whitespace"),
+        (("serve", "--api-key", ""), "--api-key: a key must be non-empty visible ASCII"),
+        (("serve", "--api-key", "k\xa0"), "--api-key: a key must be non-empty visible ASCII"),
+        (("serve", "--api-key", " k "), "no space or tab at either end"),
         (("serve", "--retry-after", "5"), "--retry-after applies to --fault and --fail-rate"),
         (("serve", "--fail-status", "503"), "--fail-status applies to --fail-rate"),
+        (
+            ("serve", "--fail-rate", "0", "--fail-status", "503"),
+            "--fail-status would change nothing: --fail-rate 0 fails no request",
+        ),
+        (
+            ("serve", "--fail-rate", "0", "--retry-after", "5"),
+            "--retry-after would change nothing: --fail-rate 0 fails no request",
+        ),
+        (("serve", "--fault-seed", "3"), "--fault-seed seeds --fail-rate and --latency-jitter; give one of them"),
+        (("serve", "--latency", "1", "--fault-seed", "3"), "--fault-seed seeds --fail-rate and --latency-jitter"),
+        (
+            ("serve", "--latency-jitter", "0", "--fault-seed", "3"),
+            "--fault-seed would change nothing: --latency-jitter 0 adds no delay",
+        ),
+        (
+            ("serve", "--catalog", ""),
+            "--catalog: expected a catalog file, or - for standard input; got an empty string",
+        ),
+        (
+            ("catalog", "--catalog", ""),
+            "--catalog: expected a catalog file, or - for standard input; got an empty string",
+        ),
         (("serve", "--synthetic", "20000000"), "--synthetic: expected a whole number from 0 to 10,000,000"),
         (("serve", "--fail-rate", "2"), "--fail-rate: expected a probability"),
         (("serve", "--admin", "--no-admin"), "not allowed with argument --admin"),
@@ -119,16 +164,37 @@ def test_a_busy_port_is_exit_2() -> None:
     assert len(completed.stderr.splitlines()) == 1
 
 
-def test_serve_answers_and_stops_on_ctrl_c() -> None:
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_serve_answers_and_stops_on_ctrl_c_or_sigterm(signum: signal.Signals) -> None:
     with serving("--synthetic", "30", "--seed", "1") as (proc, url, lines):
         assert url.startswith("http://127.0.0.1:")
         assert lines[1].startswith(f"try: curl -s {url}/v1/models -H 'x-api-key: ")
         response = httpx.get(f"{url}/v1/models", headers=HEADERS)
         assert response.status_code == 200
         assert [m["id"] for m in response.json()["data"]] == list(Catalog.synthetic(30, 1).view().ids)[:20]
-        proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=10) == 0
-        assert proc.stdout is not None and proc.stdout.read().strip().endswith("mockserver: stopped")
+        proc.send_signal(signum)
+        out, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0, err
+    assert out.strip() == "mockserver: stopped"
+    assert err == ""
+
+
+@pytest.mark.parametrize("command", ["serve", "catalog"])
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_a_signal_during_a_long_build_ends_it_quietly(command: str, signum: signal.Signals) -> None:
+    """Ended by the signal itself, as Python ends on Ctrl-C: a shell sees 130 (or 143), a script stops too."""
+    args = [*MOCKSERVER, command, "--synthetic", "3000000"] + (["--port", "0"] if command == "serve" else [])
+    with subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
+        try:
+            assert proc.stderr is not None
+            assert proc.stderr.readline().startswith("mockserver: building 3,000,000 synthetic models")
+            proc.send_signal(signum)
+            out, err = proc.communicate(timeout=20)  # the build alone takes minutes
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    assert proc.returncode == -signum
+    assert (out, err) == ("", "mockserver: interrupted\n")
 
 
 def test_ctrl_c_ends_requests_held_by_latency_quietly() -> None:
@@ -148,6 +214,7 @@ def test_ctrl_c_ends_requests_held_by_latency_quietly() -> None:
     assert proc.returncode == 0
     assert out.strip().endswith("mockserver: stopped")
     assert "Traceback" not in err
+    assert "ERROR" not in err, err  # ending held requests after the grace period is the plan, not an error
 
 
 def test_a_reader_gone_before_ctrl_c_is_not_an_error() -> None:
@@ -217,3 +284,107 @@ def test_a_closed_pipe_is_not_an_error() -> None:
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout == "{\n"
     assert completed.stderr == ""
+
+
+def test_version() -> None:
+    completed = run("--version")
+    assert completed.returncode == 0
+    assert completed.stdout == f"mockserver {importlib.metadata.version('anthropic-models-mock')}\n"
+
+
+def test_version_from_an_uninstalled_source_tree() -> None:
+    code = (
+        "import importlib.metadata as m\n"
+        "def missing(name): raise m.PackageNotFoundError(name)\n"
+        "m.version = missing\n"
+        "from anthropic_models_mock.cli import main\n"
+        "main(['--version'])\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert completed.returncode == 0
+    assert completed.stdout == "mockserver 0+unknown\n"
+
+
+def test_catalog_from_stdin(tmp_path: Path) -> None:
+    document = json.dumps({"models": [{"id": "claude-x-1", "display_name": "X", "created_at": "2025-01-01T00:00:00Z"}]})
+    printed = run("catalog", "--catalog", "-", stdin=document)
+    assert printed.returncode == 0, printed.stderr
+    assert [m["id"] for m in Catalog.from_json(printed.stdout).models] == ["claude-x-1"]
+    (tmp_path / "catalog.json").write_text(document)
+    with (tmp_path / "catalog.json").open() as stdin, serving("--catalog", "-", stdin=stdin) as (_, url, lines):
+        assert lines[0].startswith("mockserver: serving 1 models (<stdin>) at ")
+        assert httpx.get(f"{url}/v1/models/claude-x-1", headers=HEADERS).json()["id"] == "claude-x-1"
+
+
+@pytest.mark.parametrize("command", ["serve", "catalog"])
+@pytest.mark.parametrize(
+    ("stdin", "fragment"),
+    [(b"{oops", "<stdin>: not valid JSON"), (b"\xff", "<stdin>: not UTF-8 text"), (b"", "<stdin>: not valid JSON")],
+)
+def test_a_bad_catalog_on_stdin_is_named(command: str, stdin: bytes, fragment: str) -> None:
+    args = [*MOCKSERVER, command, "--catalog", "-"] + (["--port", "0"] if command == "serve" else [])
+    completed = subprocess.run(args, capture_output=True, input=stdin, timeout=60)
+    assert completed.returncode == 2
+    assert completed.stderr.decode().startswith(f"mockserver: error: {fragment}")
+    assert len(completed.stderr.splitlines()) == 1
+
+
+def test_the_fault_seed_seeds_what_it_is_given_with() -> None:
+    with serving("--latency-jitter", "0.001", "--fault-seed", "5") as (_, url, _lines):
+        assert httpx.get(f"{url}/_mock/faults").json()["seed"] == 5
+
+
+def test_a_non_loopback_host_says_the_admin_api_is_off() -> None:
+    with serving("--host", "0.0.0.0") as (_, url, lines):
+        assert (
+            lines[2]
+            == "admin: off on a non-loopback address (anyone there could change the fake); --admin turns it on\n"
+        )
+        assert httpx.get(url.replace("0.0.0.0", "127.0.0.1") + "/_mock").status_code == 404
+    with serving("--host", "0.0.0.0", "--no-admin") as (_, url, lines):  # asked for: nothing to explain
+        assert not any(line.startswith("admin:") for line in lines)
+
+
+def test_the_health_probe_answers_with_no_key_no_admin_and_no_delay() -> None:
+    with serving("--no-admin", "--api-key", "secret", "--latency", "3600") as (_, url, _lines):
+        got = httpx.get(f"{url}/_mock/health", timeout=10)
+        assert got.status_code == 200
+        assert got.json() == {"status": "ok", "models": len(Catalog.default())}
+        assert got.headers["content-type"] == "application/json"
+        assert got.headers["request-id"].startswith("req_")
+        head = httpx.head(f"{url}/_mock/health", timeout=10)
+        assert (head.status_code, head.content) == (200, b"")
+        assert head.headers["request-id"].startswith("req_")
+
+
+def test_the_url_line_is_for_scripts() -> None:
+    """The banner ends with ``url: http://HOST:PORT``, once the socket is bound (connections wait)."""
+    with serving() as (_, _url, lines):
+        found = [m for line in lines if (m := re.fullmatch(r"url: (http://127\.0\.0\.1:([0-9]+))\n", line))]
+        assert len(found) == 1 and found[0].group(0) == lines[-1]
+        url, port = found[0].groups()
+        assert int(port) > 0 and lines[0].endswith(f" at {url}\n")
+        assert httpx.get(f"{url}/_mock/health").json()["status"] == "ok"
+
+
+def test_a_shell_script_can_wait_for_the_url_line() -> None:
+    """What a script does: start the server, read until the url line, use it; no sleeping."""
+    script = f"""
+        coproc server {{ exec {shlex.join(MOCKSERVER)} serve --port 0; }}
+        while read -r line <&"${{server[0]}}"; do
+            case $line in "url: "*) url=${{line#url: }}; break;; esac
+        done
+        {shlex.quote(sys.executable)} -c 'import httpx, sys; print(httpx.get(sys.argv[1] + "/_mock/health").text)' "$url"
+        kill -TERM "$server_PID"
+        wait "$server_PID"
+    """
+    with subprocess.Popen(
+        ["bash", "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    ) as proc:
+        try:
+            out, err = proc.communicate(timeout=60)
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)  # never leave a server behind, whatever failed
+    assert proc.returncode == 0, err
+    assert json.loads(out)["status"] == "ok"

@@ -9,7 +9,7 @@ from collections.abc import Collection, Iterable, Mapping
 from .errors import ApiError
 from .rules import KNOWN_VERSIONS
 
-__all__ = ["api_key", "check_api_keys", "check_headers", "check_version"]
+__all__ = ["api_key", "check_api_keys", "check_headers", "check_version", "key_problem"]
 
 _VERSION = re.compile(r"\d{4}-\d{2}-\d{2}")
 #: A key a client can send: visible ASCII, spaces inside only (around a header value they are not part of it).
@@ -32,12 +32,17 @@ def check_api_keys(api_keys: Iterable[str] | None, what: str = "api_keys") -> fr
     for n, key in enumerate(keys):
         if not isinstance(key, str):
             raise TypeError(f"{what}[{n}]: expected a string, got a {type(key).__name__}")
-        if not _SENDABLE_KEY.fullmatch(key):
-            raise ValueError(
-                f"{what}[{n}]: a key must be non-empty visible ASCII with no space or tab at either end"
-                " (no client could send it otherwise)"
-            )
+        problem = key_problem(key)
+        if problem is not None:
+            raise ValueError(f"{what}[{n}]: {problem}")
     return frozenset(keys)
+
+
+def key_problem(key: str) -> str | None:
+    """Why no client could send ``key`` as a header value, or ``None`` if one can (never repeats the key)."""
+    if _SENDABLE_KEY.fullmatch(key):
+        return None
+    return "a key must be non-empty visible ASCII, no space or tab at either end (no client could send it otherwise)"
 
 
 def api_key(headers: Mapping[str, str]) -> str:
