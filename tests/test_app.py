@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from anthropic_models_mock import Catalog, create_app
 from anthropic_models_mock.catalog import View
-from anthropic_models_mock.rules import LIFECYCLES
+from anthropic_models_mock.rules import HEALTH_PATH, LIFECYCLES
 from starlette.testclient import TestClient
 
 HEADERS = {"x-api-key": "test-key", "anthropic-version": "2023-06-01"}
@@ -282,3 +282,46 @@ def test_openapi_needs_no_key(client: TestClient) -> None:
     response = client.get("/openapi.json")
     assert response.status_code == 200
     assert json.loads(response.content)["openapi"].startswith("3.1")
+
+
+@pytest.mark.parametrize("admin", [True, False])
+def test_the_health_probe_needs_no_key_no_admin_and_is_never_journaled_or_faulted(admin: bool) -> None:
+    app = create_app(Catalog(MODELS), api_keys=["secret"], admin=admin)
+    app.mock.faults.add(500, times=None)
+    app.mock.faults.set_latency(3600)  # a probe must answer at once whatever the faults
+    with TestClient(app) as test_client:
+        got = test_client.get(HEALTH_PATH)
+        head = test_client.head(HEALTH_PATH)
+        posted = test_client.post(HEALTH_PATH)
+    assert got.status_code == 200
+    assert got.json() == {"status": "ok", "models": 3}
+    assert got.headers["content-type"] == "application/json"
+    assert got.headers["request-id"].startswith("req_")
+    assert head.status_code == 200 and head.headers["request-id"].startswith("req_")
+    assert_error(posted, 405, "invalid_request_error")
+    assert len(app.mock.journal) == 0
+
+
+def test_the_health_probe_counts_the_models_served_now() -> None:
+    app = create_app(Catalog(MODELS))
+    with TestClient(app) as test_client:
+        app.mock.remove_model("claude-old-20240101")
+        assert test_client.get(HEALTH_PATH).json()["models"] == 2
+
+
+def test_the_health_probe_is_under_the_admin_prefix() -> None:
+    """Where the control layer keeps the fake's own endpoints out of the journal and away from faults."""
+    from anthropic_models_mock.admin import PREFIX
+
+    assert HEALTH_PATH.startswith(PREFIX + "/")
+
+
+@pytest.mark.parametrize("admin", [True, False])
+def test_the_openapi_document_has_the_health_probe(admin: bool) -> None:
+    with TestClient(create_app(Catalog(MODELS), admin=admin)) as test_client:
+        spec = test_client.get("/openapi.json").json()
+        probe = test_client.get(HEALTH_PATH)
+    operation = spec["paths"][HEALTH_PATH]["get"]
+    assert operation["operationId"] == "health" and "security" not in operation
+    schema = spec["components"]["schemas"]["Health"]
+    assert set(schema["required"]) == set(probe.json())

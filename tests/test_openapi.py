@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 from anthropic_models_mock import Catalog, create_app
 from anthropic_models_mock.admin import OPERATIONS, PREFIX
-from anthropic_models_mock.rules import LIMIT_DEFAULT, LIMIT_MAX, LIMIT_MIN
+from anthropic_models_mock.rules import HEALTH_PATH, LIMIT_DEFAULT, LIMIT_MAX, LIMIT_MIN
 from anthropic_models_mock.server import BackgroundServer
 from openapi_spec_validator import validate
 from starlette.testclient import TestClient
@@ -39,8 +39,10 @@ def test_it_documents_exactly_the_served_paths() -> None:
     with TestClient(create_app(Catalog.synthetic(5, 1), admin=False)) as plain:
         spec = document(plain)
     validate(spec)
-    assert set(spec["paths"]) == {"/v1/models", "/v1/models/{model_id}"}
-    assert set(document()["paths"]) == {"/v1/models", "/v1/models/{model_id}"} | {PREFIX + op.path for op in OPERATIONS}
+    assert set(spec["paths"]) == {"/v1/models", "/v1/models/{model_id}", HEALTH_PATH}
+    assert set(document()["paths"]) == {"/v1/models", "/v1/models/{model_id}", HEALTH_PATH} | {
+        PREFIX + op.path for op in OPERATIONS
+    }
 
 
 def test_limit_bounds_come_from_the_rules() -> None:
@@ -109,7 +111,7 @@ def test_schemathesis_finds_nothing(served: str, tmp_path: Path) -> None:
     ]  # fmt: skip
     completed = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert completed.returncode == 0, completed.stdout[-4000:] + completed.stderr[-2000:]
-    assert "Tested: 2" in completed.stdout
+    assert "Tested: 3" in completed.stdout  # list, retrieve and the health probe
 
 
 def test_document_bytes_are_json() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 
 from starlette.applications import Starlette
@@ -18,6 +19,7 @@ from .control import ControlMiddleware
 from .errors import ApiError
 from .openapi import openapi_document
 from .responses import crash_response, error_response, json_response
+from .rules import HEALTH_PATH
 from .state import MockState
 
 __all__ = ["MockApp", "MockState", "create_app"]
@@ -93,9 +95,14 @@ def create_app(
     async def openapi(request: Request) -> Response:
         return json_response(spec)
 
+    async def health(request: Request) -> Response:
+        """The readiness probe: no auth, no faults, never journaled (it is under ``/_mock/``)."""
+        return json_response(json.dumps({"status": "ok", "models": len(state.catalog)}).encode())
+
     routes: list[BaseRoute] = [
         Route("/v1/models", api["list"], methods=["GET"]),
         Route("/v1/models/{model_id}", api["retrieve"], methods=["GET"]),
         Route("/openapi.json", openapi, methods=["GET"]),
+        Route(HEALTH_PATH, health, methods=["GET"]),  # and HEAD, as Starlette adds it to every GET route
     ]
     return MockApp(state, routes + (admin_routes(state) if admin else []), api)

@@ -8,7 +8,7 @@ from typing import Any
 
 from .errors import ERROR_TYPES
 from .modelinfo import CAPABILITIES_SHAPE
-from .rules import LIFECYCLES, LIMIT_DEFAULT, LIMIT_MAX, LIMIT_MIN, MAX_LIFECYCLE_VALUES, MODEL_LINES
+from .rules import HEALTH_PATH, LIFECYCLES, LIMIT_DEFAULT, LIMIT_MAX, LIMIT_MIN, MAX_LIFECYCLE_VALUES, MODEL_LINES
 
 __all__ = ["openapi_document"]
 
@@ -65,6 +65,11 @@ def _schemas() -> dict[str, Any]:
                 "last_id": {"type": ["string", "null"]},
             },
         },
+        "Health": {
+            "type": "object",
+            "required": ["status", "models"],
+            "properties": {"status": {"const": "ok"}, "models": {"type": "integer", "minimum": 0}},
+        },
         "ErrorResponse": {
             "type": "object",
             "required": ["type", "error", "request_id"],
@@ -117,6 +122,19 @@ def _operation(op_id: str, summary: str, ok: str, parameters: list[dict[str, Any
 
 def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+
+def _health_path() -> dict[str, Any]:
+    """The readiness probe, served with or without the admin API."""
+    operation = {
+        "operationId": "health",
+        "summary": "Readiness probe: ok, and how many models are served",
+        "description": "No key needed; no faults; never journaled; served even with the admin API off. "
+        "HEAD answers the same without a body.",
+        "tags": ["health"],
+        "responses": {"200": _response("Ready", "Health")},
+    }
+    return {HEALTH_PATH: {"get": operation}}
 
 
 def _admin_paths() -> dict[str, Any]:
@@ -196,10 +214,12 @@ def openapi_document(*, admin: bool = False) -> bytes:
                     ],
                 )
             },
+            **_health_path(),
         },
         "tags": [
             {"name": "models", "description": "Anthropic's Models API, as the real API serves it"},
             {"name": "admin", "description": "The fake's runtime controls (not part of Anthropic's API)"},
+            {"name": "health", "description": "The fake's readiness probe (not part of Anthropic's API)"},
         ],
         "components": {
             "schemas": _schemas(),

@@ -9,6 +9,7 @@ __all__ = [
     "DEFAULT_LIFECYCLES",
     "DEFAULT_PORT",
     "EPOCH",
+    "HEALTH_PATH",
     "KNOWN_VERSIONS",
     "LIFECYCLES",
     "LIMIT_DEFAULT",
@@ -53,3 +54,6 @@ EPOCH: Final = "1970-01-01T00:00:00Z"
 #: The CLI's defaults; 4010 is where the official SDK's own test suite looks.
 DEFAULT_HOST: Final = "127.0.0.1"
 DEFAULT_PORT: Final = 4010
+
+#: The readiness probe: under the admin API's ``/_mock`` prefix, but served even with the admin API off.
+HEALTH_PATH: Final = "/_mock/health"
