@@ -11,7 +11,6 @@ import socket
 import tracemalloc
 from collections.abc import Iterator
 
-import httpx
 import pytest
 from anthropic_models_mock import Catalog, create_app
 from anthropic_models_mock.rules import MAX_URL_BYTES

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import subprocess
@@ -11,9 +12,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from anyio.pytest_plugin import get_available_backends
 from anthropic_models_mock import create_app
 from anthropic_models_mock.server import BackgroundServer
+from anyio.pytest_plugin import get_available_backends
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -27,7 +28,8 @@ def blocks(language: str) -> list[str]:
 
 SETUP = blocks("sh")[:2]
 CURL_BLOCKS = [b for b in blocks("sh")[2:] if b.startswith("curl ")]
-CLI_LINES = [line for b in blocks("sh") for line in b.splitlines() if line.startswith("mockserver serve --")]
+CLI_LINES = [line for b in blocks("sh") for line in b.splitlines() if line.startswith("mockserver serve --fault")]
+SERVICE = [b for b in blocks("sh") if b.startswith("mockserver serve --port 0 >")]
 TEST_FILES = [b for b in blocks("python") if re.match(r"# test_\w+\.py\n", b)]
 CONFTESTS = [b for b in blocks("python") if b.startswith("# conftest.py\n")]
 SCRIPTS = [b for b in blocks("python") if b not in TEST_FILES and b not in CONFTESTS]
@@ -139,3 +141,21 @@ def test_ini_examples(pytester: pytest.Pytester, ini: str) -> None:
         test_it="def test_it(anthropic_mock):\n    assert list(anthropic_mock.catalog.view().ids) == ['claude-x-1']\n"
     )
     pytester.runpytest_inprocess(*QUIET).assert_outcomes(passed=1)
+
+
+def test_the_ci_service_recipe(tmp_path: Path) -> None:
+    """The README's shell recipe: serve on a free port, read the URL line, and the probe answers."""
+    [recipe] = SERVICE
+    script = recipe + 'echo "$ANTHROPIC_BASE_URL"\nkill %1\nwait\n'
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    done = subprocess.run(["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    url = done.stdout.strip().splitlines()[0]
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+", url), done
+    assert "url: " + url in (tmp_path / "mockserver.log").read_text()
+
+
+def test_the_probe_the_ci_example_waits_on(server: BackgroundServer) -> None:
+    [yaml] = blocks("yaml")
+    probe = re.search(r"http://127\.0\.0\.1:4010(/\S+)", yaml).group(1)  # type: ignore[union-attr]
+    response = httpx.get(server.url + probe)
+    assert response.status_code == 200 and response.json()["status"] == "ok"
