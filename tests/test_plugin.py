@@ -384,7 +384,7 @@ def test_a_project_wide_catalog_from_a_conftest_fixture(pytester: pytest.Pyteste
         """
         def test_it(anthropic_mock, anthropic_client):
             assert len(anthropic_mock.catalog) == 7
-            assert len(list(anthropic_client.models.list(lifecycle=["active", "deprecated", "retired"]))) == 7
+            assert [m.id for m in anthropic_client.models.list()] == list(anthropic_mock.catalog.view().ids)
         """,
     )
     result.assert_outcomes(passed=1)
