@@ -6,11 +6,13 @@ test of the property that must hold for every such input.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import socket
 import tracemalloc
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from anthropic_models_mock import Catalog, create_app
 from anthropic_models_mock.rules import MAX_URL_BYTES
@@ -45,15 +47,28 @@ def exchange(server: BackgroundServer, request: bytes, *, timeout: float = 10) -
     """Send raw bytes, read until the server closes the connection."""
     with socket.create_connection(address(server), timeout=timeout) as sock:
         sock.sendall(request)
-        sock.shutdown(socket.SHUT_WR)
+        with contextlib.suppress(OSError):  # the server may have answered and closed already
+            sock.shutdown(socket.SHUT_WR)
         answer = b""
         while chunk := sock.recv(65536):
             answer += chunk
     return answer
 
 
+def responses(answer: bytes) -> list[tuple[int, bytes, bytes]]:
+    """Split what a connection received into (status, head, body), by each response's content-length."""
+    found = []
+    while answer:
+        head, _, rest = answer.partition(b"\r\n\r\n")
+        lines = head.split(b"\r\n")
+        length = next(int(line.split(b":")[1]) for line in lines if line.lower().startswith(b"content-length:"))
+        found.append((int(lines[0].split()[1]), head.lower(), rest[:length]))
+        answer = rest[length:]
+    return found
+
+
 def statuses(answer: bytes) -> list[int]:
-    return [int(line.split()[1]) for line in answer.split(b"\r\n") if line.startswith(b"HTTP/1.1 ")]
+    return [status for status, _, _ in responses(answer)]
 
 
 # -- long URLs: capped with a 414 envelope, and never kept -------------------------------------
@@ -110,3 +125,172 @@ def test_distinct_long_valid_queries_do_not_grow_memory() -> None:
         finally:
             tracemalloc.stop()
     assert end - start < 300_000, f"{end - start:,} bytes kept after 800 distinct long queries"
+
+
+# -- pipelining: every request read is answered, in order, before the one that could not be read ---------
+def get(path: str = "/v1/models?limit=1") -> bytes:
+    return f"GET {path} HTTP/1.1\r\nhost: x\r\n".encode() + RAW_HEADERS + b"\r\n"
+
+
+GARBAGE = [
+    b"FOO\x01 / HTTP/1.1\r\n\r\n",  # not a method
+    b"GET /v1/models HTTP/1.1\nhost: x\n\n",  # bare LF
+    b"GET /v1/\xc3\xa9 HTTP/1.1\r\nhost: x\r\n\r\n",  # raw non-ASCII in the URL
+    b"POST /_mock/reset HTTP/1.1\r\ncontent-length: 1\r\ntransfer-encoding: chunked\r\n\r\n",  # both framings
+    b"GET /v1/models HTTP/9.9\r\n\r\n",
+]
+
+
+def test_pipelined_requests_before_a_bad_one_are_answered_in_order(server: BackgroundServer) -> None:
+    answer = exchange(server, get() + get("/v1/models/nope") + GARBAGE[0])
+    assert statuses(answer) == [200, 404, 400]
+    assert answer.count(b"request-id: req_") == 3
+
+
+def test_pipelined_answers_wait_for_a_slow_one() -> None:
+    app = create_app(CATALOG)
+    app.mock.faults.set_latency(0.2)
+    with BackgroundServer(app) as slow:
+        assert statuses(exchange(slow, get() + get() + GARBAGE[1])) == [200, 200, 400]
+
+
+@settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(
+    paths=st.lists(st.sampled_from(["/v1/models?limit=2", "/v1/models/nope", "/nowhere", "/_mock/health"]), max_size=5),
+    garbage=st.sampled_from(GARBAGE),
+    split=st.integers(0, 200),
+)
+def test_any_pipeline_is_answered_in_order(
+    server: BackgroundServer, paths: list[str], garbage: bytes, split: int
+) -> None:
+    expected = [
+        {"/v1/models?limit=2": 200, "/v1/models/nope": 404, "/nowhere": 404, "/_mock/health": 200}[p] for p in paths
+    ]
+    data = b"".join(get(path) for path in paths) + garbage
+    with socket.create_connection(address(server), timeout=10) as sock:
+        sock.sendall(data[:split])  # in two pieces, cut anywhere
+        sock.sendall(data[split:])
+        with contextlib.suppress(OSError):  # the server may have answered and closed already
+            sock.shutdown(socket.SHUT_WR)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    assert statuses(answer) == [*expected, 400]
+
+
+# -- upgrades: no WebSocket here; the request is answered as the HTTP request it also is -----------------
+UPGRADE = b"connection: Upgrade\r\nupgrade: websocket\r\nsec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\nsec-websocket-version: 13\r\n"
+
+
+@pytest.mark.parametrize(
+    ("path", "status"), [("/v1/models", 200), ("/v1/models/nope", 404), ("/nowhere", 404), ("/_mock/health", 200)]
+)
+def test_a_websocket_upgrade_is_answered_as_plain_http(server: BackgroundServer, path: str, status: int) -> None:
+    answer = exchange(server, f"GET {path} HTTP/1.1\r\nhost: x\r\n".encode() + UPGRADE + RAW_HEADERS + b"\r\n")
+    assert statuses(answer) == [status]
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert b"request-id: req_" in head and b"content-type: application/json" in head
+    assert body.startswith(b"{")
+
+
+@settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(
+    protocol=st.sampled_from([b"websocket", b"h2c", b"WebSocket", b"TLS/1.0", b"x"]),
+    connection=st.sampled_from([b"Upgrade", b"upgrade", b"keep-alive, Upgrade", b"Upgrade, HTTP2-Settings"]),
+    method=st.sampled_from([b"GET", b"POST", b"DELETE", b"OPTIONS"]),
+    path=st.sampled_from([b"/v1/models", b"/v1/models/x", b"/", b"/_mock/reset"]),
+)
+def test_any_upgrade_gets_an_envelope_never_plain_text(
+    server: BackgroundServer, protocol: bytes, connection: bytes, method: bytes, path: bytes
+) -> None:
+    request = method + b" " + path + b" HTTP/1.1\r\nhost: x\r\ncontent-length: 0\r\nconnection: " + connection
+    answer = exchange(server, request + b"\r\nupgrade: " + protocol + b"\r\n" + RAW_HEADERS + b"\r\n")
+    [status] = statuses(answer)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert b"request-id: req_" in head and b"content-type: application/json" in head, answer
+    assert status < 500 and body.startswith(b"{")
+
+
+# -- slow and silent clients: a header timeout, and everyone else is still served -------------------------
+@pytest.fixture
+def impatient() -> Iterator[BackgroundServer]:
+    from anthropic_models_mock.server import Server, base_url, bind, uvicorn_config
+
+    app = create_app(CATALOG)
+    sock = bind("127.0.0.1", 0)
+    server = Server(uvicorn_config(app, header_timeout=0.5))
+    running = BackgroundServer(app)
+    running.url = base_url(sock)
+    import threading
+
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    server.ready.wait()
+    try:
+        yield running
+    finally:
+        server.should_exit = True
+        thread.join()
+
+
+def test_slow_and_silent_clients_get_a_408_while_others_are_served(impatient: BackgroundServer) -> None:
+    slow = []
+    for n in range(20):
+        sock = socket.create_connection(address(impatient), timeout=10)
+        if n % 2:
+            sock.sendall(b"GET /v1/models HTTP/1.1\r\nhost: x\r\nx-slow: ")  # headers never finished
+        slow.append(sock)  # the others send nothing at all
+    try:
+        with httpx.Client(base_url=impatient.url, headers=HEADERS, timeout=5) as client:
+            assert client.get("/v1/models").status_code == 200  # served while 20 connections hang
+        for sock in slow:
+            answer = b""
+            while chunk := sock.recv(65536):  # the server closes each one after its 408
+                answer += chunk
+            assert statuses(answer) == [408], answer
+            assert b"request headers not received within 0.5 s" in answer
+    finally:
+        for sock in slow:
+            sock.close()
+
+
+def test_a_client_trickling_bytes_is_cut_off(impatient: BackgroundServer) -> None:
+    with socket.create_connection(address(impatient), timeout=10) as sock:
+        sock.sendall(b"GET /v1/models HTTP/1.1\r\n")
+        answer = b""
+        for _ in range(100):  # a byte every 20 ms would take 2 s: more than the 0.5 s allowed
+            try:
+                sock.sendall(b"x")
+            except OSError:
+                break
+            sock.settimeout(0.02)
+            try:
+                chunk = sock.recv(65536)
+            except TimeoutError:
+                continue
+            answer += chunk
+            if not chunk or b"}" in chunk:
+                break
+    assert statuses(answer) == [408]
+
+
+# -- parser errors say what was wrong ---------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("request_bytes", "status", "says"),
+    [
+        (b"GET /v1/models?q=" + b"x" * 70_000 + b" HTTP/1.1\r\n\r\n", 414, b"request target too long"),
+        (b"BREW /v1/models HTTP/1.1\r\n\r\n", 400, b"invalid method"),
+        (b"GET /v1/models HTTP/1.1\nhost: x\n\n", 400, b"expected CRLF"),
+        (GARBAGE[3], 400, b"Transfer-Encoding can't be present with Content-Length"),
+        (GARBAGE[2], 400, b"percent-encode"),
+        (b"GET /v1/models HTTP/1.1\r\nho st: x\r\n\r\n", 400, b"invalid header token"),
+    ],
+)
+def test_parser_errors_say_what_was_wrong(
+    server: BackgroundServer, request_bytes: bytes, status: int, says: bytes
+) -> None:
+    answer = exchange(server, request_bytes)
+    assert statuses(answer) == [status]
+    assert says.lower() in answer.lower()
+    if says != b"percent-encode":
+        assert b"percent-encode" not in answer

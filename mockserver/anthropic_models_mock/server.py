@@ -9,10 +9,9 @@ from typing import Any
 
 import uvicorn
 from starlette.types import ASGIApp
-from uvicorn.protocols.http.auto import AutoHTTPProtocol
 
-from .errors import error_body
-from .ids import new_request_id
+from .protocol import strict_protocol
+from .rules import HEADER_TIMEOUT
 
 __all__ = ["BackgroundServer", "Server", "base_url", "bind", "uvicorn_config"]
 
@@ -50,34 +49,15 @@ def _not_the_grace_notice(record: logging.LogRecord) -> bool:
     return "timeout graceful shutdown exceeded" not in record.getMessage()
 
 
-class _EnvelopeProtocol(AutoHTTPProtocol):  # type: ignore[misc,valid-type]
-    """uvicorn's HTTP/1.1 protocol, but a request it cannot parse gets the API's error envelope.
+def uvicorn_config(app: ASGIApp, *, access_log: bool = False, header_timeout: float = HEADER_TIMEOUT) -> uvicorn.Config:
+    """The uvicorn settings the fake runs with: its strict HTTP/1.1 protocol, uvloop when installed.
 
-    uvicorn answers those (raw non-ASCII bytes in the URL, an unknown method, a
-    request line over its size limit) itself, before any app runs, in plain text.
+    ``header_timeout``: seconds a client has to send a request's headers (see ``protocol``).
     """
-
-    def send_400_response(self, msg: str) -> None:
-        request_id = new_request_id()
-        message = f"{msg.rstrip('.')}: not valid HTTP/1.1 (percent-encode non-ASCII bytes in the URL)"
-        body = error_body(400, message, request_id)
-        head = [b"HTTP/1.1 400 Bad Request\r\n"]
-        head += [name + b": " + value + b"\r\n" for name, value in self.server_state.default_headers]
-        head += [
-            b"content-type: application/json\r\n",
-            b"content-length: %d\r\n" % len(body),
-            b"request-id: %s\r\n" % request_id.encode(),
-            b"connection: close\r\n\r\n",
-        ]
-        self.transport.write(b"".join(head) + body)
-        self.transport.close()
-
-
-def uvicorn_config(app: ASGIApp, *, access_log: bool = False) -> uvicorn.Config:
-    """The uvicorn settings the fake runs with (uvloop and httptools when installed)."""
     return uvicorn.Config(
         app,
-        http=_EnvelopeProtocol,
+        http=strict_protocol(header_timeout),
+        ws="none",  # no WebSocket routes: an upgrade request is answered as plain HTTP
         lifespan="off",
         access_log=access_log,
         log_level="info" if access_log else "warning",

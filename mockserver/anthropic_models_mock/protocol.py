@@ -1,0 +1,195 @@
+"""HTTP/1.1 as the fake reads it: uvicorn's httptools protocol, made strict and never silent.
+
+uvicorn answers what it cannot parse itself, in plain text, and more besides that
+an adversarial client can exploit. This protocol changes exactly that:
+
+- a request that is not valid HTTP/1.1 gets the API's error envelope, saying what was wrong;
+- requests pipelined before it are answered first, in order (uvicorn dropped them), also when
+  the client has half-closed the connection after sending them;
+- an ``Upgrade`` (WebSocket, h2c) is answered as the plain HTTP request it also is,
+  then the connection closes: the fake has no WebSocket routes;
+- a request target longer than ``MAX_URL_BYTES`` is a 414 before it is buffered;
+- a client gets ``header_timeout`` seconds from connecting (or from the first byte of a
+  request) to finish the request's headers, else a 408: slow clients cannot pin connections.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from http import HTTPStatus
+from typing import Any
+
+import httptools
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from .errors import error_body
+from .ids import new_request_id
+from .rules import HEADER_TIMEOUT, MAX_URL_BYTES
+
+__all__ = ["StrictHttpProtocol", "strict_protocol"]
+
+#: After a refusal, how long the client may go on sending (read and dropped) before the connection closes.
+_LINGER = 2.0
+
+
+class _TargetTooLong(Exception):
+    """Raised from the parser's URL callback to stop reading a target over the cap."""
+
+
+def _explain(exc: Exception) -> str:
+    reason = (str(exc) or type(exc).__name__).rstrip(".")
+    if isinstance(exc, httptools.HttpParserInvalidURLError):
+        return f"not valid HTTP/1.1: {reason} (percent-encode spaces and non-ASCII bytes in the URL)"
+    if isinstance(exc, httptools.HttpParserInvalidMethodError):
+        return f"not valid HTTP/1.1: {reason} (the API answers GET; the admin API also POST, PUT and DELETE)"
+    return f"not valid HTTP/1.1: {reason}"
+
+
+class StrictHttpProtocol(HttpToolsProtocol):
+    """uvicorn's HTTP/1.1 protocol (httptools) with the changes listed in this module's docstring."""
+
+    #: Seconds a client has to send a request's headers (from connecting, or from the request's first byte).
+    header_timeout: float = HEADER_TIMEOUT
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._refusal: bytes | None = None  # an error answer owed once earlier requests are answered
+        self._header_timer: asyncio.TimerHandle | None = None
+        self._target_too_long = False
+        self._client_done = False  # the client half-closed: close once every answer is written
+        self._refused = False  # the refusal is written; what arrives now is dropped
+
+    # -- the connection ---------------------------------------------------------------
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm_header_timer()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm_header_timer()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        if self._refusal is not None:
+            return  # past a request that could not be read, nothing more is read
+        self._unset_keepalive_if_required()
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            self._answer_upgrade_as_http()
+        except (httptools.HttpParserError, _TargetTooLong) as exc:
+            if self._target_too_long:
+                self._refuse(414, f"request target too long: more than {MAX_URL_BYTES:,} bytes")
+            else:
+                self._refuse(400, _explain(exc))
+
+    def eof_received(self) -> bool:  # type: ignore[override]  # asyncio.Protocol allows a bool
+        """The client has finished sending (a half-close): answer what it sent, then close."""
+        self._client_done = True
+        if self._refused:
+            return False  # the refusal is out and the client is done: close
+        return self._owes_answers() or self._refusal is not None  # True: keep the transport open to write
+
+    def send_400_response(self, msg: str) -> None:
+        self._refuse(400, f"not valid HTTP/1.1: {msg.rstrip('.')}")
+
+    # -- parser callbacks ---------------------------------------------------------------
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._arm_header_timer()
+
+    def on_url(self, url: bytes) -> None:
+        super().on_url(url)
+        if len(self.url) > MAX_URL_BYTES:
+            self._target_too_long = True
+            raise _TargetTooLong
+
+    def on_headers_complete(self) -> None:
+        self._disarm_header_timer()
+        super().on_headers_complete()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if self._owes_answers():
+            return
+        if self._refusal is not None:
+            self._send_refusal()
+        elif self._client_done and not self.transport.is_closing():
+            self.transport.close()
+
+    # -- refusals -----------------------------------------------------------------------
+    def _owes_answers(self) -> bool:
+        """Whether requests read before now still wait for (or are writing) their answers."""
+        return bool(self.pipeline) or (self.cycle is not None and not self.cycle.response_complete)
+
+    def _refuse(self, status: int, message: str) -> None:
+        """Answer ``status`` with the envelope and close, after the answers already owed (pipelining)."""
+        if self._refusal is not None or self.transport.is_closing():
+            return
+        self._disarm_header_timer()
+        self._refusal = _error_response(status, message, self.server_state.default_headers)
+        self.flow.pause_reading()
+        if not self._owes_answers():
+            self._send_refusal()
+
+    def _send_refusal(self) -> None:
+        """Write the refusal, then close gently: a close with unread input would reset the connection
+        (RST), and the client could lose the answer. So the write side is shut, what the client still
+        sends is read and dropped, and the connection closes when it is done (or after a moment)."""
+        if self._refusal is None or self.transport.is_closing() or self._refused:
+            return
+        self._refused = True
+        self.transport.write(self._refusal)
+        if not self.transport.can_write_eof():
+            self.transport.close()
+            return
+        self.transport.write_eof()
+        self.flow.resume_reading()
+        self.loop.call_later(_LINGER, self.transport.close)
+
+    def _answer_upgrade_as_http(self) -> None:
+        """No upgrades here: the request is an ordinary one, its connection ends after the answer.
+
+        (The parser reads nothing after an upgrade request, so the connection cannot be kept.)
+        """
+        cycle = self.cycle
+        if cycle is not None and not cycle.response_complete:
+            cycle.keep_alive = False
+            cycle.more_body = False  # an upgrade request's body is the new protocol's, not this one's
+            cycle.message_event.set()
+        self.flow.pause_reading()
+
+    # -- the header timeout -----------------------------------------------------------------
+    def _arm_header_timer(self) -> None:
+        if self._header_timer is None:
+            self._header_timer = self.loop.call_later(self.header_timeout, self._headers_too_slow)
+
+    def _disarm_header_timer(self) -> None:
+        if self._header_timer is not None:
+            self._header_timer.cancel()
+            self._header_timer = None
+
+    def _headers_too_slow(self) -> None:
+        self._header_timer = None
+        self._refuse(408, f"request headers not received within {self.header_timeout:g} s")
+
+
+def _error_response(status: int, message: str, default_headers: list[tuple[bytes, bytes]]) -> bytes:
+    """A whole HTTP/1.1 error response (the envelope) that closes the connection."""
+    request_id = new_request_id()
+    body = error_body(status, message, request_id)
+    head = [b"HTTP/1.1 %d %s\r\n" % (status, HTTPStatus(status).phrase.encode())]
+    head += [name + b": " + value + b"\r\n" for name, value in default_headers]
+    head += [
+        b"content-type: application/json\r\n",
+        b"content-length: %d\r\n" % len(body),
+        b"request-id: %s\r\n" % request_id.encode(),
+        b"connection: close\r\n\r\n",
+    ]
+    return b"".join(head) + body
+
+
+def strict_protocol(header_timeout: float = HEADER_TIMEOUT) -> type[StrictHttpProtocol]:
+    """The protocol class with another header timeout (uvicorn takes a class, not an instance)."""
+    if header_timeout == StrictHttpProtocol.header_timeout:
+        return StrictHttpProtocol
+    return type("StrictHttpProtocol", (StrictHttpProtocol,), {"header_timeout": header_timeout})
