@@ -1,6 +1,7 @@
-"""Soak test of the standalone server: mixed traffic with faults on, bounded in count and time.
+"""Soak test of the standalone server: mixed and hostile traffic with faults on, bounded in count and time.
 
-    python benchmarks/soak.py [--requests 50000] [--seconds 120] [--concurrency 32] [--json]
+    python benchmarks/soak.py [--requests 50000] [--seconds 120] [--concurrency 32] [--hostile 0.1]
+                              [--slow-clients 8] [--json]
 
 Starts ``mockserver serve --port 0`` on loopback with a random failure rate,
 jittered latency and a small journal, sends a seeded mix of list pages (with
@@ -9,6 +10,13 @@ and checks every answer: the status is one the request may get, the body is the
 right envelope, ``request-id`` is there. Reports lost or malformed answers and
 the server's RSS after warm-up and at the end (memory must stay flat: the
 journal is a ring buffer and nothing else grows with traffic).
+
+Hostile traffic, over raw sockets (a ``--hostile`` share of the requests, plus
+``--slow-clients`` connections held open all along): long distinct queries
+(unknown cursors of 2-7 KB, a 400; targets over 8 KiB, a 414), pipelined bursts
+of valid requests ending in one that is not HTTP (every answer, in order), and
+slow clients trickling a request's headers (a 408 once the header timeout runs
+out, then they come back).
 """
 
 from __future__ import annotations
@@ -38,7 +46,9 @@ class Report:
     rss_after_warmup_kib: int = 0
     rss_end_kib: int = 0
     journal_total: int = 0
+    journaled: int = 0  # requests sent that the journal must hold (not a 414, nor what is not HTTP)
     seconds: float = 0.0
+    hostile: dict[str, int] = field(default_factory=dict)  # kind -> connections answered as they should be
 
 
 def rss_kib(pid: int) -> int:
@@ -69,7 +79,84 @@ def check(path: str, params: dict[str, object], response: httpx.Response) -> str
     return None
 
 
-async def run(url: str, pid: int, total: int, seconds: float, concurrency: int, seed: int) -> Report:
+RAW_HEADERS = "".join(f"{name}: {value}\r\n" for name, value in HEADERS.items()).encode()
+
+
+def raw_get(target: str, *, close: bool = False) -> bytes:
+    connection = b"connection: close\r\n" if close else b""
+    return f"GET {target} HTTP/1.1\r\nhost: soak\r\n".encode() + RAW_HEADERS + connection + b"\r\n"
+
+
+async def read_statuses(reader: asyncio.StreamReader) -> list[int]:
+    """Every response on a connection, until the server closes it: their statuses, in order."""
+    found = []
+    while True:
+        try:
+            head = await reader.readuntil(b"\r\n\r\n")
+        except asyncio.IncompleteReadError:
+            return found
+        lines = head.split(b"\r\n")
+        if b"request-id: req_" not in head.lower():
+            return [*found, -1]  # outside the envelope
+        length = next(int(line.split(b":")[1]) for line in lines if line.lower().startswith(b"content-length:"))
+        await reader.readexactly(length)
+        found.append(int(lines[0].split()[1]))
+
+
+async def hostile(host: str, port: int, kind: str, rng: random.Random, ids: list[str]) -> tuple[int, str | None]:
+    """One hostile connection: how many of its requests reach the journal, and what went wrong, if anything."""
+    reader, writer = await asyncio.open_connection(host, port)
+    try:
+        if kind == "long-query":
+            size = rng.choice([rng.randint(2000, 7000), rng.randint(9000, 60000)])
+            cursor = "".join(rng.choices("abcdefghijklmnopqrstuvwxyz0123456789", k=size))
+            writer.write(raw_get(f"/v1/models?after_id={cursor}", close=True))
+            expected = [400 if size < 8000 else 414]  # an unknown cursor; a target over 8 KiB
+            journaled = 1 if size < 8000 else 0
+        else:  # pipelined: valid requests, then one that is not HTTP
+            count = rng.randint(1, 6)
+            burst = b"".join(raw_get(f"/v1/models/{rng.choice(ids)}") for _ in range(count))
+            writer.write(burst + b"FOO\x01 / HTTP/1.1\r\n\r\n")
+            expected, journaled = [200] * count + [400], count
+        await writer.drain()
+        got = await read_statuses(reader)
+        # The failure rate may turn any answer of the API into a 529; the last 400 and a 414 come before it.
+        faultable = journaled
+        fine = len(got) == len(expected) and all(
+            g == e or (g == 529 and n < faultable) for n, (g, e) in enumerate(zip(got, expected, strict=True))
+        )
+        return journaled, None if fine else f"{kind}: expected {expected}, got {got}"
+    finally:
+        writer.close()
+
+
+async def slow_client(host: str, port: int, deadline: float, report: Report) -> None:
+    """Trickle a request's headers, a byte a second, until cut off (a 408); then come back."""
+    while time.monotonic() < deadline:
+        reader, writer = await asyncio.open_connection(host, port)
+        try:
+            writer.write(b"GET /v1/models HTTP/1.1\r\nx-slow: ")
+            answer = asyncio.ensure_future(read_statuses(reader))
+            while not answer.done() and time.monotonic() < deadline:
+                writer.write(b"z")
+                await asyncio.wait([answer], timeout=1)
+            if answer.done():
+                got = answer.result()
+                if got == [408]:
+                    report.hostile["slow-client"] = report.hostile.get("slow-client", 0) + 1
+                else:
+                    report.bad.append(f"slow client: expected [408], got {got}")
+            else:
+                answer.cancel()
+        except OSError:
+            pass  # cut off while writing: the answer was read above, or the soak is over
+        finally:
+            writer.close()
+
+
+async def run(
+    url: str, pid: int, total: int, seconds: float, concurrency: int, seed: int, hostile_share: float, slow: int
+) -> Report:
     report = Report()
     async with httpx.AsyncClient(base_url=url, headers=HEADERS, timeout=30) as client:
         ids = [m["id"] for m in (await client.get("/v1/models", params={"limit": 1000})).json()["data"]]
@@ -79,7 +166,12 @@ async def run(url: str, pid: int, total: int, seconds: float, concurrency: int, 
         deadline = time.monotonic() + seconds
         queue: asyncio.Queue[tuple[str, dict[str, object]] | None] = asyncio.Queue(maxsize=concurrency * 2)
 
+        host, port = url.removeprefix("http://").rsplit(":", 1)
+        slow_tasks = [asyncio.create_task(slow_client(host, int(port), deadline, report)) for _ in range(slow)]
+
         def request() -> tuple[str, dict[str, object]]:
+            if rng.random() < hostile_share:
+                return rng.choice(["long-query", "pipelined"]), {}
             roll = rng.random()
             if roll < 0.45:
                 params: dict[str, object] = {"limit": rng.randint(1, 50)}
@@ -99,6 +191,15 @@ async def run(url: str, pid: int, total: int, seconds: float, concurrency: int, 
         async def worker() -> None:
             while (item := await queue.get()) is not None:
                 path, params = item
+                if not path.startswith("/"):
+                    journaled, problem = await hostile(host, int(port), path, random.Random(rng.random()), ids)
+                    report.answered += 1
+                    report.journaled += journaled
+                    if problem is None:
+                        report.hostile[path] = report.hostile.get(path, 0) + 1
+                    else:
+                        report.bad.append(problem)
+                    continue
                 try:
                     response = await client.get(path, params=params)  # type: ignore[arg-type]
                 except httpx.HTTPError as exc:
@@ -106,6 +207,7 @@ async def run(url: str, pid: int, total: int, seconds: float, concurrency: int, 
                     report.bad.append(f"{path}: {type(exc).__name__}")
                     continue
                 report.answered += 1
+                report.journaled += 1
                 report.statuses[response.status_code] = report.statuses.get(response.status_code, 0) + 1
                 problem = check(path, params, response)
                 if problem is not None:
@@ -124,6 +226,9 @@ async def run(url: str, pid: int, total: int, seconds: float, concurrency: int, 
         for _ in workers:
             await queue.put(None)
         await asyncio.gather(*workers)
+        for task in slow_tasks:
+            task.cancel()
+        await asyncio.gather(*slow_tasks, return_exceptions=True)
         report.seconds = round(time.monotonic() - started, 2)
         report.rss_end_kib = rss_kib(pid)
         report.journal_total = (await client.get("/_mock")).json()["journal"]["total"]
@@ -136,6 +241,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=120)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--hostile", type=float, default=0.1, help="share of requests that are hostile (raw sockets)")
+    parser.add_argument("--slow-clients", type=int, default=8, help="connections trickling headers all along")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     args = parser.parse_args()
     server = subprocess.Popen(
@@ -166,8 +273,9 @@ def main() -> None:
     )
     try:
         assert server.stdout is not None
-        url = server.stdout.readline().split(" at ")[-1].strip()
-        report = asyncio.run(run(url, server.pid, args.requests, args.seconds, args.concurrency, args.seed))
+        url = next(line for line in server.stdout if line.startswith("url: "))[len("url: ") :].strip()
+        options = (args.requests, args.seconds, args.concurrency, args.seed, args.hostile, args.slow_clients)
+        report = asyncio.run(run(url, server.pid, *options))
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -178,9 +286,11 @@ def main() -> None:
         f"sent {report.sent}, answered {report.answered}, lost {report.lost}, bad {len(report.bad)} "
         f"in {report.seconds} s; statuses {dict(sorted(report.statuses.items()))}"
     )
+    print(f"hostile connections answered as they should: {dict(sorted(report.hostile.items()))}")
     print(
         f"server RSS after warm-up {report.rss_after_warmup_kib / 1024:.1f} MiB, "
         f"at the end {report.rss_end_kib / 1024:.1f} MiB; journal total {report.journal_total}"
+        f" (expected {report.journaled + 1})"
     )
     for line in report.bad[:10]:
         print("  ", line)
