@@ -55,6 +55,7 @@ class StrictHttpProtocol(HttpToolsProtocol):
         super().__init__(*args, **kwargs)
         self._refusal: bytes | None = None  # an error answer owed once earlier requests are answered
         self._header_timer: asyncio.TimerHandle | None = None
+        self._headers_since: float | None = None  # when the headers being read began to arrive
         self._target_too_long = False
         self._client_done = False  # the client half-closed: close once every answer is written
         self._refused = False  # the refusal is written; what arrives now is dropped
@@ -65,7 +66,9 @@ class StrictHttpProtocol(HttpToolsProtocol):
         self._arm_header_timer()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._disarm_header_timer()
+        if self._header_timer is not None:
+            self._header_timer.cancel()
+            self._header_timer = None
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
@@ -159,17 +162,26 @@ class StrictHttpProtocol(HttpToolsProtocol):
         self.flow.pause_reading()
 
     # -- the header timeout -----------------------------------------------------------------
+    # One timer per connection, not one per request: a request only notes when its headers began
+    # (``_headers_since``); the timer, when it fires, checks that note and sleeps on if need be.
     def _arm_header_timer(self) -> None:
+        self._headers_since = self.loop.time()
         if self._header_timer is None:
-            self._header_timer = self.loop.call_later(self.header_timeout, self._headers_too_slow)
+            self._header_timer = self.loop.call_at(self._headers_since + self.header_timeout, self._check_headers)
 
     def _disarm_header_timer(self) -> None:
-        if self._header_timer is not None:
-            self._header_timer.cancel()
-            self._header_timer = None
+        self._headers_since = None
 
-    def _headers_too_slow(self) -> None:
+    def _check_headers(self) -> None:
         self._header_timer = None
+        since = self._headers_since
+        if since is None or self.transport.is_closing():
+            return  # no request is sending its headers now
+        deadline = since + self.header_timeout
+        if self.loop.time() < deadline:
+            self._header_timer = self.loop.call_at(deadline, self._check_headers)
+            return
+        self._headers_since = None
         self._refuse(408, f"request headers not received within {self.header_timeout:g} s")
 
 
