@@ -20,12 +20,14 @@ MODELS = [
         "display_name": "Old",
         "created_at": "2024-01-01T00:00:00Z",
         "lifecycle": "retired",
+        "deprecated_at": "2024-06-01T00:00:00Z",
     },
     {
         "id": "claude-mid-20250101",
         "display_name": "Mid",
         "created_at": "2025-01-01T00:00:00Z",
         "lifecycle": "deprecated",
+        "deprecated_at": "2025-06-01T00:00:00Z",
     },
 ]
 
@@ -86,10 +88,12 @@ def test_list_queries(client: TestClient, query: str, expected: list[str]) -> No
 
 def test_retrieve_by_id_alias_and_retired(client: TestClient) -> None:
     by_id = client.get("/v1/models/claude-new-20260101", headers=HEADERS)
-    by_alias = client.get("/v1/models/claude-new?beta=true", headers=HEADERS)
-    assert by_id.status_code == by_alias.status_code == 200
+    by_alias = client.get("/v1/models/claude-new", headers=HEADERS)
+    beta = client.get("/v1/models/claude-new?beta=true", headers=HEADERS)
+    assert by_id.status_code == by_alias.status_code == beta.status_code == 200
     assert by_alias.json() == by_id.json()
     assert by_alias.json()["id"] == "claude-new-20260101"
+    assert beta.json() == {**by_id.json(), "allowed_fallback_models": None}  # the beta shape
     retired = client.get("/v1/models/claude-old", headers=HEADERS)
     assert retired.json()["lifecycle"] == "retired"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from anthropic_models_mock.catalog import Catalog, CatalogError
+from anthropic_models_mock.catalog import Catalog, CatalogError, served
 from anthropic_models_mock.modelinfo import parse_rfc3339
 from anthropic_models_mock.rules import DEFAULT_LIFECYCLES, LIFECYCLES
 from anthropic_models_testkit.strategies import catalogs
@@ -42,7 +42,8 @@ def test_lookups_by_id_and_alias(catalog: Catalog) -> None:
     for entry in catalog:
         assert entry["id"] in catalog
         assert catalog.get(entry["id"]) == entry
-        assert json.loads(catalog.body(entry["id"]) or b"") == entry
+        assert json.loads(catalog.body(entry["id"]) or b"") == served(entry)
+        assert json.loads(catalog.body(entry["id"], beta=True) or b"") == served(entry, beta=True)
     for alias, target in catalog.aliases.items():
         assert alias not in catalog, "aliases never appear among the models"
         assert catalog.resolve(alias) == target

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from anthropic_models_mock.modelinfo import CatalogError, parse_rfc3339, validate_model
+from anthropic_models_mock.modelinfo import FIELDS, CatalogError, parse_rfc3339, validate_model
 from anthropic_models_testkit.strategies import created_ats, model_infos
 from hypothesis import given
 
@@ -53,7 +53,8 @@ def test_every_generated_created_at_parses_to_utc(text: str) -> None:
 @given(model_infos())
 def test_generated_payloads_validate_and_are_served_unchanged(entry: dict[str, object]) -> None:
     payload, released = validate_model(entry, "test")
-    assert payload == entry
+    assert {key: value for key, value in payload.items() if key in entry} == entry
+    assert list(payload) == list(FIELDS), "every key, in the served order"
     assert released == parse_rfc3339(entry["created_at"])  # type: ignore[arg-type]
 
 
@@ -62,7 +63,18 @@ SEED = {"id": "claude-x-1", "display_name": "X", "created_at": "2025-01-01T00:00
 
 def test_seed_fields_alone_are_valid_and_default_to_active() -> None:
     payload, _ = validate_model(dict(SEED), "test")
-    assert payload == {**SEED, "type": "model", "lifecycle": "active"}
+    assert payload == {
+        "type": "model",
+        **SEED,
+        "lifecycle": "active",
+        "deprecated_at": None,
+        "retires_at": None,
+        "line": None,
+        "max_input_tokens": None,
+        "max_tokens": None,
+        "allowed_fallback_models": None,
+        "capabilities": None,
+    }
 
 
 def test_sources_annotation_is_accepted_but_not_served() -> None:
@@ -108,3 +120,35 @@ def test_nested_capability_errors_name_the_path() -> None:
 def test_non_object_entry() -> None:
     with pytest.raises(CatalogError, match=r"x: expected an object, got list"):
         validate_model([], "x")
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "problem"),
+    [
+        ({"deprecated_at": "2025-06-01T00:00:00Z"}, "deprecated_at", "must be null while lifecycle is active"),
+        ({"retires_at": "2026-06-01T00:00:00Z"}, "retires_at", "must be null while lifecycle is active"),
+        ({"lifecycle": "deprecated"}, "deprecated_at", "required for a deprecated model"),
+        (
+            {"lifecycle": "retired", "retires_at": "2026-06-01T00:00:00Z"},
+            "deprecated_at",
+            "required for a retired model",
+        ),
+        ({"allowed_fallback_models": "claude-x"}, "allowed_fallback_models", "expected a list of model ids"),
+        ({"allowed_fallback_models": ["a b"]}, "allowed_fallback_models", "expected a list of model ids"),
+    ],
+)
+def test_lifecycle_dates_follow_the_sdk_rules(change: dict[str, object], field: str, problem: str) -> None:
+    with pytest.raises(CatalogError, match=rf"test \(id 'claude-x-1'\): {field}: {problem}"):
+        validate_model({**SEED, **change}, "test")
+
+
+def test_a_deprecated_model_with_its_dates_and_the_beta_fields_is_valid() -> None:
+    entry = {
+        **SEED,
+        "lifecycle": "deprecated",
+        "deprecated_at": "2025-06-01T00:00:00Z",
+        "retires_at": "2025-01-02T00:00:00Z",  # past: overdue, not retired (lifecycle is the signal)
+        "allowed_fallback_models": ["claude-y-1"],
+    }
+    payload, _ = validate_model(entry, "test")
+    assert payload["allowed_fallback_models"] == ["claude-y-1"] and payload["lifecycle"] == "deprecated"

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from anthropic_models_mock.catalog import Catalog, View
+from anthropic_models_mock.catalog import Catalog, View, served
 from anthropic_models_mock.errors import ApiError
 from anthropic_models_mock.pagination import paginate, render_page
 from anthropic_models_mock.rules import LIFECYCLES
@@ -93,7 +93,7 @@ def test_page_bytes_embed_the_pre_serialised_models() -> None:
     catalog = Catalog.synthetic(30, 2)
     view = catalog.view()
     body = render_page(view, paginate(view, 3))
-    assert json.loads(body)["data"] == [catalog.get(i) for i in view.ids[:3]]
+    assert json.loads(body)["data"] == [served(catalog.get(i)) for i in view.ids[:3]]  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("name", ["after_id", "before_id"])

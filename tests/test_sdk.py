@@ -147,3 +147,40 @@ async def test_async_retrieve_and_errors(async_client: anthropic.AsyncAnthropic)
         await async_client.models.retrieve("claude-nope")
     with pytest.raises(anthropic.BadRequestError):
         await async_client.models.list(limit=0)
+
+
+@pytest.fixture(scope="module")
+def shipped_url() -> Iterator[str]:
+    with BackgroundServer(create_app(api_keys=[KEY])) as server:  # the embedded catalog
+        yield server.url
+
+
+def test_every_shipped_model_validates_strictly_plain_and_beta(shipped_url: str) -> None:
+    """Every model of data/models.json, through client.models and client.beta.models, strict."""
+    every = Catalog.default()
+    expected = [model["id"] for model in every]
+    with anthropic.Anthropic(base_url=shipped_url, auth_token=KEY, _strict_response_validation=True) as client:
+        listing = {"limit": 1000}
+        if "lifecycle" in inspect.signature(client.models.list).parameters:
+            listing["lifecycle"] = list(LIFECYCLES)  # type: ignore[assignment]
+            assert [m.id for m in client.models.list(**listing)] == expected  # type: ignore[arg-type]
+            assert [m.id for m in client.beta.models.list(**listing)] == expected  # type: ignore[arg-type]
+        for model_id in expected:  # retrieve works for every lifecycle, in every SDK
+            assert client.models.retrieve(model_id).id == model_id
+            assert client.beta.models.retrieve(model_id).id == model_id
+
+
+def test_plain_and_beta_shapes_on_the_wire(shipped_url: str) -> None:
+    import httpx
+
+    headers = {"x-api-key": KEY, "anthropic-version": "2023-06-01"}
+    plain = httpx.get(f"{shipped_url}/v1/models/claude-opus-4-6", headers=headers).json()
+    beta = httpx.get(f"{shipped_url}/v1/models/claude-opus-4-6?beta=true", headers=headers).json()
+    every_key = ["type", "id", "display_name", "created_at", "lifecycle", "deprecated_at", "retires_at", "line"]
+    every_key += ["max_input_tokens", "max_tokens"]
+    assert list(plain) == [*every_key, "capabilities"]
+    assert list(beta) == [*every_key, "allowed_fallback_models", "capabilities"]
+    assert "compaction" not in plain["capabilities"] and "compaction" in beta["capabilities"]
+    assert {k: v for k, v in beta.items() if k not in ("allowed_fallback_models", "capabilities")} == {
+        k: v for k, v in plain.items() if k != "capabilities"
+    }

@@ -11,10 +11,18 @@ from types import MappingProxyType
 from typing import Any
 
 from .jsontext import loads
-from .modelinfo import CatalogError, ModelInfo, is_model_id, validate_model
+from .modelinfo import (
+    BETA_CAPABILITIES_SHAPE,
+    CAPABILITIES_SHAPE,
+    CatalogError,
+    ModelInfo,
+    complete,
+    is_model_id,
+    validate_model,
+)
 from .rules import DEFAULT_LIFECYCLES
 
-__all__ = ["Catalog", "CatalogError", "View", "default_catalog_path"]
+__all__ = ["Catalog", "CatalogError", "View", "default_catalog_path", "served"]
 
 _FILE_KEYS = frozenset({"models", "aliases", "as_of", "description", "sources", "omitted"})
 
@@ -34,21 +42,33 @@ def _dumps(value: Any) -> bytes:
     return _ENCODER.encode(value).encode()
 
 
-def _serialiser() -> Callable[[ModelInfo], bytes]:
-    """Serialise models, encoding each distinct ``capabilities`` object only once."""
+def _serialiser(beta: bool) -> Callable[[ModelInfo], bytes]:
+    """Serialise models in the plain or the beta shape, encoding each distinct ``capabilities`` once."""
     encoded: dict[int, tuple[object, bytes]] = {}
+    skip = ("capabilities",) if beta else ("capabilities", "allowed_fallback_models")
+
+    def capabilities(value: dict[str, Any] | None) -> bytes:
+        if value is None:
+            return b"null"
+        found = encoded.get(id(value))
+        if found is None or found[0] is not value:
+            shown = complete(value, BETA_CAPABILITIES_SHAPE if beta else CAPABILITIES_SHAPE)
+            found = encoded[id(value)] = (value, _dumps(shown))
+        return found[1]
 
     def serialise(model: ModelInfo) -> bytes:
-        capabilities = model.get("capabilities")
-        if not capabilities:
-            return _dumps(model)
-        found = encoded.get(id(capabilities))
-        if found is None or found[0] is not capabilities:
-            found = encoded[id(capabilities)] = (capabilities, _dumps(capabilities))
-        rest = {key: value for key, value in model.items() if key != "capabilities"}
-        return b'%s,"capabilities":%s}' % (_dumps(rest)[:-1], found[1])
+        head = {key: value for key, value in model.items() if key not in skip}
+        return b'%s,"capabilities":%s}' % (_dumps(head)[:-1], capabilities(model["capabilities"]))
 
     return serialise
+
+
+def served(model: ModelInfo, *, beta: bool = False) -> dict[str, Any]:
+    """``model`` as a request is answered with it: the plain shape, or with ``beta`` the beta shape."""
+    shown: dict[str, Any] = {key: value for key, value in model.items() if beta or key != "allowed_fallback_models"}
+    if model["capabilities"] is not None:
+        shown["capabilities"] = complete(model["capabilities"], BETA_CAPABILITIES_SHAPE if beta else CAPABILITIES_SHAPE)
+    return shown
 
 
 class View:
@@ -122,9 +142,10 @@ class Catalog:
         self._aliases = MappingProxyType(_check_aliases(aliases or {}, seen, source))
         self.source = source
         self.as_of = as_of
-        self._full = View(tuple(model["id"] for model in self._models), map(_serialiser(), self._models))
+        self._full = View(tuple(model["id"] for model in self._models), map(_serialiser(False), self._models))
+        self._beta_full: View | None = None  # built on the first beta request
         self._present = frozenset(model["lifecycle"] for model in self._models)
-        self._views: dict[frozenset[str], View] = {}
+        self._views: dict[tuple[frozenset[str], bool], View] = {}
         self.view(DEFAULT_LIFECYCLES)
 
     # -- construction -------------------------------------------------------------
@@ -211,26 +232,37 @@ class Catalog:
         return self._aliases.get(id_or_alias)
 
     def get(self, id_or_alias: str) -> ModelInfo | None:
-        """The model an id or alias names, or ``None``."""
+        """The model an id or alias names (as the catalog holds it: see ``served``), or ``None``."""
         model_id = self.resolve(id_or_alias)
         return None if model_id is None else self._models[self._full.position[model_id]]
 
-    def body(self, id_or_alias: str) -> bytes | None:
-        """The serialised ModelInfo an id or alias names, or ``None``."""
+    def body(self, id_or_alias: str, *, beta: bool = False) -> bytes | None:
+        """The serialised ModelInfo (``beta``: BetaModelInfo) an id or alias names, or ``None``."""
         model_id = self.resolve(id_or_alias)
-        return None if model_id is None else self._full.body(self._full.position[model_id])
+        if model_id is None:
+            return None
+        full = self._everything(beta)
+        return full.body(full.position[model_id])
 
-    def view(self, lifecycles: frozenset[str] = DEFAULT_LIFECYCLES) -> View:
-        """The models whose lifecycle is in ``lifecycles``, in list order."""
-        found = self._views.get(lifecycles)
+    def _everything(self, beta: bool) -> View:
+        if not beta:
+            return self._full
+        if self._beta_full is None:
+            self._beta_full = View(self._full.ids, map(_serialiser(True), self._models))
+        return self._beta_full
+
+    def view(self, lifecycles: frozenset[str] = DEFAULT_LIFECYCLES, *, beta: bool = False) -> View:
+        """The models whose lifecycle is in ``lifecycles``, in list order (``beta``: the beta shape)."""
+        found = self._views.get((lifecycles, beta))
         if found is not None:
             return found
+        full = self._everything(beta)
         if self._present <= lifecycles:
-            view = self._full
+            view = full
         else:
             keep = [n for n, m in enumerate(self._models) if m["lifecycle"] in lifecycles]
-            view = View(tuple(self._full.ids[n] for n in keep), (self._full.body(n) for n in keep))
-        self._views[lifecycles] = view
+            view = View(tuple(full.ids[n] for n in keep), (full.body(n) for n in keep))
+        self._views[(lifecycles, beta)] = view
         return view
 
     def to_document(self) -> dict[str, Any]:

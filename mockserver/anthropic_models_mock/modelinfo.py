@@ -7,14 +7,16 @@ import re
 from collections.abc import Mapping
 from typing import Any, Literal, TypedDict
 
-from typing_extensions import NotRequired
-
 from .rules import LIFECYCLES, MODEL_LINES
 
 __all__ = [
+    "BETA_CAPABILITIES_SHAPE",
+    "BETA_ONLY",
     "CAPABILITIES_SHAPE",
+    "FIELDS",
     "CatalogError",
     "ModelInfo",
+    "complete",
     "parse_rfc3339",
     "validate_model",
 ]
@@ -23,19 +25,24 @@ Lifecycle = Literal["active", "deprecated", "retired"]
 
 
 class ModelInfo(TypedDict):
-    """One model as ``GET /v1/models`` serves it (the SDK's ``ModelInfo``)."""
+    """One model as the catalog holds it: the SDK's ``BetaModelInfo``, every key present.
 
-    id: str
+    ``GET /v1/models`` serves it without the beta-only parts (``allowed_fallback_models``
+    and ``capabilities.compaction``: the SDK's ``ModelInfo``); ``beta=true`` serves all of it.
+    """
+
     type: Literal["model"]
+    id: str
     display_name: str
     created_at: str
     lifecycle: Lifecycle
-    deprecated_at: NotRequired[str | None]
-    retires_at: NotRequired[str | None]
-    line: NotRequired[str | None]
-    max_input_tokens: NotRequired[int | None]
-    max_tokens: NotRequired[int | None]
-    capabilities: NotRequired[dict[str, Any] | None]
+    deprecated_at: str | None
+    retires_at: str | None
+    line: str | None
+    max_input_tokens: int | None
+    max_tokens: int | None
+    allowed_fallback_models: list[str] | None
+    capabilities: dict[str, Any] | None
 
 
 class CatalogError(ValueError):
@@ -103,6 +110,21 @@ def _fits(value: Any, shape: Mapping[str, Any]) -> bool:
     return True
 
 
+def complete(value: Mapping[str, Any], shape: Mapping[str, Any]) -> dict[str, Any]:
+    """``value`` (which fits a shape at least as wide) with exactly the keys of ``shape``, in its order:
+    optional entries it lacks are ``null`` ("keys are always present for all known capabilities")."""
+    done: dict[str, Any] = {}
+    for key, rule in shape.items():
+        found = value.get(key)
+        if isinstance(rule, _Optional):
+            done[key] = None if found is None else complete(found, rule.shape)
+        elif isinstance(rule, Mapping):
+            done[key] = complete(found or {}, rule)
+        else:
+            done[key] = found
+    return done
+
+
 def _check_shape(value: Any, shape: Mapping[str, Any], path: str, where: str) -> None:
     """Raise a ``CatalogError`` naming the first place ``value`` departs from ``shape``."""
     if not isinstance(value, dict):
@@ -161,21 +183,32 @@ CAPABILITIES_SHAPE: Mapping[str, Any] = {
     },
 }
 
-_FIELDS = frozenset(
-    {
-        "id",
-        "type",
-        "display_name",
-        "created_at",
-        "lifecycle",
-        "deprecated_at",
-        "retires_at",
-        "line",
-        "max_input_tokens",
-        "max_tokens",
-        "capabilities",
-    }
+#: The SDK's ``BetaModelCapabilities``: the same, plus ``compaction`` (optional).
+BETA_CAPABILITIES_SHAPE: Mapping[str, Any] = {
+    **CAPABILITIES_SHAPE,
+    "compaction": _Optional({"supported": bool, "summarize": _SUPPORT}),
+}
+
+#: Every key of a served model, in the order served (decided: the real API was seen to start with
+#: type, id, display_name, created_at; the rest follow the SDK's declaration). Each one is always
+#: there, ``null`` when unknown.
+FIELDS: tuple[str, ...] = (
+    "type",
+    "id",
+    "display_name",
+    "created_at",
+    "lifecycle",
+    "deprecated_at",
+    "retires_at",
+    "line",
+    "max_input_tokens",
+    "max_tokens",
+    "allowed_fallback_models",
+    "capabilities",
 )
+#: What only ``beta=true`` requests are served: a top-level key, and a key of ``capabilities``.
+BETA_ONLY = ("allowed_fallback_models", "compaction")
+_FIELDS = frozenset(FIELDS)
 #: Catalog-only annotations: accepted in a file, never served.
 ANNOTATIONS = frozenset({"sources"})
 
@@ -232,18 +265,32 @@ def validate_model(entry: Any, where: str, checked: dict[int, object] | None = N
         raise _fail(where, "lifecycle", f"must be one of {', '.join(LIFECYCLES)}, got {lifecycle!r}")
     _optional_date(entry, "deprecated_at", where)
     _optional_date(entry, "retires_at", where)
+    _check_lifecycle_dates(entry, lifecycle, where)
     line = entry.get("line")
     if line is not None and line not in MODEL_LINES:
         raise _fail(where, "line", f"must be one of {', '.join(MODEL_LINES)} or null, got {line!r}")
     _optional_count(entry, "max_input_tokens", where)
     _optional_count(entry, "max_tokens", where)
+    fallbacks = entry.get("allowed_fallback_models")
+    if fallbacks is not None and (not isinstance(fallbacks, list) or not all(map(is_model_id, fallbacks))):
+        raise _fail(where, "allowed_fallback_models", f"expected a list of model ids or null, got {fallbacks!r}")
     capabilities = entry.get("capabilities")
     if capabilities is not None and (checked is None or checked.get(id(capabilities)) is not capabilities):
-        if not _fits(capabilities, CAPABILITIES_SHAPE):
-            _check_shape(capabilities, CAPABILITIES_SHAPE, "capabilities", where)
+        if not _fits(capabilities, BETA_CAPABILITIES_SHAPE):
+            _check_shape(capabilities, BETA_CAPABILITIES_SHAPE, "capabilities", where)
         if checked is not None:
             checked[id(capabilities)] = capabilities
-    payload: dict[str, Any] = {key: value for key, value in entry.items() if key in _FIELDS}
-    payload.setdefault("type", "model")
-    payload.setdefault("lifecycle", lifecycle)
+    payload = {key: entry.get(key) for key in FIELDS}
+    payload["type"], payload["lifecycle"] = "model", lifecycle
     return payload, released  # type: ignore[return-value]
+
+
+def _check_lifecycle_dates(entry: Mapping[str, Any], lifecycle: str, where: str) -> None:
+    """The SDK's rules: ``deprecated_at`` is set for deprecated and retired models and null while
+    active; ``retires_at`` is null while active (a past one on a deprecated model is overdue, not done)."""
+    if lifecycle == "active":
+        for field in ("deprecated_at", "retires_at"):
+            if entry.get(field) is not None:
+                raise _fail(where, field, "must be null while lifecycle is active")
+    elif entry.get("deprecated_at") is None:
+        raise _fail(where, "deprecated_at", f"required for a {lifecycle} model (the date it was deprecated)")
