@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from anthropic import _models as sdk_models
 from anthropic.types import ModelInfo
+from anthropic.types.beta import BetaModelInfo
 from anthropic_models_mock import Catalog, CatalogError, create_app
 from anthropic_models_mock.rules import LIFECYCLES
 from anthropic_models_testkit.contract import check_pages
@@ -36,17 +37,45 @@ def test_every_model_info_validates_under_the_sdk(payload: dict[str, Any]) -> No
     assert model.id == payload["id"]
 
 
+@given(model_infos(beta=True))
+def test_every_beta_model_info_validates_under_the_sdk(payload: dict[str, Any]) -> None:
+    model = sdk_models.validate_type(type_=BetaModelInfo, value=payload)
+    assert model.id == payload["id"]
+    assert list(payload)[-2:] == ["allowed_fallback_models", "capabilities"]
+    if payload["capabilities"] is not None:
+        assert "compaction" in payload["capabilities"], "keys are always present for all known capabilities"
+
+
+@given(model_infos())
+def test_plain_payloads_carry_no_beta_key_and_every_capability_key(payload: dict[str, Any]) -> None:
+    assert "allowed_fallback_models" not in payload
+    if payload["capabilities"] is not None:
+        assert "compaction" not in payload["capabilities"]
+        assert set(payload["capabilities"]["effort"]) == {"supported", "low", "medium", "high", "max", "xhigh"}
+
+
+@given(st.from_type(BetaModelInfo))
+def test_from_type_is_registered_for_the_beta_shape(model: BetaModelInfo) -> None:
+    assert isinstance(model, BetaModelInfo)
+
+
 @given(model_infos(full=False), model_infos(full=True))
 def test_short_and_full_shapes(short: dict[str, Any], full: dict[str, Any]) -> None:
-    assert set(short) == SEED_KEYS
-    assert set(full) == SEED_KEYS | {
+    assert set(short) - {"deprecated_at"} == SEED_KEYS
+    assert ("deprecated_at" in short) == (short["lifecycle"] != "active")
+    assert list(full) == [
+        "type",
+        "id",
+        "display_name",
+        "created_at",
+        "lifecycle",
         "deprecated_at",
         "retires_at",
         "line",
         "max_input_tokens",
         "max_tokens",
         "capabilities",
-    }
+    ]
 
 
 @given(st.from_type(ModelInfo))
