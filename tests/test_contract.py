@@ -11,6 +11,7 @@ from anthropic_models_testkit.contract import (
     check_backward_walk,
     check_errors,
     check_forward_walk,
+    check_shapes,
     pagination_machine,
 )
 from hypothesis import HealthCheck, settings
@@ -25,6 +26,10 @@ def test_walks(anthropic_api: ModelsApi, limit: int) -> None:
     ids = check_forward_walk(anthropic_api, limit=limit)
     assert ids == anthropic_api.ids()
     check_backward_walk(anthropic_api, ids, limit=limit)
+
+
+def test_every_key_plain_and_beta(anthropic_api: ModelsApi) -> None:
+    check_shapes(anthropic_api)
 
 
 def test_public_aliases_and_errors(anthropic_api: ModelsApi) -> None:
