@@ -1,5 +1,7 @@
 import importlib.util
 
+from hypothesis import settings
+
 pytest_plugins = ["pytester"]
 
 # pytester's in-process runs drop the modules first imported inside them. httpx and httpx2 map
@@ -9,3 +11,8 @@ pytest_plugins = ["pytester"]
 for _name in ("httpcore2", "httpcore"):
     if importlib.util.find_spec(_name) is not None:
         importlib.import_module(_name)
+
+# No timed asserts: Hypothesis's per-example deadline fails a test when the machine is busy, not
+# when the code is wrong. (The plugin tests' in-process pytester runs share this profile.)
+settings.register_profile("anthropic-models-mock", deadline=None)
+settings.load_profile("anthropic-models-mock")
