@@ -2,6 +2,8 @@
 
 A ``GET`` to one of the two API endpoints goes straight to it (the hot path);
 anything else goes through the Starlette app (admin, OpenAPI, 404 and 405).
+A request with an ``Origin`` header is a browser's: it is answered by the rules
+in ``cors`` first (preflights, the opt-in header), then as any other.
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .admin import PREFIX
+from .cors import REFUSAL, CorsSend, answer_preflight, has_origin, is_preflight, opted_in, same_origin
 from .faults import Fault, Route
 from .responses import JOURNAL, error_response, record
-from .rules import MAX_URL_BYTES
+from .rules import HEALTH_PATH, MAX_URL_BYTES
 from .state import MockState
 
 __all__ = ["ControlMiddleware"]
@@ -23,6 +26,8 @@ __all__ = ["ControlMiddleware"]
 _LIST = "/v1/models"
 _RETRIEVE = "/v1/models/"
 _UNJOURNALED = frozenset({PREFIX, "/openapi.json"})  # the fake's own endpoints, not the API's
+_OPEN = frozenset({"/openapi.json", HEALTH_PATH})  # of those, what any origin may read
+_CROSS_ORIGIN_ADMIN = "the admin API answers requests from its own origin only (this Origin is another)"
 
 
 def _unjournaled(path: str) -> bool:
@@ -49,6 +54,8 @@ def _route(path: str) -> tuple[Route | None, str | None]:
 
 def _server_cycle(send: Send) -> Any:
     """uvicorn's request cycle behind ``send`` (it has the transport), or ``None`` elsewhere."""
+    if isinstance(send, CorsSend):
+        send = send.send
     cycle = getattr(send, "__self__", None)
     return cycle if getattr(cycle, "transport", None) is not None else None
 
@@ -89,6 +96,11 @@ class ControlMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if has_origin(scope["headers"]):  # all CORS costs a request without Origin: one scan of the names
+            browser = await self._cross_origin(scope, receive, send)
+            if browser is None:
+                return
+            send = browser
         if _target_size(scope) > MAX_URL_BYTES:
             await _too_long(scope, receive, send)
             return
@@ -103,6 +115,34 @@ class ControlMiddleware:
             await self._faulty(scope, receive, send, route, model_id)
         else:
             await self._answer(scope, receive, send, route, model_id)
+
+    async def _cross_origin(self, scope: Scope, receive: Receive, send: Send) -> Send | None:
+        """A browser's request (it has an ``Origin``): answer it here, or say how to send the answer.
+
+        The admin API answers its own origin only (a 403 otherwise: no page on another origin may
+        read or change the fake). A preflight is answered (not an API request: never journaled,
+        never a fault). ``/openapi.json``, the readiness probe, and API requests that opt in go on
+        with the CORS headers added to whatever they get. Any other API request is refused with a
+        401 and no CORS headers, before its key, its version or any fault is looked at (journaled);
+        only a 414 comes before it, as always.
+        """
+        path = _route_path(scope)
+        if _unjournaled(path) and path not in _OPEN:  # the admin API: its own origin only
+            if same_origin(scope):
+                return send
+            await error_response(403, _CROSS_ORIGIN_ADMIN)(scope, receive, send)
+            return None
+        if is_preflight(scope):
+            await answer_preflight(scope, receive, send)
+            return None
+        if path in _OPEN or opted_in(scope["headers"]):
+            return CorsSend(send)
+        if _target_size(scope) > MAX_URL_BYTES:
+            return send
+        journal = self.state.journal
+        scope[JOURNAL] = (journal, journal.epoch)
+        await error_response(401, REFUSAL)(scope, receive, send)
+        return None
 
     async def _answer(
         self, scope: Scope, receive: Receive, send: Send, route: Route | None, model_id: str | None
