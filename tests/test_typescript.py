@@ -1,0 +1,96 @@
+"""The official TypeScript SDK (``@anthropic-ai/sdk``) against the fake, with Node.js.
+
+``tests/typescript/check.mjs`` pages forwards and backwards, resolves an alias, gets a 404 and
+retries through two 429s set with the admin API; the README's ``ts`` blocks run too. Both need
+``node`` (20 or newer, as the SDK does) and the SDK pinned in ``tests/typescript/package.json``,
+installed with ``npm ci --prefix tests/typescript`` (``.ci/run`` does it). Without them these tests
+skip, unless ``MOCKSERVER_REQUIRE_TYPESCRIPT=1`` (set by ``.ci/run``) makes that a failure.
+Nothing is installed from here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from anthropic_models_mock import create_app
+from anthropic_models_mock.server import BackgroundServer
+
+ROOT = Path(__file__).resolve().parents[1]
+HERE = ROOT / "tests" / "typescript"
+INSTALL = "npm ci --prefix tests/typescript"
+MIN_NODE = 20  # @anthropic-ai/sdk's README: "Node.js 20 LTS or later"
+README_TS = re.findall(r"^```ts\n(.*?)^```", (ROOT / "README.md").read_text(encoding="utf-8"), re.DOTALL | re.MULTILINE)
+
+
+def missing() -> str | None:
+    """Why the TypeScript check cannot run here, or None."""
+    node = shutil.which("node")
+    if node is None:
+        return f"node is not on PATH (Node.js {MIN_NODE}+ runs the TypeScript SDK check)"
+    version = subprocess.run([node, "--version"], capture_output=True, text=True, check=True).stdout.strip()
+    if int(version.lstrip("v").split(".")[0]) < MIN_NODE:
+        return f"node {version} is older than the {MIN_NODE} the TypeScript SDK needs"
+    sdk = HERE / "node_modules" / "@anthropic-ai" / "sdk" / "package.json"
+    if not sdk.is_file():
+        return f"@anthropic-ai/sdk is not installed in tests/typescript: run `{INSTALL}` (or `npm install --prefix tests/typescript`)"
+    pinned = json.loads((HERE / "package.json").read_text(encoding="utf-8"))["dependencies"]["@anthropic-ai/sdk"]
+    installed = json.loads(sdk.read_text(encoding="utf-8"))["version"]
+    if installed != pinned:
+        return f"tests/typescript has @anthropic-ai/sdk {installed}, package.json pins {pinned}: run `{INSTALL}`"
+    return None
+
+
+@pytest.fixture(scope="module")
+def node() -> str:
+    reason = missing()
+    if reason is not None:
+        if os.environ.get("MOCKSERVER_REQUIRE_TYPESCRIPT") == "1":
+            pytest.fail(f"MOCKSERVER_REQUIRE_TYPESCRIPT=1, but {reason}")
+        pytest.skip(reason)
+    return shutil.which("node") or "node"
+
+
+@pytest.fixture
+def server() -> Iterator[BackgroundServer]:
+    with BackgroundServer(create_app()) as running:
+        yield running
+
+
+def environment(base_url: str) -> dict[str, str]:
+    """This process's environment without the SDK's own variables, then the fake's URL and a key."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("ANTHROPIC_")}
+    return {**env, "ANTHROPIC_BASE_URL": base_url, "ANTHROPIC_API_KEY": "test-key"}
+
+
+def test_the_typescript_sdk_against_the_fake(node: str, server: BackgroundServer) -> None:
+    done = subprocess.run(
+        [node, "check.mjs"], cwd=HERE, env=environment(server.url), capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert sum(line.startswith("ok ") for line in done.stdout.splitlines()) >= 7, done.stdout
+
+
+@pytest.mark.parametrize("source", README_TS, ids=[f"ts{n}" for n in range(len(README_TS))])
+def test_readme_typescript_examples(node: str, server: BackgroundServer, source: str) -> None:
+    """Each README ```ts block, as an ES module read from stdin in tests/typescript (where the SDK is)."""
+    done = subprocess.run(
+        [node, "--input-type=module"],
+        input=source,
+        cwd=HERE,
+        env=environment(server.url),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_readme_shows_a_typescript_example() -> None:
+    assert README_TS, "the README's TypeScript example is gone"
