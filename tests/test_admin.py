@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -97,8 +98,25 @@ def test_models_aliases_catalog_and_reset(client: TestClient) -> None:
         ("PUT", "/_mock/faults/latency", {"seconds": -1}, "seconds: expected a number from 0 to 3600"),
         ("POST", "/_mock/models", {"id": "x"}, "display_name: required"),
         ("POST", "/_mock/models", [1], "expected a JSON object"),
-        ("PUT", "/_mock/aliases/a", {"target": "nope"}, "points to 'nope'"),
-        ("DELETE", "/_mock/aliases/nope", None, "no alias 'nope'"),
+        ("PUT", "/_mock/aliases/a b", {"target": "x"}, "alias: expected a URL-safe name"),
+        ("PUT", "/_mock/aliases/a", {"target": ""}, "target: required, a model id"),
+        ("PUT", "/_mock/aliases/a", {}, "target: required, a model id"),
+        ("POST", "/_mock/faults", {"sequence": [429], "status": 500}, "status: unknown field"),
+        ("PUT", "/_mock/faults/latency", {"seconds": 3600.5}, "seconds: expected a number from 0 to 3600"),
+        ("PUT", "/_mock/faults/latency", {"seconds": 1, "jitter": 3601}, "jitter: expected a number from 0 to 3600"),
+        (
+            "POST",
+            "/_mock/faults",
+            {"status": 429, "retry_after": 3601},
+            "retry_after: expected a number from 0 to 3600",
+        ),
+        (
+            "POST",
+            "/_mock/faults",
+            {"retry_after_ms": 3_600_001},
+            "retry_after_ms: expected a whole number from 0 to 3600000",
+        ),
+        ("POST", "/_mock/models", {**NEW, "id": ""}, "id: expected a URL-safe model id"),
         ("PUT", "/_mock/catalog", {"models": "x"}, "models: required, must be a list"),
         ("PUT", "/_mock/catalog", {"synthetic": -1}, "synthetic: expected a whole number from 0 to 10,000,000"),
         ("PUT", "/_mock/catalog", {"synthetic": 5, "seed": "x"}, "seed: expected a whole number"),
@@ -119,10 +137,58 @@ def test_a_synthetic_catalog_by_size_and_seed(client: TestClient) -> None:
     client.post("/_mock/reset")
 
 
-def test_removing_an_unknown_model_is_a_404(client: TestClient) -> None:
-    response = client.delete("/_mock/models/nope")
-    assert response.status_code == 404 and response.json()["error"]["type"] == "not_found_error"
-    assert "no model with id 'nope'" in response.json()["error"]["message"]
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status", "fragment"),
+    [
+        ("DELETE", "/_mock/models/nope", None, 404, "no model with id 'nope' to remove"),
+        ("DELETE", "/_mock/aliases/nope", None, 404, "no alias 'nope' to remove"),
+        ("PUT", "/_mock/aliases/a", {"target": "nope"}, 404, "no model with id 'nope' to point 'a' at"),
+        ("PUT", "/_mock/aliases/claude-new-1", {"target": "claude-new-1"}, 409, "'claude-new-1' is a model's id"),
+    ],
+)
+def test_what_is_not_there_is_a_404_and_a_clash_a_409(
+    client: TestClient, method: str, path: str, body: object, status: int, fragment: str
+) -> None:
+    client.post("/_mock/models", json=NEW)
+    before = client.get("/_mock").json()["catalog"]
+    response = client.request(method, path, json=body)
+    assert response.status_code == status, response.text
+    assert response.json()["error"]["type"] == ("not_found_error" if status == 404 else "invalid_request_error")
+    assert fragment in response.json()["error"]["message"]
+    assert client.get("/_mock").json()["catalog"] == before  # nothing changed
+
+
+def test_whole_numbers_written_with_a_fraction_are_integers(client: TestClient) -> None:
+    # JSON has one number type and JSON Schema counts 588.0 an integer; so does the admin API.
+    added = client.post(
+        "/_mock/faults", content=b'{"status": 429.0, "times": 2.0, "retry_after_ms": 5e0, "route": "list"}'
+    )
+    assert added.status_code == 201, added.text
+    fault = added.json()["scripted"][0]
+    assert (fault["status"], fault["times"], fault["retry_after_ms"]) == (429, 2, 5)
+    assert client.get("/v1/models", headers=API).headers["retry-after-ms"] == "5"
+    model = client.post("/_mock/models", content=json.dumps(NEW)[:-1].encode() + b', "max_tokens": 588.0}')
+    assert model.status_code == 201, model.text
+    served = client.get("/v1/models/claude-new-1", headers=API).json()["max_tokens"]
+    assert (served, type(served)) == (588, int)  # served as 588, not 588.0
+    assert client.put("/_mock/catalog", content=b'{"synthetic": 3.0, "seed": 7.0}').json()["models"] == 3
+    assert client.put("/_mock/faults/rate", content=b'{"rate": 0.5, "seed": 1e1}').json()["seed"] == 10
+
+
+@pytest.mark.parametrize("number", [b"429.5", b"4.2950e2", b"429.00000000000000000001"])
+def test_a_number_not_whole_is_no_status(client: TestClient, number: bytes) -> None:
+    response = client.post("/_mock/faults", content=b'{"status": %s}' % number)
+    assert response.status_code == 400 and "status: expected a whole number" in response.json()["error"]["message"]
+
+
+def test_null_means_absent_for_seed_and_headers(client: TestClient) -> None:
+    assert client.put("/_mock/faults/rate", json={"rate": 0.5, "seed": 4}).json()["seed"] == 4
+    assert client.put("/_mock/faults/rate", json={"rate": 0.5, "seed": None}).json()["seed"] == 4
+    assert client.put("/_mock/faults/latency", json={"seconds": 0, "seed": None}).json()["seed"] == 4
+    for body in ({"status": 500, "headers": None}, {"sequence": [500], "headers": None}):
+        assert client.post("/_mock/faults", json=body).status_code == 201
+    rate = client.put("/_mock/faults/rate", json={"rate": 0.5, "headers": None})
+    assert rate.status_code == 200 and rate.json()["fail_rate"]["headers"] == {}
 
 
 @pytest.mark.parametrize("path", ["/_mock/faults", "/_mock/catalog"])

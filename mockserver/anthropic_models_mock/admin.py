@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
-from typing import Any, NamedTuple
+from collections.abc import Awaitable, Callable, Mapping
+from types import MappingProxyType
+from typing import Any, NamedTuple, get_args
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -12,119 +13,347 @@ from starlette.routing import BaseRoute, Route
 
 from .catalog import Catalog, CatalogError
 from .errors import ApiError
+from .faults import _OWN_HEADERS, _TOKEN, _TRANSPORT_HEADERS, _VALUE, ROUTES, FaultKind
 from .jsontext import loads
+from .modelinfo import is_model_id
 from .responses import json_response
-from .rules import MAX_SYNTHETIC
+from .rules import MAX_SECONDS, MAX_SYNTHETIC
 from .state import MockState
 
-__all__ = ["OPERATIONS", "PREFIX", "AdminOperation", "admin_routes"]
+__all__ = ["COMMON_ERRORS", "OPERATIONS", "PREFIX", "SCHEMAS", "AdminOperation", "admin_routes"]
 
 PREFIX = "/_mock"
 _FAULT_OPTIONS = frozenset(
     {"status", "times", "route", "model_id", "kind", "message"}
     | {"retry_after", "retry_after_ms", "should_retry", "headers"}
 )
+_REF = "#/components/schemas/"
 
 
 class AdminOperation(NamedTuple):
-    """One admin endpoint: where, how, what it does, and its JSON body (a JSON Schema) if any."""
+    """One admin endpoint: where, how, what it does, its JSON body (a JSON Schema) if any,
+    its success status and the component schema of that answer, and the error statuses it answers
+    (besides ``COMMON_ERRORS``).
+    """
 
     path: str
     method: str
     name: str
     summary: str
     body: dict[str, Any] | None = None
+    status: int = 200
+    answer: str = "AdminFaults"
+    errors: Mapping[int, str] = MappingProxyType({})
+
+
+# -- request bodies ---------------------------------------------------------------------
+# Each says exactly what the handler accepts: schemathesis checks both directions (a schema-valid
+# body is not refused, an invalid one is not accepted). "Integer" is JSON Schema's: 588.0 is one.
+
+
+def _any_case(word: str) -> str:
+    """A regex matching ``word`` in any letter case (JSON Schema patterns have no ``i`` flag)."""
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in word)
 
 
 _STATUS = {"type": "integer", "minimum": 400, "maximum": 599}
-_ROUTE = {"enum": ["list", "retrieve", None]}
+_ROUTE = {"enum": [*ROUTES, None], "description": "Only this endpoint; null: both."}
+_SEED = {
+    "type": ["integer", "null"],
+    "minimum": -(2**63),
+    "description": "Reseed the random faults and jitter; null or absent: keep the current seed.",
+}
+_RESERVED_HEADERS = "|".join(_any_case(name) for name in sorted(_OWN_HEADERS | _TRANSPORT_HEADERS))
+_HEADERS = {
+    "type": ["object", "null"],
+    "description": "Extra headers on the fault's answer; null: none. Not the ones the fake sets "
+    "itself (content-length, content-type, request-id) nor the connection's (transfer-encoding, ...).",
+    "propertyNames": {"pattern": f"^(?!(?:{_RESERVED_HEADERS})$){_TOKEN.pattern}$"},
+    "additionalProperties": {"type": "string", "pattern": f"^{_VALUE.pattern}$"},
+}
+#: How a fault answers: shared by a scripted fault, a sequence and the random failure rate.
+_ANSWER: dict[str, Any] = {
+    "message": {"type": ["string", "null"], "description": "error.message; null: a default one."},
+    "retry_after": {"type": ["number", "null"], "minimum": 0, "maximum": MAX_SECONDS},
+    "retry_after_ms": {"type": ["integer", "null"], "minimum": 0, "maximum": MAX_SECONDS * 1000},
+    "should_retry": {"type": ["boolean", "null"]},
+    "headers": _HEADERS,
+}
+_WHERE: dict[str, Any] = {"route": _ROUTE, "model_id": {"type": ["string", "null"]}}
+_KIND = {"enum": list(get_args(FaultKind))}
+#: A list request names no model, so a fault for both would never fire: refused.
+_NOT_LIST_AND_MODEL = {
+    "not": {
+        "required": ["route", "model_id"],
+        "properties": {"route": {"const": "list"}, "model_id": {"type": "string"}},
+    }
+}
 _FAULT_BODY: dict[str, Any] = {
+    "oneOf": [
+        {
+            "title": "One fault",
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "status": {**_STATUS, "default": 500},
+                "times": {
+                    "type": ["integer", "null"],
+                    "minimum": 1,
+                    "default": 1,
+                    "description": "How many matching requests get it; null: every one, until cleared.",
+                },
+                **_WHERE,
+                "kind": _KIND,
+                **_ANSWER,
+            },
+            **_NOT_LIST_AND_MODEL,
+        },
+        {
+            "title": "A sequence of faults, one request each",
+            "type": "object",
+            "required": ["sequence"],
+            "additionalProperties": False,
+            "properties": {
+                "sequence": {"type": "array", "items": _STATUS, "minItems": 1},
+                **_WHERE,
+                "kind": _KIND,
+                **_ANSWER,
+            },
+            **_NOT_LIST_AND_MODEL,
+        },
+    ]
+}
+_RATE_BODY: dict[str, Any] = {
     "type": "object",
+    "required": ["rate"],
     "additionalProperties": False,
     "properties": {
-        "status": _STATUS,
-        "sequence": {"type": "array", "items": _STATUS, "minItems": 1},
-        "times": {"type": ["integer", "null"], "minimum": 1},
+        "rate": {"type": "number", "minimum": 0, "maximum": 1},
+        "status": {**_STATUS, "default": 500},
         "route": _ROUTE,
-        "model_id": {"type": ["string", "null"]},
-        "kind": {"enum": ["status", "disconnect", "truncate", "malformed"]},
-        "message": {"type": ["string", "null"]},
-        "retry_after": {"type": ["number", "null"], "minimum": 0},
-        "retry_after_ms": {"type": ["integer", "null"], "minimum": 0},
-        "should_retry": {"type": ["boolean", "null"]},
-        "headers": {"type": "object", "additionalProperties": {"type": "string"}},
+        "seed": _SEED,
+        **_ANSWER,
     },
 }
-
+_SECONDS = {"type": "number", "minimum": 0, "maximum": MAX_SECONDS}
+_LATENCY_BODY: dict[str, Any] = {
+    "type": "object",
+    "required": ["seconds"],
+    "additionalProperties": False,
+    "properties": {"seconds": _SECONDS, "jitter": {**_SECONDS, "default": 0}, "route": _ROUTE, "seed": _SEED},
+}
+_ALIAS_BODY: dict[str, Any] = {
+    "type": "object",
+    "required": ["target"],
+    "additionalProperties": False,
+    "properties": {"target": {"$ref": _REF + "ModelId"}},
+}
 _SYNTHETIC_BODY: dict[str, Any] = {
+    "title": "A synthetic catalog",
     "type": "object",
     "required": ["synthetic"],
     "additionalProperties": False,
     "properties": {
         "synthetic": {"type": "integer", "minimum": 0, "maximum": MAX_SYNTHETIC},
-        "seed": {"type": "integer"},
+        "seed": {"type": "integer", "default": 0},
     },
 }
+_CATALOG_BODY: dict[str, Any] = {
+    "oneOf": [
+        {"$ref": _REF + "CatalogDocument"},
+        {"title": "A bare list of models", "type": "array", "items": {"$ref": _REF + "NewModel"}},
+        _SYNTHETIC_BODY,
+    ]
+}
+
+# -- answers ------------------------------------------------------------------------------
+
+
+def _strict(properties: dict[str, Any]) -> dict[str, Any]:
+    """An object with exactly these properties, all present."""
+    return {"type": "object", "required": list(properties), "additionalProperties": False, "properties": properties}
+
+
+_FAULT_JSON: dict[str, Any] = {
+    "status": _STATUS,
+    "kind": _KIND,
+    "message": {"type": ["string", "null"]},
+    "retry_after": _ANSWER["retry_after"],
+    "retry_after_ms": _ANSWER["retry_after_ms"],
+    "should_retry": {"type": ["boolean", "null"]},
+    "headers": {"type": "object", "additionalProperties": {"type": "string"}},
+}
+_COUNT = {"type": "integer", "minimum": 0}
+
+#: The admin API's component schemas, added to ``/openapi.json`` with it.
+SCHEMAS: dict[str, Any] = {
+    "AdminFaults": _strict(
+        {
+            "seed": {"type": "integer"},
+            "scripted": {
+                "type": "array",
+                "items": _strict(
+                    {
+                        **_FAULT_JSON,
+                        "times": {"type": ["integer", "null"], "minimum": 1},
+                        "route": {"enum": [*ROUTES, None]},
+                        "model_id": {"type": ["string", "null"]},
+                    }
+                ),
+            },
+            "fail_rate": _strict(
+                {
+                    "rate": {"type": "number", "minimum": 0, "maximum": 1},
+                    "route": {"enum": [*ROUTES, None]},
+                    **_FAULT_JSON,
+                }
+            ),
+            "latency": {
+                "type": "array",
+                "items": _strict({"route": {"enum": [*ROUTES, None]}, "seconds": _SECONDS, "jitter": _SECONDS}),
+            },
+        }
+    ),
+    "AdminCatalog": _strict(
+        {
+            "source": {"type": "string"},
+            "models": _COUNT,
+            "aliases": {"type": "object", "additionalProperties": {"$ref": _REF + "ModelId"}},
+        }
+    ),
+    "AdminState": _strict(
+        {
+            "catalog": {"$ref": _REF + "AdminCatalog"},
+            "api_keys": {"enum": ["configured", "any"]},
+            "journal": _strict({"size": _COUNT, "maxlen": {"type": "integer", "minimum": 1}, "total": _COUNT}),
+            "faults": {"$ref": _REF + "AdminFaults"},
+        }
+    ),
+    "AdminJournal": _strict(
+        {
+            "requests": {
+                "type": "array",
+                "items": _strict(
+                    {
+                        "method": {"type": "string"},
+                        "path": {"type": "string"},
+                        "query": {"type": "string"},
+                        "params": {
+                            "type": "object",
+                            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                        },
+                        "headers": {"type": "object", "additionalProperties": {"type": "string"}},
+                        "status": {
+                            "type": "integer",
+                            "minimum": 0,
+                            "maximum": 599,
+                            "description": "0: no answer at all (an injected disconnect).",
+                        },
+                        "request_id": {"type": "string"},
+                    }
+                ),
+            },
+            "total": _COUNT,
+        }
+    ),
+}
+
+#: What every admin operation may answer besides its own: the control layer refuses a browser's
+#: request from another origin before any handler sees it (see ``cors``).
+COMMON_ERRORS: Mapping[int, str] = MappingProxyType(
+    {403: "A browser's request from another origin: the admin API answers its own origin only"}
+)
+_BAD_BODY = MappingProxyType({400: "The body is not what the schema says (the message names the field)"})
 
 #: Every admin endpoint; the routes and the OpenAPI document are both built from this.
 OPERATIONS: tuple[AdminOperation, ...] = (
-    AdminOperation("", "GET", "get_state", "The state: catalog summary, keys, journal size, faults"),
-    AdminOperation("/reset", "POST", "reset", "Back to the start: catalog, keys, empty journal, no faults"),
-    AdminOperation("/journal", "GET", "journal", "The requests received (keys redacted), oldest first"),
-    AdminOperation("/journal", "DELETE", "clear_journal", "Empty the journal"),
+    AdminOperation(
+        "", "GET", "get_state", "The state: catalog summary, keys, journal size, faults", answer="AdminState"
+    ),
+    AdminOperation(
+        "/reset", "POST", "reset", "Back to the start: catalog, keys, empty journal, no faults", answer="AdminState"
+    ),
+    AdminOperation(
+        "/journal", "GET", "journal", "The requests received (keys redacted), oldest first", answer="AdminJournal"
+    ),
+    AdminOperation("/journal", "DELETE", "clear_journal", "Empty the journal", answer="AdminJournal"),
     AdminOperation("/faults", "GET", "faults", "The faults in force"),
-    AdminOperation("/faults", "POST", "add_faults", "Add a scripted fault, or a sequence of them", _FAULT_BODY),
+    AdminOperation(
+        "/faults",
+        "POST",
+        "add_faults",
+        "Add a scripted fault, or a sequence of them",
+        _FAULT_BODY,
+        201,
+        errors=_BAD_BODY,
+    ),
     AdminOperation("/faults", "DELETE", "clear_faults", "Remove every fault, rate and latency"),
     AdminOperation(
         "/faults/rate",
         "PUT",
         "fail_rate",
         "Fail each request with probability rate (seeded)",
-        {
-            "type": "object",
-            "required": ["rate"],
-            "properties": {
-                "rate": {"type": "number", "minimum": 0, "maximum": 1},
-                "status": _STATUS,
-                "route": _ROUTE,
-                "seed": {"type": "integer"},
-            },
-        },
+        _RATE_BODY,
+        errors=_BAD_BODY,
     ),
     AdminOperation(
         "/faults/latency",
         "PUT",
         "latency",
         "Delay requests by seconds plus a seeded uniform 0..jitter",
-        {
-            "type": "object",
-            "required": ["seconds"],
-            "properties": {
-                "seconds": {"type": "number", "minimum": 0},
-                "jitter": {"type": "number", "minimum": 0},
-                "route": _ROUTE,
-                "seed": {"type": "integer"},
-            },
-        },
+        _LATENCY_BODY,
+        errors=_BAD_BODY,
     ),
     AdminOperation(
-        "/models", "POST", "add_model", "Add or replace a model", {"$ref": "#/components/schemas/ModelInfo"}
+        "/models",
+        "POST",
+        "add_model",
+        "Add or replace a model",
+        {"$ref": _REF + "NewModel"},
+        201,
+        "ModelInfo",
+        _BAD_BODY,
     ),
-    AdminOperation("/models/{model_id}", "DELETE", "remove_model", "Remove a model and its aliases"),
+    AdminOperation(
+        "/models/{model_id}",
+        "DELETE",
+        "remove_model",
+        "Remove a model and its aliases",
+        answer="AdminCatalog",
+        errors={404: "No model with this id"},
+    ),
     AdminOperation(
         "/aliases/{alias}",
         "PUT",
         "set_alias",
         "Point an alias at a model id",
-        {"type": "object", "required": ["target"], "properties": {"target": {"type": "string"}}},
+        _ALIAS_BODY,
+        answer="AdminCatalog",
+        errors={
+            **_BAD_BODY,
+            404: "The target is no model in the catalog",
+            409: "The alias is itself a model's id (an alias may not shadow one)",
+        },
     ),
-    AdminOperation("/aliases/{alias}", "DELETE", "remove_alias", "Remove an alias"),
+    AdminOperation(
+        "/aliases/{alias}",
+        "DELETE",
+        "remove_alias",
+        "Remove an alias",
+        answer="AdminCatalog",
+        errors={404: "No such alias"},
+    ),
     AdminOperation(
         "/catalog",
         "PUT",
         "replace_catalog",
         "Serve another catalog: a catalog document, or {synthetic: N, seed: S}",
-        {"anyOf": [{"type": "object", "required": ["models"]}, {"type": "array"}, _SYNTHETIC_BODY]},
+        _CATALOG_BODY,
+        answer="AdminCatalog",
+        errors={
+            400: "The body is not what the schema says, or a document the schema cannot judge: "
+            "two models with one id, an alias naming no model or shadowing a model's id"
+        },
     ),
 )
 
@@ -136,7 +365,7 @@ def _ok(payload: Any, status: int = 200) -> Response:
 async def _body(request: Request, kind: type = dict) -> Any:
     raw = await request.body()
     try:
-        value = loads(raw or b"null")
+        value = loads(raw or b"null", whole_numbers=True)
     except (ValueError, RecursionError) as exc:  # also NaN, Infinity, huge numbers, absurd nesting
         raise ApiError(400, f"request body: not valid JSON ({str(exc) or type(exc).__name__})") from None
     if not isinstance(value, kind):
@@ -152,6 +381,13 @@ def _options(body: dict[str, Any], allowed: frozenset[str]) -> dict[str, Any]:
     unknown = sorted(set(body) - allowed)
     if unknown:
         raise ApiError(400, f"{', '.join(unknown)}: unknown field(s); allowed: {', '.join(sorted(allowed))}")
+    return body
+
+
+def _no_null_headers(body: dict[str, Any]) -> dict[str, Any]:
+    """``headers: null`` means none, for every kind of fault (as it does in ``Faults.add``)."""
+    if "headers" in body and body["headers"] is None:
+        del body["headers"]
     return body
 
 
@@ -200,7 +436,7 @@ def admin_routes(state: MockState) -> list[BaseRoute]:
         return _ok(state.faults.to_json())
 
     async def add_faults(request: Request) -> Response:
-        body = await _body(request)
+        body = _no_null_headers(await _body(request))
         if "sequence" in body:
             statuses = body.pop("sequence")
             if not isinstance(statuses, list) or not all(isinstance(s, int) for s in statuses):
@@ -216,7 +452,9 @@ def admin_routes(state: MockState) -> list[BaseRoute]:
         return _ok(state.faults.to_json())
 
     async def fail_rate(request: Request) -> Response:
-        body = _options(await _body(request), _FAULT_OPTIONS - {"times", "model_id", "kind"} | {"rate", "seed"})
+        body = _options(
+            _no_null_headers(await _body(request)), _FAULT_OPTIONS - {"times", "model_id", "kind"} | {"rate", "seed"}
+        )
         if "rate" not in body:
             raise ApiError(400, "rate: required, a probability from 0 to 1")
         state.faults.set_fail_rate(**body)
@@ -242,14 +480,24 @@ def admin_routes(state: MockState) -> list[BaseRoute]:
         return _ok(summary()["catalog"])
 
     async def set_alias(request: Request) -> Response:
-        body = _options(await _body(request), frozenset({"target"}))
-        if not isinstance(body.get("target"), str):
-            raise ApiError(400, "target: required, a model id")
-        state.set_alias(request.path_params["alias"], body["target"])
+        alias, body = request.path_params["alias"], _options(await _body(request), frozenset({"target"}))
+        target = body.get("target")
+        if not is_model_id(alias):
+            raise ApiError(400, f"alias: expected a URL-safe name like a model id (no '/' or spaces), got {alias!r}")
+        if not is_model_id(target):
+            raise ApiError(400, f"target: required, a model id, got {target!r}")
+        if target not in state.catalog:
+            raise ApiError(404, f"target: no model with id {target!r} to point {alias!r} at")
+        if alias in state.catalog:
+            raise ApiError(409, f"alias: {alias!r} is a model's id; an alias may not shadow it")
+        state.set_alias(alias, target)
         return _ok(summary()["catalog"])
 
     async def remove_alias(request: Request) -> Response:
-        state.set_alias(request.path_params["alias"], None)
+        alias = request.path_params["alias"]
+        if alias not in state.catalog.aliases:
+            raise ApiError(404, f"alias: no alias {alias!r} to remove")
+        state.set_alias(alias, None)
         return _ok(summary()["catalog"])
 
     async def replace_catalog(request: Request) -> Response:

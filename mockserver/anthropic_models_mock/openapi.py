@@ -7,16 +7,28 @@ from collections.abc import Mapping
 from typing import Any
 
 from .errors import ERROR_TYPES
-from .modelinfo import CAPABILITIES_SHAPE
+from .modelinfo import _ID as _ID_RE
+from .modelinfo import BETA_CAPABILITIES_SHAPE, CAPABILITIES_SHAPE
 from .rules import HEALTH_PATH, LIFECYCLES, LIMIT_DEFAULT, LIMIT_MAX, LIMIT_MIN, MAX_LIFECYCLE_VALUES, MODEL_LINES
 
 __all__ = ["openapi_document"]
 
 _REF = "#/components/schemas/"
 _DATE_TIME = {"type": "string", "format": "date-time"}
+#: RFC 3339 as the fake reads it (``parse_rfc3339``), narrowed to what it also accepts: no year 0,
+#: no leap second, and no offset moving the first or last day of years 1 and 9999 out of range
+#: (a little narrower than the rule there, which judges the time of day too).
+_DATE_TIME_IN = {
+    **_DATE_TIME,
+    "pattern": r"^(?!0000-)(?!0001-01-01[Tt][^+]*\+(?!00:00))(?!9999-12-31[Tt][^-]*-(?!00:00))"
+    r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:[0-5]\d(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$",
+}
+#: A model id or an alias (``is_model_id``): letters, digits and ``._:@-``, not starting with punctuation.
+_MODEL_ID = {"type": "string", "minLength": 1, "maxLength": 256, "pattern": f"^{_ID_RE.pattern}$"}
 
 
-def _shape_schema(shape: Mapping[str, Any]) -> dict[str, Any]:
+def _shape_schema(shape: Mapping[str, Any], *, closed: bool = False) -> dict[str, Any]:
+    """The schema of a capabilities shape; ``closed``: no other keys (what the fake accepts)."""
     properties: dict[str, Any] = {}
     required: list[str] = []
     for key, rule in shape.items():
@@ -24,11 +36,12 @@ def _shape_schema(shape: Mapping[str, Any]) -> dict[str, Any]:
             properties[key] = {"type": "boolean"}
             required.append(key)
         elif isinstance(rule, Mapping):
-            properties[key] = _shape_schema(rule)
+            properties[key] = _shape_schema(rule, closed=closed)
             required.append(key)
         else:  # optional entry
-            properties[key] = {"anyOf": [_shape_schema(rule.shape), {"type": "null"}]}
-    return {"type": "object", "properties": properties, "required": required}
+            properties[key] = {"anyOf": [_shape_schema(rule.shape, closed=closed), {"type": "null"}]}
+    schema = {"type": "object", "properties": properties, "required": required}
+    return {**schema, "additionalProperties": False} if closed else schema
 
 
 def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
@@ -137,27 +150,89 @@ def _health_path() -> dict[str, Any]:
     return {HEALTH_PATH: {"get": operation}}
 
 
+def _new_model() -> dict[str, Any]:
+    """A model as ``validate_model`` takes it (the admin API's bodies, a catalog's entries)."""
+    count = {"type": "integer", "minimum": 1}
+    model_id = {"$ref": _REF + "ModelId"}
+    return {
+        "type": "object",
+        "description": "A model as a catalog or the admin API takes it: type and lifecycle may be left out "
+        "(model, active); sources is a catalog annotation, accepted and never served.",
+        "required": ["id", "display_name", "created_at"],
+        "additionalProperties": False,
+        "properties": {
+            "id": model_id,
+            "type": {"const": "model"},
+            "display_name": {"type": "string"},
+            "created_at": _DATE_TIME_IN,
+            "lifecycle": {"enum": list(LIFECYCLES), "default": "active"},
+            "deprecated_at": _nullable(_DATE_TIME_IN),
+            "retires_at": _nullable(_DATE_TIME_IN),
+            "line": _nullable({"enum": list(MODEL_LINES)}),
+            "max_input_tokens": _nullable(count),
+            "max_tokens": _nullable(count),
+            "allowed_fallback_models": _nullable({"type": "array", "items": model_id}),
+            "capabilities": _nullable(_shape_schema(BETA_CAPABILITIES_SHAPE, closed=True)),
+            "sources": {},
+        },
+        # The SDK's lifecycle rules: no dates while active; deprecated and retired models say when.
+        "oneOf": [
+            {
+                "title": "Active",
+                "properties": {
+                    "lifecycle": {"const": "active"},
+                    "deprecated_at": {"type": "null"},
+                    "retires_at": {"type": "null"},
+                },
+            },
+            {
+                "title": "Deprecated or retired",
+                "required": ["lifecycle", "deprecated_at"],
+                "properties": {"lifecycle": {"enum": ["deprecated", "retired"]}, "deprecated_at": {"type": "string"}},
+            },
+        ],
+    }
+
+
+def _admin_schemas() -> dict[str, Any]:
+    """The admin API's components: model ids, a model as it is sent, a catalog document, and its own."""
+    from .admin import SCHEMAS
+
+    document = {
+        "title": "A catalog document",
+        "type": "object",
+        "required": ["models"],
+        "additionalProperties": False,
+        "properties": {
+            "models": {"type": "array", "items": {"$ref": _REF + "NewModel"}},
+            "aliases": {"type": "object", "propertyNames": _MODEL_ID, "additionalProperties": {"type": "string"}},
+            "as_of": {"type": ["string", "null"]},
+            "description": {},
+            "sources": {},
+            "omitted": {},
+        },
+    }
+    return {"ModelId": _MODEL_ID, "NewModel": _new_model(), "CatalogDocument": document, **SCHEMAS}
+
+
 def _admin_paths() -> dict[str, Any]:
-    from .admin import OPERATIONS, PREFIX
+    from .admin import COMMON_ERRORS, OPERATIONS, PREFIX
 
     paths: dict[str, Any] = {}
     for op in OPERATIONS:
+        errors = {**op.errors, **COMMON_ERRORS}
+        responses = {str(op.status): _response("Done", op.answer)}
+        responses.update({str(status): _response(errors[status], "ErrorResponse") for status in sorted(errors)})
         operation: dict[str, Any] = {
             "operationId": f"admin_{op.name}",
             "summary": op.summary,
             "tags": ["admin"],
-            "responses": {
-                "200" if op.method != "POST" or op.name == "reset" else "201": {
-                    "description": "Done",
-                    "content": {"application/json": {"schema": {"type": "object"}}},
-                },
-                "400": _response("Invalid admin request", "ErrorResponse"),
-            },
+            "responses": responses,
         }
         names = [part[1:-1] for part in op.path.split("/") if part.startswith("{")]
         if names:
             operation["parameters"] = [
-                {"name": name, "in": "path", "required": True, "schema": {"type": "string"}} for name in names
+                {"name": name, "in": "path", "required": True, "schema": {"$ref": _REF + "ModelId"}} for name in names
             ]
         if op.body is not None:
             operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": op.body}}}
@@ -241,4 +316,5 @@ def openapi_document(*, admin: bool = False) -> bytes:
     }
     if admin:
         document["paths"].update(_admin_paths())  # type: ignore[attr-defined]
+        document["components"]["schemas"].update(_admin_schemas())  # type: ignore[index]
     return json.dumps(document, indent=1).encode()
