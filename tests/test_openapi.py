@@ -79,16 +79,25 @@ def test_responses_match_the_document(path: str, headers: dict[str, str], status
     schema_validator(spec, schema).validate(response.json())
 
 
-def test_every_model_matches_the_model_info_schema() -> None:
-    validator = schema_validator(document(), "ModelInfo")
-    first = CLIENT.get("/v1/models", params={"limit": 1000, "lifecycle": "active,deprecated,retired"}, headers=HEADERS)
-    for model in first.json()["data"]:
-        validator.validate(model)
+@pytest.mark.parametrize(("name", "beta"), [("ModelInfo", "false"), ("BetaModelInfo", "true")])
+def test_every_model_matches_its_schema(name: str, beta: str) -> None:
+    validator = schema_validator(document(), name)
+    every = {"limit": 1000, "lifecycle": "active,deprecated,retired", "beta": beta}
     with TestClient(create_app()) as default:
-        for model in default.get("/v1/models?limit=1000&lifecycle=active,deprecated,retired", headers=HEADERS).json()[
-            "data"
-        ]:
-            validator.validate(model)
+        for client in (CLIENT, default):
+            for model in client.get("/v1/models", params=every, headers=HEADERS).json()["data"]:
+                validator.validate(model)
+
+
+def test_the_model_schemas_require_every_key() -> None:
+    schemas = document()["components"]["schemas"]
+    plain = ["type", "id", "display_name", "created_at", "lifecycle", "deprecated_at", "retires_at", "line"]
+    plain += ["max_input_tokens", "max_tokens", "capabilities"]
+    assert schemas["ModelInfo"]["required"] == plain
+    assert schemas["BetaModelInfo"]["required"] == [*plain[:-1], "allowed_fallback_models", "capabilities"]
+    capabilities = schemas["BetaModelInfo"]["properties"]["capabilities"]["anyOf"][0]
+    assert "compaction" in capabilities["required"]
+    assert "xhigh" in capabilities["properties"]["effort"]["required"]
 
 
 @pytest.fixture(scope="module")

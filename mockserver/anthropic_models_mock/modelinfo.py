@@ -14,6 +14,7 @@ __all__ = [
     "BETA_ONLY",
     "CAPABILITIES_SHAPE",
     "FIELDS",
+    "MODEL_ID_PATTERN",
     "CatalogError",
     "ModelInfo",
     "complete",
@@ -50,7 +51,9 @@ class CatalogError(ValueError):
 
 
 _RFC3339 = re.compile(r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:\d{2})")
-_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@-]{0,255}")
+#: A model id (or alias): URL-safe, 1 to 256 characters.
+MODEL_ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._:@-]{0,255}"
+_ID = re.compile(MODEL_ID_PATTERN)
 
 
 def is_model_id(text: object) -> bool:

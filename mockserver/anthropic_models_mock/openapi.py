@@ -7,8 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .errors import ERROR_TYPES
-from .modelinfo import _ID as _ID_RE
-from .modelinfo import BETA_CAPABILITIES_SHAPE, CAPABILITIES_SHAPE
+from .modelinfo import BETA_CAPABILITIES_SHAPE, CAPABILITIES_SHAPE, MODEL_ID_PATTERN
 from .rules import HEALTH_PATH, LIFECYCLES, LIMIT_DEFAULT, LIMIT_MAX, LIMIT_MIN, MAX_LIFECYCLE_VALUES, MODEL_LINES
 
 __all__ = ["openapi_document"]
@@ -24,11 +23,12 @@ _DATE_TIME_IN = {
     r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:[0-5]\d(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$",
 }
 #: A model id or an alias (``is_model_id``): letters, digits and ``._:@-``, not starting with punctuation.
-_MODEL_ID = {"type": "string", "minLength": 1, "maxLength": 256, "pattern": f"^{_ID_RE.pattern}$"}
+_MODEL_ID = {"type": "string", "minLength": 1, "maxLength": 256, "pattern": f"^{MODEL_ID_PATTERN}$"}
 
 
-def _shape_schema(shape: Mapping[str, Any], *, closed: bool = False) -> dict[str, Any]:
-    """The schema of a capabilities shape; ``closed``: no other keys (what the fake accepts)."""
+def _shape_schema(shape: Mapping[str, Any], *, closed: bool = False, every_key: bool = False) -> dict[str, Any]:
+    """The schema of a capabilities shape; ``closed``: no other keys (what the fake accepts);
+    ``every_key``: optional entries are required too, and may be null (what the fake serves)."""
     properties: dict[str, Any] = {}
     required: list[str] = []
     for key, rule in shape.items():
@@ -36,10 +36,13 @@ def _shape_schema(shape: Mapping[str, Any], *, closed: bool = False) -> dict[str
             properties[key] = {"type": "boolean"}
             required.append(key)
         elif isinstance(rule, Mapping):
-            properties[key] = _shape_schema(rule, closed=closed)
+            properties[key] = _shape_schema(rule, closed=closed, every_key=every_key)
             required.append(key)
         else:  # optional entry
-            properties[key] = {"anyOf": [_shape_schema(rule.shape, closed=closed), {"type": "null"}]}
+            inner = _shape_schema(rule.shape, closed=closed, every_key=every_key)
+            properties[key] = {"anyOf": [inner, {"type": "null"}]}
+            if every_key:
+                required.append(key)
     schema = {"type": "object", "properties": properties, "required": required}
     return {**schema, "additionalProperties": False} if closed else schema
 
@@ -48,31 +51,43 @@ def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
     return {"anyOf": [schema, {"type": "null"}]}
 
 
-def _schemas() -> dict[str, Any]:
+def _model_schema(*, beta: bool) -> dict[str, Any]:
+    """ModelInfo (``beta``: BetaModelInfo) as served: every key required, ``null`` where unknown."""
     count = {"type": "integer", "minimum": 1}
+    properties: dict[str, Any] = {
+        "type": {"const": "model"},
+        "id": {"type": "string"},
+        "display_name": {"type": "string"},
+        "created_at": _DATE_TIME,
+        "lifecycle": {"enum": list(LIFECYCLES)},
+        "deprecated_at": _nullable(_DATE_TIME),
+        "retires_at": _nullable(_DATE_TIME),
+        "line": _nullable({"enum": list(MODEL_LINES)}),
+        "max_input_tokens": _nullable(count),
+        "max_tokens": _nullable(count),
+        "allowed_fallback_models": _nullable({"type": "array", "items": {"type": "string"}}),
+        "capabilities": _nullable(
+            _shape_schema(BETA_CAPABILITIES_SHAPE if beta else CAPABILITIES_SHAPE, every_key=True)
+        ),
+    }
+    if not beta:
+        del properties["allowed_fallback_models"]
+    return {"type": "object", "required": list(properties), "properties": properties}
+
+
+def _schemas() -> dict[str, Any]:
     return {
-        "ModelInfo": {
-            "type": "object",
-            "required": ["id", "type", "display_name", "created_at", "lifecycle"],
-            "properties": {
-                "id": {"type": "string"},
-                "type": {"const": "model"},
-                "display_name": {"type": "string"},
-                "created_at": _DATE_TIME,
-                "lifecycle": {"enum": list(LIFECYCLES)},
-                "deprecated_at": _nullable(_DATE_TIME),
-                "retires_at": _nullable(_DATE_TIME),
-                "line": _nullable({"enum": list(MODEL_LINES)}),
-                "max_input_tokens": _nullable(count),
-                "max_tokens": _nullable(count),
-                "capabilities": _nullable(_shape_schema(CAPABILITIES_SHAPE)),
-            },
+        "ModelInfo": _model_schema(beta=False),
+        "BetaModelInfo": _model_schema(beta=True),
+        "Model": {
+            "description": "ModelInfo; with beta=true, BetaModelInfo (the same keys plus the beta-only ones)",
+            "anyOf": [{"$ref": _REF + "ModelInfo"}, {"$ref": _REF + "BetaModelInfo"}],
         },
         "ListResponse": {
             "type": "object",
             "required": ["data", "has_more", "first_id", "last_id"],
             "properties": {
-                "data": {"type": "array", "items": {"$ref": _REF + "ModelInfo"}},
+                "data": {"type": "array", "items": {"$ref": _REF + "Model"}},
                 "has_more": {"type": "boolean"},
                 "first_id": {"type": ["string", "null"]},
                 "last_id": {"type": ["string", "null"]},
@@ -276,7 +291,7 @@ def openapi_document(*, admin: bool = False) -> bytes:
                 "get": _operation(
                     "retrieveModel",
                     "Get a model by id or alias",
-                    "ModelInfo",
+                    "Model",
                     [
                         {
                             "name": "model_id",
