@@ -294,3 +294,89 @@ def test_parser_errors_say_what_was_wrong(
     assert says.lower() in answer.lower()
     if says != b"percent-encode":
         assert b"percent-encode" not in answer
+
+
+def test_a_body_that_never_arrives_is_cut_off(impatient: BackgroundServer) -> None:
+    with socket.create_connection(address(impatient), timeout=10) as sock:
+        sock.sendall(b"POST /_mock/faults HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\n{")  # 99 bytes owed
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    assert statuses(answer) == [408]
+    assert b"request body not received within 0.5 s" in answer
+    assert impatient.app.mock.faults.to_json()["scripted"] == []  # type: ignore[attr-defined]
+
+
+def test_a_body_that_cannot_be_read_is_a_400_at_once(server: BackgroundServer) -> None:
+    request = b"POST /_mock/faults HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\nZZ\r\n"
+    with socket.create_connection(address(server), timeout=5) as sock:  # no half-close: the answer must come anyway
+        sock.sendall(request)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    assert statuses(answer) == [400]
+    assert b"chunk" in answer
+
+
+@pytest.mark.parametrize(
+    ("request_bytes", "says"),
+    [
+        (b"CONNECT example.com:443 HTTP/1.1\r\nhost: example.com:443\r\n\r\n", b"must be a path"),
+        (b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", b"HTTP/2 is not served"),
+        (b"GET /v1/mo\x7fdels HTTP/1.1\r\n\r\n", b"control characters"),
+    ],
+)
+def test_more_parser_errors_say_what_was_wrong(server: BackgroundServer, request_bytes: bytes, says: bytes) -> None:
+    answer = exchange(server, request_bytes)
+    assert statuses(answer) == [400] and says in answer
+
+
+# -- credentials over the wire: never journaled, one key rule for both headers ------------------------
+SECRET = b"s3cret-key-for-the-wire"
+
+
+@pytest.fixture(scope="module")
+def keyed() -> Iterator[BackgroundServer]:
+    with BackgroundServer(create_app(CATALOG, api_keys=[SECRET.decode()])) as running:
+        yield running
+
+
+def send_credentials(keyed: BackgroundServer, *headers: bytes) -> int:
+    request = b"GET /v1/models?limit=1 HTTP/1.1\r\nhost: x\r\nanthropic-version: 2023-06-01\r\nconnection: close\r\n"
+    [status] = statuses(exchange(keyed, request + b"".join(h + b"\r\n" for h in headers) + b"\r\n"))
+    return status
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        (b"authorization: " + SECRET,),
+        (b"authorization: Bearer\t" + SECRET,),
+        (b"authorization: Token=" + SECRET,),
+        (b"authorization: Bearer," + SECRET,),
+        (b"authorization: Bearer " + SECRET, b"authorization: " + SECRET),
+        (b"x-api-key: " + SECRET + b"\xc2\xa0",),
+        (b"proxy-authorization: " + SECRET, b"x-api-key: wrong"),
+    ],
+)
+def test_no_credential_reaches_the_journal_over_the_wire(keyed: BackgroundServer, headers: tuple[bytes, ...]) -> None:
+    keyed.app.mock.journal.clear()  # type: ignore[attr-defined]
+    send_credentials(keyed, *headers)
+    journal = httpx.get(f"{keyed.url}/_mock/journal").text
+    assert '"total": 1' in journal or '"total":1' in journal
+    assert SECRET.decode() not in journal
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(
+    around=st.lists(st.sampled_from([b"\xc2\xa0", b"\x85", b"\x0b", b"\x0c", b"\xe2\x80\x83"]), min_size=1, max_size=2),
+    side=st.sampled_from(["before", "after"]),
+    header=st.sampled_from([b"x-api-key: ", b"authorization: Bearer "]),
+)
+def test_only_spaces_and_tabs_around_a_key_are_not_part_of_it(
+    keyed: BackgroundServer, around: list[bytes], side: str, header: bytes
+) -> None:
+    junk = b"".join(around)
+    value = junk + SECRET if side == "before" else SECRET + junk
+    assert send_credentials(keyed, header + value) in (400, 401)  # another key (or, for a control byte, not HTTP)
+    assert send_credentials(keyed, header + b" \t" + SECRET + b"\t ") == 200

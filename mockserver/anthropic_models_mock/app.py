@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp
@@ -41,6 +41,11 @@ async def _on_http_error(request: Request, exc: Exception) -> Response:
     return error_response(exc.status_code, f"{where}: {exc.detail}")
 
 
+async def _on_gone(request: Request, exc: Exception) -> Response:
+    """The client went (or its request was refused while its body was read): nobody to answer, nothing to log."""
+    return Response(status_code=499)  # never sent: the connection is gone
+
+
 async def _on_crash(request: Request, exc: Exception) -> Response:
     return crash_response()
 
@@ -51,7 +56,12 @@ class MockApp(Starlette):
     def __init__(self, state: MockState, routes: list[BaseRoute], api: Mapping[str, ASGIApp]) -> None:
         super().__init__(
             routes=routes,
-            exception_handlers={ApiError: _on_api_error, HTTPException: _on_http_error, Exception: _on_crash},
+            exception_handlers={
+                ApiError: _on_api_error,
+                HTTPException: _on_http_error,
+                ClientDisconnect: _on_gone,
+                Exception: _on_crash,
+            },
         )
         self.router.redirect_slashes = False
         self.state.mock = state

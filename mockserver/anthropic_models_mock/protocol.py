@@ -10,7 +10,9 @@ an adversarial client can exploit. This protocol changes exactly that:
   then the connection closes: the fake has no WebSocket routes;
 - a request target longer than ``MAX_URL_BYTES`` is a 414 before it is buffered;
 - a client gets ``header_timeout`` seconds from connecting (or from the first byte of a
-  request) to finish the request's headers, else a 408: slow clients cannot pin connections.
+  request) to send the whole request, headers and body, else a 408: slow clients cannot pin
+  connections;
+- a request whose body cannot be read (a bad chunk) gets its 400 at once, not an endless wait.
 """
 
 from __future__ import annotations
@@ -37,9 +39,13 @@ class _TargetTooLong(Exception):
 
 
 def _explain(exc: Exception) -> str:
+    if isinstance(exc, httptools.HttpParserCallbackError) and isinstance(exc.__context__, httptools.HttpParserError):
+        return "the request target must be a path such as /v1/models (not CONNECT's host:port, not an absolute URL)"
+    if "PRI" in str(exc):
+        return "HTTP/2 is not served (no prior knowledge): speak HTTP/1.1"
     reason = (str(exc) or type(exc).__name__).rstrip(".")
     if isinstance(exc, httptools.HttpParserInvalidURLError):
-        return f"not valid HTTP/1.1: {reason} (percent-encode spaces and non-ASCII bytes in the URL)"
+        return f"not valid HTTP/1.1: {reason} (percent-encode spaces, control characters and non-ASCII bytes)"
     if isinstance(exc, httptools.HttpParserInvalidMethodError):
         return f"not valid HTTP/1.1: {reason} (the API answers GET; the admin API also POST, PUT and DELETE)"
     return f"not valid HTTP/1.1: {reason}"
@@ -48,7 +54,7 @@ def _explain(exc: Exception) -> str:
 class StrictHttpProtocol(HttpToolsProtocol):
     """uvicorn's HTTP/1.1 protocol (httptools) with the changes listed in this module's docstring."""
 
-    #: Seconds a client has to send a request's headers (from connecting, or from the request's first byte).
+    #: Seconds a client has to send a whole request (from connecting, or from the request's first byte).
     header_timeout: float = HEADER_TIMEOUT
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -106,9 +112,9 @@ class StrictHttpProtocol(HttpToolsProtocol):
             self._target_too_long = True
             raise _TargetTooLong
 
-    def on_headers_complete(self) -> None:
-        self._disarm_header_timer()
-        super().on_headers_complete()
+    def on_message_complete(self) -> None:
+        super().on_message_complete()
+        self._disarm_header_timer()  # the whole request is in
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
@@ -122,13 +128,23 @@ class StrictHttpProtocol(HttpToolsProtocol):
     # -- refusals -----------------------------------------------------------------------
     def _owes_answers(self) -> bool:
         """Whether requests read before now still wait for (or are writing) their answers."""
-        return bool(self.pipeline) or (self.cycle is not None and not self.cycle.response_complete)
+        cycle = self.cycle
+        return bool(self.pipeline) or (cycle is not None and not cycle.response_complete and not cycle.disconnected)
 
     def _refuse(self, status: int, message: str) -> None:
-        """Answer ``status`` with the envelope and close, after the answers already owed (pipelining)."""
+        """Answer ``status`` with the envelope and close, after the answers already owed (pipelining).
+
+        If the request being refused is the one whose body was being read, the refusal is its
+        answer: the app handling it (or about to) sees the client gone, and answers nothing.
+        """
         if self._refusal is not None or self.transport.is_closing():
             return
         self._disarm_header_timer()
+        cycle = self.cycle
+        if cycle is not None and cycle.more_body and not cycle.response_started:
+            cycle.disconnected = True
+            cycle.message_event.set()
+            self.pipeline = type(self.pipeline)(item for item in self.pipeline if item[0] is not cycle)
         self._refusal = _error_response(status, message, self.server_state.default_headers)
         self.flow.pause_reading()
         if not self._owes_answers():
@@ -159,11 +175,13 @@ class StrictHttpProtocol(HttpToolsProtocol):
             cycle.keep_alive = False
             cycle.more_body = False  # an upgrade request's body is the new protocol's, not this one's
             cycle.message_event.set()
+        self._disarm_header_timer()
         self.flow.pause_reading()
 
-    # -- the header timeout -----------------------------------------------------------------
-    # One timer per connection, not one per request: a request only notes when its headers began
-    # (``_headers_since``); the timer, when it fires, checks that note and sleeps on if need be.
+    # -- the request timeout ----------------------------------------------------------------
+    # One timer per connection, not one per request: a request only notes when it began to arrive
+    # (``_headers_since``, cleared once it is all in); the timer, when it fires, checks that note
+    # and sleeps on if need be.
     def _arm_header_timer(self) -> None:
         self._headers_since = self.loop.time()
         if self._header_timer is None:
@@ -182,7 +200,9 @@ class StrictHttpProtocol(HttpToolsProtocol):
             self._header_timer = self.loop.call_at(deadline, self._check_headers)
             return
         self._headers_since = None
-        self._refuse(408, f"request headers not received within {self.header_timeout:g} s")
+        cycle = self.cycle
+        part = "body" if cycle is not None and cycle.more_body and not cycle.response_complete else "headers"
+        self._refuse(408, f"request {part} not received within {self.header_timeout:g} s")
 
 
 def _error_response(status: int, message: str, default_headers: list[tuple[bytes, bytes]]) -> bytes:

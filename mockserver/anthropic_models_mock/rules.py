@@ -49,8 +49,8 @@ MAX_SYNTHETIC: Final = 10_000_000
 #: The longest request target (path and query string, in bytes) the fake reads; longer is a 414 (decided).
 MAX_URL_BYTES: Final = 8192
 
-#: Seconds a client has to send a request's headers, from connecting or from the request's first byte
-#: (decided): a slow or silent client then gets a 408 and its connection closes.
+#: Seconds a client has to send a whole request (headers and body), from connecting or from the
+#: request's first byte (decided): a slow or silent client then gets a 408 and its connection closes.
 HEADER_TIMEOUT: Final = 10.0
 
 #: ``created_at`` of a model whose release date is unknown.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 import threading
@@ -45,8 +46,11 @@ _GRACE = 2
 
 
 def _not_the_grace_notice(record: logging.LogRecord) -> bool:
-    """Drop uvicorn's ERROR that the grace period ran out: ending held requests then is the plan, not a fault."""
-    return "timeout graceful shutdown exceeded" not in record.getMessage()
+    """Drop uvicorn's ERRORs that the grace period ran out, and the traceback of each request it then
+    cancels: ending held requests on shutdown is the plan, not a fault."""
+    if "timeout graceful shutdown exceeded" in record.getMessage():
+        return False
+    return not (record.exc_info and isinstance(record.exc_info[1], asyncio.CancelledError))
 
 
 def uvicorn_config(app: ASGIApp, *, access_log: bool = False, header_timeout: float = HEADER_TIMEOUT) -> uvicorn.Config:
