@@ -238,7 +238,9 @@ def test_a_reader_gone_before_ctrl_c_is_not_an_error() -> None:
 
 
 def test_serve_with_keys_and_the_embedded_catalog() -> None:
-    with serving("--api-key", "good", "--no-admin") as (_, url, _lines):
+    with serving("--api-key", "good", "--no-admin") as (_, url, lines):
+        assert not any("good" in line for line in lines), "a configured key is never printed"
+        assert "-H 'x-api-key: <your --api-key>'" in lines[1]
         assert httpx.get(f"{url}/v1/models", headers={**HEADERS, "x-api-key": "good"}).status_code == 200
         assert httpx.get(f"{url}/v1/models", headers=HEADERS).status_code == 401
         assert (

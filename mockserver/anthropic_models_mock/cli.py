@@ -237,7 +237,7 @@ def _serve(args: argparse.Namespace) -> None:
         faults.set_latency(args.latency, jitter=args.latency_jitter or 0.0)
     faults.mark_start()  # POST /_mock/reset comes back to the flags' faults
     url = base_url(sock)
-    key = args.api_keys[0] if args.api_keys else "test-key"
+    key = "<your --api-key>" if args.api_keys else "test-key"  # a configured key is never printed
     _say(f"mockserver: serving {len(catalog)} models ({catalog.source}) at {url}")
     _say(f"try: curl -s {url}/v1/models -H 'x-api-key: {key}' -H 'anthropic-version: 2023-06-01'")
     if admin:
