@@ -91,7 +91,7 @@ def test_models_aliases_catalog_and_reset(client: TestClient) -> None:
             "POST",
             "/_mock/faults",
             {"status": 503, "headers": {"transfer-encoding": "chunked"}},
-            "belong to the connection",
+            "the connection's own",
         ),
         ("POST", "/_mock/faults", {"status": 500, "route": "list", "model_id": "m"}, "a list request names no model"),
         ("PUT", "/_mock/faults/rate", {"status": 500}, "rate: required"),

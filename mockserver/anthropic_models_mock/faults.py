@@ -160,7 +160,7 @@ def _headers(headers: object) -> dict[str, str]:
         raise ValueError(f"headers: {', '.join(owned)} are set by the fake itself on every response")
     transport = sorted(_TRANSPORT_HEADERS & set(checked))
     if transport:
-        raise ValueError(f"headers: {', '.join(transport)} belong to the connection, not to a fault's answer")
+        raise ValueError(f"headers: {', '.join(transport)}: the connection's own, not a fault's to set")
     return checked
 
 

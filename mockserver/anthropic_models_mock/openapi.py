@@ -257,7 +257,12 @@ def _admin_paths() -> dict[str, Any]:
 
 def openapi_document(*, admin: bool = False) -> bytes:
     """The document as JSON bytes (served at ``GET /openapi.json``); ``admin`` adds ``/_mock/``."""
-    beta = _query("beta", {"enum": ["true", "false"]}, "Sent by the SDK's client.beta.models; same behaviour.")
+    beta = _query(
+        "beta",
+        {"enum": ["true", "false"]},
+        "Sent by the SDK's client.beta.models: models are BetaModelInfo"
+        " (plus allowed_fallback_models and capabilities.compaction).",
+    )
     list_params = [
         _query(
             "limit",
