@@ -15,12 +15,11 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from anthropic_models_mock import create_app
-from anthropic_models_mock.server import BackgroundServer
 
 ROOT = Path(__file__).resolve().parents[1]
 HERE = ROOT / "tests" / "typescript"
@@ -58,9 +57,17 @@ def node() -> str:
 
 
 @pytest.fixture
-def server() -> Iterator[BackgroundServer]:
-    with BackgroundServer(create_app()) as running:
-        yield running
+def served() -> Iterator[str]:
+    """``mockserver serve --port 0``, the command a project in another language runs; its base URL."""
+    command = [sys.executable, "-m", "anthropic_models_mock", "serve", "--port", "0"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as proc:
+        try:
+            assert proc.stdout is not None
+            url = next(line for line in proc.stdout if line.startswith("url: "))[len("url: ") :].strip()
+            yield url
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
 
 
 def environment(base_url: str) -> dict[str, str]:
@@ -69,22 +76,22 @@ def environment(base_url: str) -> dict[str, str]:
     return {**env, "ANTHROPIC_BASE_URL": base_url, "ANTHROPIC_API_KEY": "test-key"}
 
 
-def test_the_typescript_sdk_against_the_fake(node: str, server: BackgroundServer) -> None:
+def test_the_typescript_sdk_against_mockserver_serve(node: str, served: str) -> None:
     done = subprocess.run(
-        [node, "check.mjs"], cwd=HERE, env=environment(server.url), capture_output=True, text=True, timeout=120
+        [node, "check.mjs"], cwd=HERE, env=environment(served), capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert sum(line.startswith("ok ") for line in done.stdout.splitlines()) >= 7, done.stdout
 
 
 @pytest.mark.parametrize("source", README_TS, ids=[f"ts{n}" for n in range(len(README_TS))])
-def test_readme_typescript_examples(node: str, server: BackgroundServer, source: str) -> None:
+def test_readme_typescript_examples(node: str, served: str, source: str) -> None:
     """Each README ```ts block, as an ES module read from stdin in tests/typescript (where the SDK is)."""
     done = subprocess.run(
         [node, "--input-type=module"],
         input=source,
         cwd=HERE,
-        env=environment(server.url),
+        env=environment(served),
         capture_output=True,
         text=True,
         timeout=120,
