@@ -2,7 +2,7 @@
 
     python benchmarks/bench_server.py [--quick] [--rounds 5] [--seconds 3] [--connections 32] [--no-wrk]
 
-Part 1 (HTTP, loopback): starts ``python -m mockserver serve --port 0 --synthetic N``
+Part 1 (HTTP, loopback): starts ``python -m anthropic_models_mock serve --port 0 --synthetic N``
 and a ceiling (a bare Starlette app answering a precomputed JSON body of the
 fake's exact size, with a ``request-id`` header, on the fake's uvicorn settings),
 each in a subprocess, and measures requests/s of ``GET /v1/models?limit=20`` and
