@@ -15,7 +15,7 @@ Hostile traffic, over raw sockets (a ``--hostile`` share of the requests, plus
 ``--slow-clients`` connections held open all along): long distinct queries
 (unknown cursors of 2-7 KB, a 400; targets over 8 KiB, a 414), pipelined bursts
 of valid requests ending in one that is not HTTP (every answer, in order), and
-slow clients trickling a request's headers (a 408 once the header timeout runs
+slow clients trickling a request's headers (a 408 once the request timeout runs
 out, then they come back).
 """
 

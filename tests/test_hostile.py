@@ -211,14 +211,14 @@ def test_any_upgrade_gets_an_envelope_never_plain_text(
     assert status < 500 and body.startswith(b"{")
 
 
-# -- slow and silent clients: a header timeout, and everyone else is still served -------------------------
+# -- slow and silent clients: a request timeout, and everyone else is still served -------------------------
 @pytest.fixture
 def impatient() -> Iterator[BackgroundServer]:
     from anthropic_models_mock.server import Server, base_url, bind, uvicorn_config
 
     app = create_app(CATALOG)
     sock = bind("127.0.0.1", 0)
-    server = Server(uvicorn_config(app, header_timeout=0.5))
+    server = Server(uvicorn_config(app, request_timeout=0.5))
     running = BackgroundServer(app)
     running.url = base_url(sock)
     import threading

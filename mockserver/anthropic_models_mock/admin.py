@@ -13,7 +13,8 @@ from starlette.routing import BaseRoute, Route
 
 from .catalog import Catalog, CatalogError
 from .errors import ApiError
-from .faults import _OWN_HEADERS, _TOKEN, _TRANSPORT_HEADERS, _VALUE, ROUTES, FaultKind
+from .faults import HEADER_VALUE, OWN_HEADERS, ROUTES, TRANSPORT_HEADERS, FaultKind
+from .headers import TOKEN
 from .jsontext import loads
 from .modelinfo import is_model_id
 from .responses import json_response
@@ -63,13 +64,13 @@ _SEED = {
     "minimum": -(2**63),
     "description": "Reseed the random faults and jitter; null or absent: keep the current seed.",
 }
-_RESERVED_HEADERS = "|".join(_any_case(name) for name in sorted(_OWN_HEADERS | _TRANSPORT_HEADERS))
+_RESERVED_HEADERS = "|".join(_any_case(name) for name in sorted(OWN_HEADERS | TRANSPORT_HEADERS))
 _HEADERS = {
     "type": ["object", "null"],
     "description": "Extra headers on the fault's answer; null: none. Not the ones the fake sets "
     "itself (content-length, content-type, request-id) nor the connection's (transfer-encoding, ...).",
-    "propertyNames": {"pattern": f"^(?!(?:{_RESERVED_HEADERS})$){_TOKEN.pattern}$"},
-    "additionalProperties": {"type": "string", "pattern": f"^{_VALUE.pattern}$"},
+    "propertyNames": {"pattern": f"^(?!(?:{_RESERVED_HEADERS})$){TOKEN.pattern}$"},
+    "additionalProperties": {"type": "string", "pattern": f"^{HEADER_VALUE.pattern}$"},
 }
 #: How a fault answers: shared by a scripted fault, a sequence and the random failure rate.
 _ANSWER: dict[str, Any] = {

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 
 from starlette.types import Message, Receive, Scope, Send
 
+from .headers import BLANK, TOKEN
 from .ids import new_request_id
 
 __all__ = [
@@ -47,9 +48,9 @@ _Headers = Iterable[tuple[bytes, bytes]]
 _ALLOW = ((b"access-control-allow-origin", b"*"), (b"access-control-expose-headers", b"*"))
 _ALLOW_NAMES = frozenset(name for name, _ in _ALLOW)
 #: An HTTP token (RFC 9110): a method, or a header name.
-_TOKEN = re.compile(rb"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_TOKEN = re.compile(TOKEN.pattern.encode())
 #: What is not part of a header value around it (RFC 9110's OWS).
-_BLANK = b" \t"
+_BLANK = BLANK.encode()
 
 
 def has_origin(headers: _Headers) -> bool:

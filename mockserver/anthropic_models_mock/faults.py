@@ -11,18 +11,19 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .errors import error_type
+from .headers import TOKEN
 from .rules import MAX_SECONDS
 
-__all__ = ["ROUTES", "Fault", "FaultKind", "Faults", "Route"]
+__all__ = ["HEADER_VALUE", "OWN_HEADERS", "ROUTES", "TRANSPORT_HEADERS", "Fault", "FaultKind", "Faults", "Route"]
 
 Route = Literal["list", "retrieve"]
 ROUTES: tuple[Route, ...] = ("list", "retrieve")
 FaultKind = Literal["status", "disconnect", "truncate", "malformed"]
 _KINDS = ("status", "disconnect", "truncate", "malformed")
-_OWN_HEADERS = frozenset({"content-length", "content-type", "request-id"})
+OWN_HEADERS = frozenset({"content-length", "content-type", "request-id"})
 #: Headers about the connection or the message's framing, which the server sets: a fault's copy of one
 #: would make the answer invalid HTTP (``transfer-encoding`` beside ``content-length``) or doubled (``date``).
-_TRANSPORT_HEADERS = frozenset(
+TRANSPORT_HEADERS = frozenset(
     {"connection", "content-encoding", "date", "keep-alive", "proxy-connection", "server", "te", "trailer"}
     | {"transfer-encoding", "upgrade"}
 )
@@ -141,8 +142,8 @@ def _seed(value: object) -> int | None:
     return value
 
 
-_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # an HTTP header name (RFC 9110 token)
-_VALUE = re.compile(r"[\t\x20-\x7e]*")  # printable ASCII: a value every client reads the same
+#: A fault header value: printable ASCII, which every client reads the same.
+HEADER_VALUE = re.compile(r"[\t\x20-\x7e]*")
 
 
 def _headers(headers: object) -> dict[str, str]:
@@ -150,15 +151,15 @@ def _headers(headers: object) -> dict[str, str]:
         raise ValueError(f"headers: expected an object of name to value, got {headers!r}")
     checked: dict[str, str] = {}
     for name, value in headers.items():
-        if not isinstance(name, str) or not _TOKEN.fullmatch(name):
+        if not isinstance(name, str) or not TOKEN.fullmatch(name):
             raise ValueError(f"headers: {name!r} is not a header name")
-        if not isinstance(value, str) or not _VALUE.fullmatch(value):
+        if not isinstance(value, str) or not HEADER_VALUE.fullmatch(value):
             raise ValueError(f"headers: {name}: expected printable ASCII text, got {value!r}")
         checked[name.lower()] = value
-    owned = sorted(_OWN_HEADERS & set(checked))
+    owned = sorted(OWN_HEADERS & set(checked))
     if owned:
         raise ValueError(f"headers: {', '.join(owned)} are set by the fake itself on every response")
-    transport = sorted(_TRANSPORT_HEADERS & set(checked))
+    transport = sorted(TRANSPORT_HEADERS & set(checked))
     if transport:
         raise ValueError(f"headers: {', '.join(transport)}: the connection's own, not a fault's to set")
     return checked

@@ -9,14 +9,16 @@ from collections.abc import Collection, Iterable, Mapping
 from .errors import ApiError
 from .rules import KNOWN_VERSIONS
 
-__all__ = ["api_key", "check_api_keys", "check_headers", "check_version", "key_problem"]
+__all__ = ["BLANK", "TOKEN", "api_key", "check_api_keys", "check_headers", "check_version", "key_problem"]
 
 _VERSION = re.compile(r"\d{4}-\d{2}-\d{2}")
 #: A key a client can send: visible ASCII, spaces inside only (around a header value they are not part of it).
 _SENDABLE_KEY = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?")
 _UNKNOWN_KEY = "invalid x-api-key"
 #: What is not part of a header value around it (RFC 9110's OWS): spaces and tabs, nothing else.
-_BLANK = " \t"
+BLANK = " \t"
+#: An HTTP token (RFC 9110): a header name, or a method.
+TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 
 def check_api_keys(api_keys: Iterable[str] | None, what: str = "api_keys") -> frozenset[str] | None:
@@ -55,7 +57,7 @@ def api_key(headers: Mapping[str, str]) -> str:
         scheme, _, key = authorization.partition(" ")
         if scheme.lower() != "bearer":
             raise ApiError(401, "Authorization header must use the Bearer scheme: 'Bearer <key>'")
-        key = key.strip(_BLANK)  # the one rule for both headers: only spaces and tabs are not the key
+        key = key.strip(BLANK)  # the one rule for both headers: only spaces and tabs are not the key
     if not key:
         raise ApiError(401, "invalid x-api-key: the key is empty")
     return key
@@ -93,7 +95,7 @@ def check_headers(
     headers: dict[str, str] = {}
     for name, value in raw:
         if name in _CHECKED:
-            headers.setdefault(name.decode(), value.decode("latin-1").strip(_BLANK))  # whitespace is not the value
+            headers.setdefault(name.decode(), value.decode("latin-1").strip(BLANK))  # whitespace is not the value
     key = api_key(headers)
     if api_keys is not None and key not in api_keys:
         raise ApiError(401, _UNKNOWN_KEY if key_hint is None else f"{_UNKNOWN_KEY} ({key_hint})")

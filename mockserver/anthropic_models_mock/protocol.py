@@ -9,7 +9,7 @@ an adversarial client can exploit. This protocol changes exactly that:
 - an ``Upgrade`` (WebSocket, h2c) is answered as the plain HTTP request it also is,
   then the connection closes: the fake has no WebSocket routes;
 - a request target longer than ``MAX_URL_BYTES`` is a 414 before it is buffered;
-- a client gets ``header_timeout`` seconds from connecting (or from the first byte of a
+- a client gets ``request_timeout`` seconds from connecting (or from the first byte of a
   request) to send the whole request, headers and body, else a 408: slow clients cannot pin
   connections;
 - a request whose body cannot be read (a bad chunk) gets its 400 at once, not an endless wait.
@@ -26,7 +26,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from .errors import error_body
 from .ids import new_request_id
-from .rules import HEADER_TIMEOUT, MAX_URL_BYTES
+from .rules import MAX_URL_BYTES, REQUEST_TIMEOUT
 
 __all__ = ["StrictHttpProtocol", "strict_protocol"]
 
@@ -55,13 +55,13 @@ class StrictHttpProtocol(HttpToolsProtocol):
     """uvicorn's HTTP/1.1 protocol (httptools) with the changes listed in this module's docstring."""
 
     #: Seconds a client has to send a whole request (from connecting, or from the request's first byte).
-    header_timeout: float = HEADER_TIMEOUT
+    request_timeout: float = REQUEST_TIMEOUT
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._refusal: bytes | None = None  # an error answer owed once earlier requests are answered
-        self._header_timer: asyncio.TimerHandle | None = None
-        self._headers_since: float | None = None  # when the headers being read began to arrive
+        self._request_timer: asyncio.TimerHandle | None = None
+        self._request_since: float | None = None  # when the request being read began to arrive
         self._target_too_long = False
         self._client_done = False  # the client half-closed: close once every answer is written
         self._refused = False  # the refusal is written; what arrives now is dropped
@@ -69,12 +69,12 @@ class StrictHttpProtocol(HttpToolsProtocol):
     # -- the connection ---------------------------------------------------------------
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        self._arm_header_timer()
+        self._arm_request_timer()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        if self._header_timer is not None:
-            self._header_timer.cancel()
-            self._header_timer = None
+        if self._request_timer is not None:
+            self._request_timer.cancel()
+            self._request_timer = None
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
@@ -104,7 +104,7 @@ class StrictHttpProtocol(HttpToolsProtocol):
     # -- parser callbacks ---------------------------------------------------------------
     def on_message_begin(self) -> None:
         super().on_message_begin()
-        self._arm_header_timer()
+        self._arm_request_timer()
 
     def on_url(self, url: bytes) -> None:
         super().on_url(url)
@@ -114,7 +114,7 @@ class StrictHttpProtocol(HttpToolsProtocol):
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
-        self._disarm_header_timer()  # the whole request is in
+        self._disarm_request_timer()  # the whole request is in
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
@@ -139,7 +139,7 @@ class StrictHttpProtocol(HttpToolsProtocol):
         """
         if self._refusal is not None or self.transport.is_closing():
             return
-        self._disarm_header_timer()
+        self._disarm_request_timer()
         cycle = self.cycle
         if cycle is not None and cycle.more_body and not cycle.response_started:
             cycle.disconnected = True
@@ -175,34 +175,34 @@ class StrictHttpProtocol(HttpToolsProtocol):
             cycle.keep_alive = False
             cycle.more_body = False  # an upgrade request's body is the new protocol's, not this one's
             cycle.message_event.set()
-        self._disarm_header_timer()
+        self._disarm_request_timer()
         self.flow.pause_reading()
 
     # -- the request timeout ----------------------------------------------------------------
     # One timer per connection, not one per request: a request only notes when it began to arrive
-    # (``_headers_since``, cleared once it is all in); the timer, when it fires, checks that note
+    # (``_request_since``, cleared once it is all in); the timer, when it fires, checks that note
     # and sleeps on if need be.
-    def _arm_header_timer(self) -> None:
-        self._headers_since = self.loop.time()
-        if self._header_timer is None:
-            self._header_timer = self.loop.call_at(self._headers_since + self.header_timeout, self._check_headers)
+    def _arm_request_timer(self) -> None:
+        self._request_since = self.loop.time()
+        if self._request_timer is None:
+            self._request_timer = self.loop.call_at(self._request_since + self.request_timeout, self._check_request)
 
-    def _disarm_header_timer(self) -> None:
-        self._headers_since = None
+    def _disarm_request_timer(self) -> None:
+        self._request_since = None
 
-    def _check_headers(self) -> None:
-        self._header_timer = None
-        since = self._headers_since
+    def _check_request(self) -> None:
+        self._request_timer = None
+        since = self._request_since
         if since is None or self.transport.is_closing():
-            return  # no request is sending its headers now
-        deadline = since + self.header_timeout
+            return  # no request is being read now
+        deadline = since + self.request_timeout
         if self.loop.time() < deadline:
-            self._header_timer = self.loop.call_at(deadline, self._check_headers)
+            self._request_timer = self.loop.call_at(deadline, self._check_request)
             return
-        self._headers_since = None
+        self._request_since = None
         cycle = self.cycle
         part = "body" if cycle is not None and cycle.more_body and not cycle.response_complete else "headers"
-        self._refuse(408, f"request {part} not received within {self.header_timeout:g} s")
+        self._refuse(408, f"request {part} not received within {self.request_timeout:g} s")
 
 
 def _error_response(status: int, message: str, default_headers: list[tuple[bytes, bytes]]) -> bytes:
@@ -220,8 +220,8 @@ def _error_response(status: int, message: str, default_headers: list[tuple[bytes
     return b"".join(head) + body
 
 
-def strict_protocol(header_timeout: float = HEADER_TIMEOUT) -> type[StrictHttpProtocol]:
-    """The protocol class with another header timeout (uvicorn takes a class, not an instance)."""
-    if header_timeout == StrictHttpProtocol.header_timeout:
+def strict_protocol(request_timeout: float = REQUEST_TIMEOUT) -> type[StrictHttpProtocol]:
+    """The protocol class with another request timeout (uvicorn takes a class, not an instance)."""
+    if request_timeout == StrictHttpProtocol.request_timeout:
         return StrictHttpProtocol
-    return type("StrictHttpProtocol", (StrictHttpProtocol,), {"header_timeout": header_timeout})
+    return type("StrictHttpProtocol", (StrictHttpProtocol,), {"request_timeout": request_timeout})

@@ -9,7 +9,6 @@ __all__ = [
     "DEFAULT_LIFECYCLES",
     "DEFAULT_PORT",
     "EPOCH",
-    "HEADER_TIMEOUT",
     "HEALTH_PATH",
     "KNOWN_VERSIONS",
     "LIFECYCLES",
@@ -21,6 +20,7 @@ __all__ = [
     "MAX_SYNTHETIC",
     "MAX_URL_BYTES",
     "MODEL_LINES",
+    "REQUEST_TIMEOUT",
 ]
 
 #: ``limit`` on ``GET /v1/models``: default and inclusive bounds.
@@ -51,7 +51,7 @@ MAX_URL_BYTES: Final = 8192
 
 #: Seconds a client has to send a whole request (headers and body), from connecting or from the
 #: request's first byte (decided): a slow or silent client then gets a 408 and its connection closes.
-HEADER_TIMEOUT: Final = 10.0
+REQUEST_TIMEOUT: Final = 10.0
 
 #: ``created_at`` of a model whose release date is unknown.
 EPOCH: Final = "1970-01-01T00:00:00Z"

@@ -12,7 +12,7 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from .protocol import strict_protocol
-from .rules import HEADER_TIMEOUT
+from .rules import REQUEST_TIMEOUT
 
 __all__ = ["BackgroundServer", "Server", "base_url", "bind", "uvicorn_config"]
 
@@ -53,14 +53,16 @@ def _not_the_grace_notice(record: logging.LogRecord) -> bool:
     return not (record.exc_info and isinstance(record.exc_info[1], asyncio.CancelledError))
 
 
-def uvicorn_config(app: ASGIApp, *, access_log: bool = False, header_timeout: float = HEADER_TIMEOUT) -> uvicorn.Config:
+def uvicorn_config(
+    app: ASGIApp, *, access_log: bool = False, request_timeout: float = REQUEST_TIMEOUT
+) -> uvicorn.Config:
     """The uvicorn settings the fake runs with: its strict HTTP/1.1 protocol, uvloop when installed.
 
-    ``header_timeout``: seconds a client has to send a request's headers (see ``protocol``).
+    ``request_timeout``: seconds a client has to send a request's headers (see ``protocol``).
     """
     return uvicorn.Config(
         app,
-        http=strict_protocol(header_timeout),
+        http=strict_protocol(request_timeout),
         ws="none",  # no WebSocket routes: an upgrade request is answered as plain HTTP
         lifespan="off",
         access_log=access_log,
