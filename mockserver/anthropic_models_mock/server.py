@@ -58,7 +58,7 @@ def uvicorn_config(
 ) -> uvicorn.Config:
     """The uvicorn settings the fake runs with: its strict HTTP/1.1 protocol, uvloop when installed.
 
-    ``request_timeout``: seconds a client has to send a request's headers (see ``protocol``).
+    ``request_timeout``: seconds a client has to send a whole request (see ``protocol``).
     """
     return uvicorn.Config(
         app,
