@@ -24,7 +24,8 @@ from .rules import DEFAULT_LIFECYCLES
 
 __all__ = ["Catalog", "CatalogError", "View", "default_catalog_path", "served"]
 
-_FILE_KEYS = frozenset({"models", "aliases", "as_of", "description", "sources", "omitted"})
+#: ``source``: where a recording came from (``mockserver catalog record``); like ``description``, never served.
+_FILE_KEYS = frozenset({"models", "aliases", "as_of", "description", "source", "sources", "omitted"})
 
 
 def default_catalog_path() -> Path:

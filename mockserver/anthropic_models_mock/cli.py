@@ -9,9 +9,12 @@ import importlib.metadata
 import ipaddress
 import json
 import os
+import re
 import signal
 import sys
+import urllib.parse
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from types import FrameType
 from typing import Any, NoReturn
 
@@ -23,6 +26,8 @@ __all__ = ["main"]
 
 _DISTRIBUTION = "anthropic-models-mock"
 _STDIN = "-"
+_KEY_ENV = "ANTHROPIC_API_KEY"
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _version() -> str:
@@ -37,6 +42,12 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line on stderr and exit code 2."""
 
     def error(self, message: str) -> NoReturn:
+        unrecognized = "unrecognized arguments: "
+        if message.startswith(unrecognized):  # name the options only: a stray value may be a secret
+            words = message.removeprefix(unrecognized).split(" ")
+            options = [word.partition("=")[0] for word in words if word.startswith("-")]
+            values = len(words) - len(options)
+            message = unrecognized + " ".join(options) + (f" and {values} value(s)" if values else "")
         _die(f"{message} (see '{self.prog} --help')")
 
 
@@ -138,9 +149,88 @@ def _parser() -> argparse.ArgumentParser:
     faults.add_argument(
         "--fault-seed", metavar="N", type=int, help="seed of --fail-rate and --latency-jitter (default 0)"
     )
-    catalog = commands.add_parser("catalog", help="print a catalog file (validated) to stdout")
+    catalog = commands.add_parser(
+        "catalog",
+        help="print a catalog (validated) to stdout; or record one from a Models API, or diff two",
+        description="Print a catalog (validated) to stdout; 'catalog record' and 'catalog diff' do more.",
+    )
     _add_catalog_options(catalog)
+    tools = catalog.add_subparsers(dest="catalog_command", metavar="[record | diff]", parser_class=_Parser)
+    _add_record(tools)
+    _add_diff(tools)
     return parser
+
+
+def _add_record(tools: Any) -> None:
+    record = tools.add_parser(
+        "record",
+        allow_abbrev=False,  # --api-key must never be read as --api-key-env
+        help="record the catalog a Models API serves (every model, plain and beta, and its aliases)",
+        description="Record the catalog the Models API at URL serves, as a catalog file. The key is read from"
+        " the environment only, and never written anywhere. Exit 0 when recorded, 2 on any error.",
+    )
+    record.add_argument(
+        "url", metavar="URL", help="the API's base URL, as the SDK's base_url (https://api.anthropic.com)"
+    )
+    record.add_argument(
+        "--api-key-env",
+        metavar="NAME",
+        default=_KEY_ENV,
+        help=f"the environment variable holding the key (default {_KEY_ENV})",
+    )
+    record.add_argument("--api-key", nargs="?", action=_RefuseKey, help=argparse.SUPPRESS)
+    record.add_argument(
+        "-o", "--output", metavar="FILE", type=_catalog_path, help="write here, atomically (default: stdout)"
+    )
+    record.add_argument(
+        "--base",
+        metavar="OLD",
+        type=_catalog_path,
+        help="an older catalog file: its aliases are tried, and each model's sources are kept",
+    )
+    record.add_argument(
+        "--alias",
+        metavar="NAME",
+        action="append",
+        default=[],
+        dest="aliases",
+        help="a name to try as an alias (repeat for more); the installed SDK's model names are always tried",
+    )
+    record.add_argument(
+        "--retries",
+        metavar="N",
+        type=_ranged(int, 0, 100, "a whole number"),
+        default=4,
+        help="retries of a request answered 429, 529 or 5xx, or cut off (default 4)",
+    )
+    record.add_argument(
+        "--timeout",
+        metavar="SECONDS",
+        type=_ranged(float, 0.1, MAX_SECONDS, "seconds"),
+        default=30.0,
+        help="seconds to wait for each answer (default 30)",
+    )
+
+
+class _RefuseKey(argparse.Action):
+    """``--api-key`` on ``record``: refused without repeating it (a command line is seen by others, and kept)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        _die(
+            f"--api-key: the key is read from the environment only: set {_KEY_ENV}, or name another with --api-key-env"
+        )
+
+
+def _add_diff(tools: Any) -> None:
+    diff = tools.add_parser(
+        "diff",
+        help="what differs between two catalogs: models, fields, capabilities, aliases",
+        description="Compare what two catalog files serve. Exit 0 when they serve the same, 1 when they"
+        " differ, 2 on an error (like diff), so a scheduled job can fail on drift.",
+    )
+    diff.add_argument("old", metavar="OLD", type=_catalog_path, help="a catalog file (- for stdin)")
+    diff.add_argument("new", metavar="NEW", type=_catalog_path, help="a catalog file (- for stdin)")
+    diff.add_argument("--json", action="store_true", help="print the differences as JSON, for machines")
 
 
 def _say(text: str) -> None:
@@ -251,6 +341,99 @@ def _serve(args: argparse.Namespace) -> None:
     _say("mockserver: stopped")
 
 
+def _dumps(document: Any) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def _refuse_print_options(args: argparse.Namespace) -> None:
+    """``--catalog``, ``--synthetic`` and ``--seed`` choose the catalog to print; elsewhere they would do nothing."""
+    for flag, value in (("--catalog", args.catalog), ("--synthetic", args.synthetic), ("--seed", args.seed)):
+        if value is not None:
+            _die(f"{flag} chooses the catalog 'mockserver catalog' prints; 'catalog {args.catalog_command}' reads none")
+
+
+def _read_document(path: str) -> tuple[Catalog, Any]:
+    """A catalog file (or ``-``), loaded and checked; also its parsed document. Exit 2 when it is not one."""
+    from .jsontext import loads
+
+    try:
+        if path == _STDIN:
+            text, source = _stdin_text(), "<stdin>"
+        else:
+            text, source = Path(path).read_text(encoding="utf-8"), path
+    except OSError as exc:
+        _die(f"{path}: cannot read catalog file: {exc.strerror or exc}")
+    except UnicodeDecodeError as exc:
+        _die(f"{path}: not UTF-8 text: {exc.reason}")
+    try:
+        catalog = Catalog.from_json(text, source=source)
+        return catalog, loads(text)
+    except CatalogError as exc:
+        _die(str(exc))
+
+
+def _record(args: argparse.Namespace) -> None:
+    from .files import write_atomically
+    from .modelinfo import is_model_id
+    from .progress import Progress
+    from .recording import RecordError, known_model_names, record
+
+    name = args.api_key_env
+    if not _ENV_NAME.fullmatch(name):
+        _die("--api-key-env: expected the name of an environment variable (letters, digits, _), not a key itself")
+    key = os.environ.get(name)
+    if not key:
+        _die(f"${name} is not set: the key is read from the environment only (--api-key-env NAME names another)")
+    problem = key_problem(key)
+    if problem is not None:
+        _die(f"${name}: {problem}")
+    for alias in args.aliases:
+        if not is_model_id(alias):
+            _die(f"--alias: {alias!r} is not a model name (URL-safe, no '/' or spaces)")
+    url = urllib.parse.urlsplit(args.url) if args.url.isprintable() else None
+    if url is None or url.scheme not in ("http", "https") or not url.hostname:
+        _die("URL: expected the http:// or https:// base URL of a Models API, such as https://api.anthropic.com")
+    output = None if args.output in (None, _STDIN) else Path(args.output)
+    if output is not None and not output.parent.is_dir():
+        _die(f"-o {args.output}: no such folder: {output.parent}")
+    base = None
+    if args.base is not None:
+        document = _read_document(args.base)[1]
+        base = {"models": document} if isinstance(document, list) else document
+    try:
+        recorded = record(
+            args.url,
+            key,
+            key_name=name,
+            candidates=[*known_model_names(), *args.aliases],
+            base=base,
+            retries=args.retries,
+            timeout=args.timeout,
+            progress=Progress("models"),
+            tool=f"mockserver {_version()}",
+        )
+    except RecordError as exc:
+        _die(str(exc))
+    text = _dumps(recorded)
+    if output is None:
+        _say(text)
+        return
+    try:
+        write_atomically(output, f"{text}\n".encode())
+    except OSError as exc:
+        _die(f"-o {args.output}: cannot write: {exc.strerror or exc}")
+
+
+def _diff(args: argparse.Namespace) -> NoReturn:
+    from .catalogdiff import diff_catalogs
+
+    if args.old == args.new == _STDIN:
+        _die("OLD and NEW cannot both be - (standard input)")
+    difference = diff_catalogs(_read_document(args.old)[0], _read_document(args.new)[0])
+    _say(_dumps(difference.to_json()) if args.json else difference.render().rstrip("\n"))
+    raise SystemExit(0 if difference.same else 1)
+
+
 class _Interrupted(KeyboardInterrupt):
     """Ctrl-C or SIGTERM: the two stop the command alike."""
 
@@ -283,8 +466,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         if args.command == "serve":
             _serve(args)
+        elif args.catalog_command is None:
+            _say(_dumps(_load(args).to_document()))
         else:
-            _say(json.dumps(_load(args).to_document(), indent=2, ensure_ascii=False))
+            _refuse_print_options(args)
+            (_record if args.catalog_command == "record" else _diff)(args)
     except _Interrupted as exc:  # before serving (say, building a big catalog) or while printing one
         _end_by(exc.signum)
     finally:
