@@ -6,6 +6,7 @@ import fnmatch
 import json
 from pathlib import Path
 
+import httpx
 import pytest
 
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestAssertRewriteWarning")
@@ -398,3 +399,51 @@ def test_anthropic_live_without_a_key_fails_once_at_start(
     result = pytester.runpytest_inprocess(*QUIET, "--anthropic-live")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert result.stderr.str().count("--anthropic-live needs ANTHROPIC_API_KEY") == 1
+
+
+LIVE_TEST = """
+from anthropic_models_testkit.contract import check_forward_walk
+
+def test_walk(anthropic_api):
+    assert check_forward_walk(anthropic_api, limit=7)
+"""
+
+
+def test_the_live_run_prints_the_drift_of_the_fake_s_catalog(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from commands import serving
+
+    key = "sk-live-run-SECRET-key"
+    monkeypatch.setenv("ANTHROPIC_API_KEY", key)
+    with serving() as (_, url, _lines):
+        same = run(pytester, LIVE_TEST, "--anthropic-live", "--anthropic-live-url", url)
+        httpx.post(
+            f"{url}/_mock/models",
+            json={"id": "claude-opus-6", "display_name": "Claude Opus 6", "created_at": "2026-12-01T00:00:00Z"},
+        ).raise_for_status()
+        httpx.delete(f"{url}/_mock/aliases/claude-opus-4-0").raise_for_status()
+        drifted = run(pytester, LIVE_TEST, "--anthropic-live", "--anthropic-live-url", url)
+    same.assert_outcomes(passed=2)
+    assert "anthropic catalog drift" in same.stdout.str()
+    assert "same: 29 models, 10 aliases serve the same bodies" in same.stdout.str()
+    drifted.assert_outcomes(passed=2)
+    output = drifted.stdout.str()
+    assert '  + claude-opus-6  "Claude Opus 6"  active, created 2026-12-01T00:00:00Z' in output
+    assert "  - claude-opus-4-0 (was → claude-opus-4-20250514)" in output
+    assert "differ: 1 added, 0 removed, 0 changed, 1 alias change" in output
+    assert key not in output + drifted.stderr.str()
+
+
+def test_a_live_run_that_cannot_record_says_so_in_one_line(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from commands import serving
+
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "not-the-key")
+    pytester.makepyfile(test_user="def test_nothing():\n    pass\n")
+    with serving("--api-key", "the-key") as (_, url, _lines):
+        result = pytester.runpytest_inprocess(*QUIET, "--anthropic-live", "--anthropic-live-url", url)
+    result.assert_outcomes(passed=1)
+    expected = f"could not record {url} to compare: the key in $ANTHROPIC_API_KEY was refused: GET {url}/v1/models"
+    assert expected in result.stdout.str()

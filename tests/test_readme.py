@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from anthropic_models_mock import create_app
+from anthropic_models_mock import Catalog, create_app
 from anthropic_models_mock.server import BackgroundServer
 from anyio.pytest_plugin import get_available_backends
 
@@ -155,7 +155,37 @@ def test_the_ci_service_recipe(tmp_path: Path) -> None:
 
 
 def test_the_probe_the_ci_example_waits_on(server: BackgroundServer) -> None:
-    [yaml] = blocks("yaml")
+    [yaml] = [block for block in blocks("yaml") if "127.0.0.1:4010" in block]
     probe = re.search(r"http://127\.0\.0\.1:4010(/\S+)", yaml).group(1)  # type: ignore[union-attr]
     response = httpx.get(server.url + probe)
     assert response.status_code == 200 and response.json()["status"] == "ok"
+
+
+def test_the_drift_job_runs_the_project_s_drift_script() -> None:
+    [yaml] = [block for block in blocks("yaml") if "drift" in block]
+    assert "run: .ci/drift" in yaml and "ANTHROPIC_API_KEY: ${{ secrets.ANTHROPIC_API_KEY }}" in yaml
+    assert os.access(ROOT / ".ci" / "drift", os.X_OK)
+
+
+RECORD = [b for b in blocks("sh") if b.startswith("mockserver catalog record ")]
+
+
+@pytest.mark.parametrize("block", RECORD, ids=[f"record{n}" for n in range(len(RECORD))])
+def test_record_recipe(block: str, tmp_path: Path) -> None:
+    """The README's recording lines, run by a shell against a served fake instead of the real API."""
+    from commands import serving
+
+    (tmp_path / "tests").mkdir()
+    environment = {
+        **os.environ,
+        "ANTHROPIC_API_KEY": "sk-readme-key",
+        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+    }
+    with serving() as (_, url, _lines):
+        script = block.replace("https://api.anthropic.com", url)
+        done = subprocess.run(
+            ["bash", "-euc", script], cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=120
+        )
+    assert done.returncode == 0, done.stderr
+    assert len(Catalog.from_file(tmp_path / "tests" / "models.json")) == 29
+    assert "sk-readme-key" not in done.stdout + done.stderr + (tmp_path / "tests" / "models.json").read_text()

@@ -496,3 +496,17 @@ def subprocess_in(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "anthropic_models_mock", *args], capture_output=True, text=True, cwd=folder, timeout=60
     )
+
+
+def test_the_project_s_drift_script_exits_0_without_drift_and_1_with_it() -> None:
+    script = Path(__file__).resolve().parents[1] / ".ci" / "drift"
+    environment = {**env(), "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    with serving() as (_, url, _lines):
+        same = subprocess.run([str(script), url], env=environment, capture_output=True, text=True, timeout=120)
+        httpx.delete(f"{url}/_mock/models/claude-3-haiku-20240307").raise_for_status()
+        drifted = subprocess.run([str(script), url], env=environment, capture_output=True, text=True, timeout=120)
+    assert same.returncode == 0, same.stderr
+    assert "same: 29 models, 10 aliases serve the same bodies" in same.stdout
+    assert drifted.returncode == 1, drifted.stderr
+    assert '  - claude-3-haiku-20240307  "Claude Haiku 3"  retired' in drifted.stdout
+    assert KEY not in same.stdout + same.stderr + drifted.stdout + drifted.stderr
