@@ -168,3 +168,9 @@ def test_default_catalog_loads() -> None:
     catalog = Catalog.default()
     assert len(catalog) > 0
     assert catalog.source.endswith("models.json")
+
+
+@given(catalogs())
+def test_to_json_is_the_document_written_as_json_dumps_writes_it(catalog: Catalog) -> None:
+    assert catalog.to_json().decode() == json.dumps(catalog.to_document(), indent=2, ensure_ascii=False)
+    assert json.loads(catalog.to_json(indent=0)) == catalog.to_document()

@@ -1,16 +1,22 @@
-"""The catalog: an immutable, indexed, pre-serialised set of models and aliases."""
+"""The catalog: an immutable, indexed, pre-serialised set of models and aliases.
+
+Changes (``with_model``, ``without_model``, ``with_alias``) return a new catalog that
+shares all but one block of storage with the old one (see ``store``): they cost
+``O(log n)``, and the old catalog stays as it was (a reset swaps it back).
+"""
 
 from __future__ import annotations
 
+import gc
 import json
-from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping
+import operator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, overload
 
-from .jsontext import loads
 from .modelinfo import (
     BETA_CAPABILITIES_SHAPE,
     CAPABILITIES_SHAPE,
@@ -21,11 +27,28 @@ from .modelinfo import (
     validate_model,
 )
 from .rules import DEFAULT_LIFECYCLES
+from .store import LIFECYCLE_CODES, Key, Profiles, Row, Rows, ViewIndex, lifecycle_code, lifecycle_mask
 
 __all__ = ["Catalog", "CatalogError", "View", "default_catalog_path", "served"]
 
 #: ``source``: where a recording came from (``mockserver catalog record``); like ``description``, never served.
 _FILE_KEYS = frozenset({"models", "aliases", "as_of", "description", "source", "sources", "omitted"})
+#: The served fields a model's head holds: every field but ``allowed_fallback_models`` and ``capabilities``.
+HEAD_FIELDS = (
+    "type",
+    "id",
+    "display_name",
+    "created_at",
+    "lifecycle",
+    "deprecated_at",
+    "retires_at",
+    "line",
+    "max_input_tokens",
+    "max_tokens",
+)
+_MISSING: Any = object()
+#: Changes kept beside the id index before it is merged into a new one (an ``O(n)`` copy, this rarely).
+_MAX_DELTA = 65_536
 
 
 def default_catalog_path() -> Path:
@@ -39,29 +62,9 @@ def default_catalog_path() -> Path:
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
-def _dumps(value: Any) -> bytes:
+def dumps(value: Any) -> bytes:
+    """Compact JSON, as served."""
     return _ENCODER.encode(value).encode()
-
-
-def _serialiser(beta: bool) -> Callable[[ModelInfo], bytes]:
-    """Serialise models in the plain or the beta shape, encoding each distinct ``capabilities`` once."""
-    encoded: dict[int, tuple[object, bytes]] = {}
-    skip = ("capabilities",) if beta else ("capabilities", "allowed_fallback_models")
-
-    def capabilities(value: dict[str, Any] | None) -> bytes:
-        if value is None:
-            return b"null"
-        found = encoded.get(id(value))
-        if found is None or found[0] is not value:
-            shown = complete(value, BETA_CAPABILITIES_SHAPE if beta else CAPABILITIES_SHAPE)
-            found = encoded[id(value)] = (value, _dumps(shown))
-        return found[1]
-
-    def serialise(model: ModelInfo) -> bytes:
-        head = {key: value for key, value in model.items() if key not in skip}
-        return b'%s,"capabilities":%s}' % (_dumps(head)[:-1], capabilities(model["capabilities"]))
-
-    return serialise
 
 
 def served(model: ModelInfo, *, beta: bool = False) -> dict[str, Any]:
@@ -72,51 +75,193 @@ def served(model: ModelInfo, *, beta: bool = False) -> dict[str, Any]:
     return shown
 
 
-class View:
-    """The catalog filtered to some lifecycles, in list order, with a cursor index.
+@contextmanager
+def quiet_gc() -> Iterator[None]:
+    """No cyclic garbage collection while millions of acyclic objects are made (it would scan them again and again)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
-    The serialised models lie in one contiguous ``blob``, comma-separated, so a
-    page of them is a single slice whatever the catalog's size (no per-item join,
-    no scattered reads): item ``i`` is ``blob[offsets[i] : offsets[i + 1] - 1]``.
+
+class Builder:
+    """Turns checked models into rows, sharing one table of distinct ``capabilities``."""
+
+    def __init__(self, profiles: Profiles | None = None) -> None:
+        self.profiles = profiles or Profiles()
+        self._known: dict[object, tuple[object, int]] = {}  # a capabilities object (or its raw JSON) -> profile
+        self._moments: dict[str, float] = {}
+
+    def capabilities(self, value: Any, token: object = None) -> int:
+        """The profile of a checked capabilities object (``token``: a cheaper identity for it, such as its raw text)."""
+        if value is None:
+            return 0
+        token = id(value) if token is None else token
+        found = self._known.get(token)
+        if found is not None and (found[0] is value or not isinstance(token, int)):
+            return found[1]
+        plain = dumps(complete(value, CAPABILITIES_SHAPE))
+        beta = dumps(complete(value, BETA_CAPABILITIES_SHAPE))
+        profile = self.profiles.add(plain, beta)
+        self._known[token] = (value, profile)
+        return profile
+
+    def moment(self, text: str) -> float:
+        """``-timestamp`` of an already checked RFC 3339 string (the sort key's first part), memoised."""
+        found = self._moments.get(text)
+        if found is None:
+            from .modelinfo import parse_rfc3339
+
+            found = self._moments[text] = -parse_rfc3339(text).timestamp()
+        return found
+
+    def row(self, payload: ModelInfo) -> Row:
+        """A row from a checked payload (``validate_model``'s)."""
+        head = dumps({field: payload[field] for field in HEAD_FIELDS})[:-1]  # type: ignore[literal-required]
+        fallbacks = payload["allowed_fallback_models"]
+        return (
+            (self.moment(payload["created_at"]), payload["id"]),
+            head,
+            self.capabilities(payload["capabilities"]),
+            lifecycle_code(payload["lifecycle"]),
+            None if fallbacks is None else dumps(fallbacks),
+        )
+
+
+class View:
+    """The catalog filtered to some lifecycles, in list order, plain or beta.
+
+    Positions are found by bisection in the catalog's blocks, and a page is the
+    concatenation of its models' pre-serialised parts: both cost the same at any size.
     """
 
-    __slots__ = ("_blob", "_offsets", "ids", "position")
+    __slots__ = ("_catalog", "_index", "_tails", "beta")
 
-    def __init__(self, ids: tuple[str, ...], bodies: Iterable[bytes]) -> None:
-        self.ids = ids
-        self.position: Mapping[str, int] = {model_id: n for n, model_id in enumerate(ids)}
-        offsets, total = array("Q", [0]), 0
-        parts = []
-        for body in bodies:
-            parts.append(body)
-            total += len(body) + 1
-            offsets.append(total)
-        self._blob = b",".join(parts)
-        self._offsets = offsets
+    def __init__(self, catalog: Catalog, index: ViewIndex, beta: bool) -> None:
+        self._catalog, self._index, self.beta = catalog, index, beta
+        self._tails = catalog._profiles.beta if beta else catalog._profiles.plain
 
     def __len__(self) -> int:
-        return len(self.ids)
+        return len(self._index)
+
+    def locate(self, model_id: str) -> int | None:
+        """The position of ``model_id`` in this view, or ``None`` when it is not in it."""
+        where = self._catalog._find(model_id)
+        return None if where is None else self._index.position(where)
+
+    def page(self, start: int, stop: int) -> tuple[bytes, str, str]:
+        """Models ``start..stop-1`` (``start < stop``), comma-separated, with the first and last ids."""
+        parts: list[bytes] = []
+        first = last = ""
+        tails, beta = self._tails, self.beta
+        for block, offsets in self._index.span(start, stop):
+            if beta:
+                parts += [block.body(n, tails, True) for n in offsets]
+            else:
+                heads, profiles = block.heads, block.profiles
+                parts += [heads[n] + tails[profiles[n]] for n in offsets]
+            if not first:
+                first = block.keys[offsets[0]][1]
+            last = block.keys[offsets[-1]][1]
+        return b",".join(parts), first, last
+
+    def joined(self, start: int, stop: int) -> bytes:
+        """The serialised models ``start..stop-1``, comma-separated."""
+        return self.page(start, stop)[0] if start < stop else b""
 
     def body(self, index: int) -> bytes:
         """The serialised model at ``index``."""
-        return self._blob[self._offsets[index] : self._offsets[index + 1] - 1]
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self.joined(index, index + 1)
 
-    def joined(self, start: int, stop: int) -> bytes:
-        """The serialised models ``start..stop-1``, comma-separated (one slice)."""
-        return self._blob[self._offsets[start] : self._offsets[stop] - 1] if start < stop else b""
+    @property
+    def ids(self) -> Sequence[str]:
+        """The ids, in list order (a lazy sequence)."""
+        return _Ids(self)
+
+    @property
+    def position(self) -> Mapping[str, int]:
+        """Id -> position in this view (a lazy mapping)."""
+        return _Positions(self)
 
     @property
     def bodies(self) -> tuple[bytes, ...]:
-        """Every serialised model (a copy: for inspection, not for serving)."""
-        return tuple(self.body(n) for n in range(len(self.ids)))
+        """Every serialised model (for inspection, not for serving)."""
+        return tuple(self.body(n) for n in range(len(self)))
+
+    def _items(self) -> Iterator[tuple[str, int]]:
+        position = 0
+        for block, offsets in self._index.span(0, len(self)):
+            for n in offsets:
+                yield block.keys[n][1], position
+                position += 1
+
+
+class _Ids(Sequence[str]):
+    __slots__ = ("_view",)
+
+    def __init__(self, view: View) -> None:
+        self._view = view
+
+    def __len__(self) -> int:
+        return len(self._view)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        if isinstance(index, slice):
+            return [model_id for model_id, _ in self._view._items()][index]
+        size = len(self._view)
+        if index < 0:
+            index += size
+        if not 0 <= index < size:
+            raise IndexError(index)
+        return self._view.page(index, index + 1)[1]
+
+    def __iter__(self) -> Iterator[str]:
+        return (model_id for model_id, _ in self._view._items())
+
+
+class _Positions(Mapping[str, int]):
+    __slots__ = ("_view",)
+
+    def __init__(self, view: View) -> None:
+        self._view = view
+
+    def __getitem__(self, model_id: str) -> int:
+        found = self._view.locate(model_id) if isinstance(model_id, str) else None
+        if found is None:
+            raise KeyError(model_id)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return (model_id for model_id, _ in self._view._items())
+
+    def __len__(self) -> int:
+        return len(self._view)
 
 
 class Catalog:
     """Models in list order (newest ``created_at`` first, ties by id), plus aliases.
 
-    Built once, never changed: every lookup is a dict access and each model's
-    JSON is serialised at construction. Filtered views are built on first use.
+    Never changed in place: every lookup is a dict access and a bisection, each model's JSON
+    is serialised at construction, and a change makes a new catalog sharing the storage.
     """
+
+    _rows: Rows
+    _index: Mapping[str, Key]
+    _delta: Mapping[str, Key | None]
+    _profiles: Profiles
+    _aliases: Mapping[str, str]
+    _counts: tuple[int, ...]
+    source: str
+    as_of: str | None
 
     def __init__(
         self,
@@ -126,28 +271,77 @@ class Catalog:
         source: str = "<catalog>",
         as_of: str | None = None,
     ) -> None:
-        checked: list[tuple[ModelInfo, Any]] = []
+        builder = Builder()
+        rows: list[Row] = []
         seen: dict[str, int] = {}
         shared: dict[int, object] = {}
-        for index, entry in enumerate(models):
-            payload, released = validate_model(entry, f"{source}: models[{index}]", shared)
-            if payload["id"] in seen:
-                raise CatalogError(
-                    f"{source}: models[{index}]: id: duplicate id {payload['id']!r}"
-                    f" (first at models[{seen[payload['id']]}])"
-                )
-            seen[payload["id"]] = index
-            checked.append((payload, released))
-        checked.sort(key=lambda pair: (-pair[1].timestamp(), pair[0]["id"]))
-        self._models: tuple[ModelInfo, ...] = tuple(payload for payload, _ in checked)
-        self._aliases = MappingProxyType(_check_aliases(aliases or {}, seen, source))
-        self.source = source
-        self.as_of = as_of
-        self._full = View(tuple(model["id"] for model in self._models), map(_serialiser(False), self._models))
-        self._beta_full: View | None = None  # built on the first beta request
-        self._present = frozenset(model["lifecycle"] for model in self._models)
-        self._views: dict[tuple[frozenset[str], bool], View] = {}
+        with quiet_gc():
+            for index, entry in enumerate(models):
+                payload, _ = validate_model(entry, f"{source}: models[{index}]", shared)
+                if payload["id"] in seen:
+                    raise CatalogError(
+                        f"{source}: models[{index}]: id: duplicate id {payload['id']!r}"
+                        f" (first at models[{seen[payload['id']]}])"
+                    )
+                seen[payload["id"]] = index
+                rows.append(builder.row(payload))
+        self._setup(rows, builder.profiles, aliases or {}, source, as_of)
+
+    def _setup(
+        self,
+        rows: list[Row],
+        profiles: Profiles,
+        aliases: Mapping[Any, Any],
+        source: str,
+        as_of: str | None,
+        index: dict[str, Key] | None = None,
+        counts: Sequence[int] | None = None,
+    ) -> None:
+        """Sort ``rows`` (unless in order), check ``aliases`` against them, and index everything.
+
+        ``index`` (id -> key) and ``counts`` (models per lifecycle code) may come with the rows,
+        made as they were; the rows are then in list order already.
+        """
+        with quiet_gc():
+            if index is None:
+                keys = [row[0] for row in rows]
+                if any(map(operator.gt, keys, keys[1:])):  # a file written by this package is in order already
+                    rows.sort(key=_key)
+                    keys = [row[0] for row in rows]
+                index = {key[1]: key for key in keys}
+                del keys
+            if counts is None:
+                counts = [bytes([row[3] for row in rows]).count(code) for code in range(len(LIFECYCLE_CODES))]
+            self._rows = Rows.from_sorted(rows)
+        self._index, self._delta = index, {}
+        self._profiles = profiles
+        self._aliases = MappingProxyType(_check_aliases(aliases, index, source))
+        self._counts = tuple(counts)
+        self.source, self.as_of = source, as_of
+        self._views: dict[tuple[int, bool], View] = {}
         self.view(DEFAULT_LIFECYCLES)
+
+    def _derived(
+        self, rows: Rows, delta: Mapping[str, Key | None], aliases: Mapping[str, str], counts: Sequence[int]
+    ) -> Catalog:
+        """A catalog sharing this one's storage, with ``rows``, the id changes ``delta`` and ``aliases``."""
+        new = object.__new__(Catalog)
+        new._rows, new._profiles = rows, self._profiles
+        if len(delta) > _MAX_DELTA:
+            merged = dict(self._index)
+            for model_id, key in delta.items():
+                if key is None:
+                    merged.pop(model_id, None)
+                else:
+                    merged[model_id] = key
+            new._index, new._delta = merged, {}
+        else:
+            new._index, new._delta = self._index, delta
+        new._aliases = MappingProxyType(dict(aliases))
+        new._counts = tuple(counts)
+        new.source, new.as_of = self.source, self.as_of
+        new._views = {}
+        return new
 
     # -- construction -------------------------------------------------------------
     @classmethod
@@ -155,23 +349,17 @@ class Catalog:
         """Load a catalog file (see README: "Catalog files")."""
         path = Path(path)
         try:
-            text = path.read_text(encoding="utf-8")
+            data = path.read_bytes()
         except OSError as exc:
             raise CatalogError(f"{path}: cannot read catalog file: {exc.strerror or exc}") from None
-        except UnicodeDecodeError as exc:
-            raise CatalogError(f"{path}: not UTF-8 text: {exc.reason}") from None
-        return cls.from_json(text, source=str(path))
+        return cls.from_json(data, source=str(path))
 
     @classmethod
-    def from_json(cls, text: str, *, source: str = "<catalog>") -> Catalog:
+    def from_json(cls, text: str | bytes, *, source: str = "<catalog>") -> Catalog:
         """Build from the text of a catalog file: an object, or a bare list of models."""
-        try:
-            document = loads(text)
-        except json.JSONDecodeError as exc:
-            raise CatalogError(f"{source}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
-        except (ValueError, RecursionError) as exc:  # NaN, a number past Python's digit limit, absurd nesting
-            raise CatalogError(f"{source}: not a usable JSON document: {str(exc) or type(exc).__name__}") from None
-        return cls.from_document(document, source=source)
+        from .loading import load_json
+
+        return load_json(cls, text, source)
 
     @classmethod
     def from_document(cls, document: Any, *, source: str = "<catalog>") -> Catalog:
@@ -195,22 +383,53 @@ class Catalog:
         return cls(models, aliases, source=source, as_of=as_of)
 
     @classmethod
+    def from_rows(
+        cls,
+        rows: list[Row],
+        profiles: Profiles,
+        aliases: Mapping[str, str] | None = None,
+        *,
+        source: str = "<catalog>",
+        as_of: str | None = None,
+        index: dict[str, Key] | None = None,
+        counts: Sequence[int] | None = None,
+    ) -> Catalog:
+        """Build from rows already checked (a fast loader's, or the synthetic builder's); ids must be unique.
+
+        With ``index`` and ``counts`` (see ``_setup``) the rows must be in list order.
+        """
+        catalog = object.__new__(cls)
+        catalog._setup(rows, profiles, aliases or {}, source, as_of, index, counts)
+        return catalog
+
+    @classmethod
     def default(cls) -> Catalog:
         """The embedded catalog of real Claude models (``data/models.json``)."""
         return cls.from_file(default_catalog_path())
 
     @classmethod
-    def synthetic(cls, n: int, seed: int = 0) -> Catalog:
+    def synthetic(cls, n: int, seed: int = 0, *, progress: Callable[[int], None] | None = None) -> Catalog:
         """``n`` plausible, Faker-generated models; the same seed, the same catalog."""
-        from .synthetic import synthetic_document
+        from .synthetic import synthetic_catalog
 
-        return cls.from_document(synthetic_document(n, seed), source=f"<synthetic n={n} seed={seed}>")
+        return synthetic_catalog(cls, n, seed, progress=progress)
 
     # -- queries ------------------------------------------------------------------
+    def _key(self, model_id: str) -> Key | None:
+        if self._delta:
+            found = self._delta.get(model_id, _MISSING)
+            if found is not _MISSING:
+                return found  # type: ignore[no-any-return]
+        return self._index.get(model_id)
+
+    def _find(self, model_id: str) -> tuple[int, int] | None:
+        key = self._key(model_id)
+        return None if key is None else self._rows.find(key)
+
     @property
     def models(self) -> tuple[ModelInfo, ...]:
-        """Every model, retired included, in list order."""
-        return self._models
+        """Every model, retired included, in list order (decoded from storage: for inspection, not for serving)."""
+        return tuple(self)
 
     @property
     def aliases(self) -> Mapping[str, str]:
@@ -218,53 +437,80 @@ class Catalog:
         return self._aliases
 
     def __len__(self) -> int:
-        return len(self._models)
+        return len(self._rows)
 
     def __iter__(self) -> Iterator[ModelInfo]:
-        return iter(self._models)
+        tails = self._profiles.beta
+        for block, n in self._rows:
+            yield json.loads(block.body(n, tails, True))
 
     def __contains__(self, model_id: object) -> bool:
-        return model_id in self._full.position
+        return isinstance(model_id, str) and self._key(model_id) is not None
 
     def resolve(self, id_or_alias: str) -> str | None:
         """The model id that ``id_or_alias`` names, or ``None``. Ids win over aliases."""
-        if id_or_alias in self._full.position:
+        if self._key(id_or_alias) is not None:
             return id_or_alias
         return self._aliases.get(id_or_alias)
 
     def get(self, id_or_alias: str) -> ModelInfo | None:
-        """The model an id or alias names (as the catalog holds it: see ``served``), or ``None``."""
-        model_id = self.resolve(id_or_alias)
-        return None if model_id is None else self._models[self._full.position[model_id]]
+        """The model an id or alias names (its beta shape: see ``served``), or ``None``."""
+        body = self.body(id_or_alias, beta=True)
+        return None if body is None else json.loads(body)
 
     def body(self, id_or_alias: str, *, beta: bool = False) -> bytes | None:
         """The serialised ModelInfo (``beta``: BetaModelInfo) an id or alias names, or ``None``."""
-        model_id = self.resolve(id_or_alias)
-        if model_id is None:
-            return None
-        full = self._everything(beta)
-        return full.body(full.position[model_id])
-
-    def _everything(self, beta: bool) -> View:
-        if not beta:
-            return self._full
-        if self._beta_full is None:
-            self._beta_full = View(self._full.ids, map(_serialiser(True), self._models))
-        return self._beta_full
+        where = self._find(id_or_alias)
+        if where is None:
+            target = self._aliases.get(id_or_alias)
+            where = None if target is None else self._find(target)
+            if where is None:
+                return None
+        block = self._rows.blocks[where[0]]
+        return block.body(where[1], self._profiles.beta if beta else self._profiles.plain, beta)
 
     def view(self, lifecycles: frozenset[str] = DEFAULT_LIFECYCLES, *, beta: bool = False) -> View:
         """The models whose lifecycle is in ``lifecycles``, in list order (``beta``: the beta shape)."""
-        found = self._views.get((lifecycles, beta))
-        if found is not None:
-            return found
-        full = self._everything(beta)
-        if self._present <= lifecycles:
-            view = full
+        mask = lifecycle_mask(lifecycles)
+        found = self._views.get((mask, beta))
+        if found is None:
+            present = lifecycle_mask(name for name, count in zip(LIFECYCLE_CODES, self._counts, strict=True) if count)
+            found = self._views[(mask, beta)] = View(self, ViewIndex(self._rows, mask, present), beta)
+        return found
+
+    # -- changes ------------------------------------------------------------------
+    def with_model(self, entry: Mapping[str, Any], *, where: str = "model") -> Catalog:
+        """A catalog with ``entry`` added, or replacing the model with its id; aliases of that id are dropped."""
+        payload, _ = validate_model(entry, where)
+        builder = Builder(self._profiles)
+        row = builder.row(payload)
+        model_id = payload["id"]
+        base = self.without_model(model_id) if model_id in self else self
+        counts = list(base._counts)
+        counts[row[3]] += 1
+        aliases = {alias: target for alias, target in base._aliases.items() if alias != model_id}
+        return base._derived(base._rows.with_row(row), {**base._delta, model_id: row[0]}, aliases, counts)
+
+    def without_model(self, model_id: str) -> Catalog:
+        """A catalog without ``model_id`` and the aliases that point to it."""
+        where = self._find(model_id)
+        if where is None:
+            raise CatalogError(f"no model with id {model_id!r} to remove")
+        counts = list(self._counts)
+        counts[self._rows.blocks[where[0]].lifecycles[where[1]]] -= 1
+        aliases = {alias: target for alias, target in self._aliases.items() if target != model_id}
+        return self._derived(self._rows.without(where), {**self._delta, model_id: None}, aliases, counts)
+
+    def with_alias(self, alias: str, target: str | None) -> Catalog:
+        """A catalog with ``alias`` pointing at ``target`` (a model id), or removed (``None``)."""
+        aliases = dict(self._aliases)
+        if target is None:
+            if aliases.pop(alias, None) is None:
+                raise CatalogError(f"no alias {alias!r} to remove")
         else:
-            keep = [n for n, m in enumerate(self._models) if m["lifecycle"] in lifecycles]
-            view = View(tuple(full.ids[n] for n in keep), (full.body(n) for n in keep))
-        self._views[(lifecycles, beta)] = view
-        return view
+            _check_alias(alias, target, self, "alias")
+            aliases[alias] = target
+        return self._derived(self._rows, self._delta, aliases, self._counts)
 
     def to_document(self) -> dict[str, Any]:
         """The catalog as a catalog-file document (round-trips through ``from_document``)."""
@@ -272,24 +518,41 @@ class Catalog:
         if self.as_of is not None:
             document["as_of"] = self.as_of
         document["aliases"] = dict(self._aliases)
-        document["models"] = [dict(model) for model in self._models]
+        document["models"] = list(self)
         return document
+
+    def to_json(self, *, indent: int = 2) -> bytes:
+        """``to_document()`` as JSON text, written from the stored bodies (fast at any size; ``indent=0``: compact)."""
+        import msgspec
+
+        tails = self._profiles.beta
+        head = b'{"as_of":%s,' % dumps(self.as_of) if self.as_of is not None else b"{"
+        models = b",".join([block.body(n, tails, True) for block, n in self._rows])
+        compact = b'%s"aliases":%s,"models":[%s]}' % (head, dumps(dict(self._aliases)), models)
+        return msgspec.json.format(compact, indent=indent) if indent else compact
 
     def __repr__(self) -> str:
         return f"<Catalog {self.source} models={len(self)} aliases={len(self._aliases)}>"
 
 
-def _check_aliases(aliases: Mapping[Any, Any], ids: Mapping[str, int], source: str) -> dict[str, str]:
+def _key(row: Row) -> Key:
+    return row[0]
+
+
+def _check_alias(alias: Any, target: Any, ids: Any, where: str) -> None:
+    if not is_model_id(alias):
+        raise CatalogError(f"{where}: an alias must be URL-safe like a model id (no '/' or spaces)")
+    if not isinstance(target, str):
+        raise CatalogError(f"{where}: target must be a model id string, got {target!r}")
+    if alias in ids:
+        raise CatalogError(f"{where}: alias shadows the model id {alias!r}")
+    if target not in ids:
+        raise CatalogError(f"{where}: points to {target!r}, which is not a model in the catalog")
+
+
+def _check_aliases(aliases: Mapping[Any, Any], ids: Mapping[str, Any], source: str) -> dict[str, str]:
     checked: dict[str, str] = {}
     for alias, target in aliases.items():
-        where = f"{source}: aliases[{alias!r}]"
-        if not is_model_id(alias):
-            raise CatalogError(f"{where}: an alias must be URL-safe like a model id (no '/' or spaces)")
-        if not isinstance(target, str):
-            raise CatalogError(f"{where}: target must be a model id string, got {target!r}")
-        if alias in ids:
-            raise CatalogError(f"{where}: alias shadows the model id {alias!r}")
-        if target not in ids:
-            raise CatalogError(f"{where}: points to {target!r}, which is not a model in the catalog")
+        _check_alias(alias, target, ids, f"{source}: aliases[{alias!r}]")
         checked[alias] = target
     return checked

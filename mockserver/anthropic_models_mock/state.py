@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .catalog import Catalog, CatalogError
+from .catalog import Catalog
 from .faults import Faults
 from .headers import check_api_keys
 from .journal import Journal
-from .modelinfo import validate_model
 
 __all__ = ["MockState"]
 
@@ -17,8 +16,9 @@ __all__ = ["MockState"]
 class MockState:
     """The mutable state of one app (``app.state.mock``); nothing is shared between apps.
 
-    The catalog itself is immutable: a change builds a new one and swaps the
-    reference, and ``reset()`` swaps the original back, so a reset costs O(1).
+    The catalog itself is immutable: a change makes a new one sharing all but one block
+    of its storage (``O(log n)``) and swaps the reference, and ``reset()`` swaps the
+    original back, so a reset costs O(1).
     """
 
     def __init__(
@@ -41,35 +41,17 @@ class MockState:
         self.catalog = catalog
         return catalog
 
-    def _rebuild(self, models: Iterable[Mapping[str, Any]], aliases: Mapping[str, str]) -> Catalog:
-        current = self.catalog
-        return self.replace_catalog(Catalog(models, aliases, source=current.source, as_of=current.as_of))
-
     def add_model(self, model: Mapping[str, Any]) -> Catalog:
-        """Add (or replace, by id) one model."""
-        validate_model(model, "add_model")  # errors name the call, not the catalog's file
-        model_id = model.get("id")
-        kept = [m for m in self.catalog.models if m["id"] != model_id]
-        aliases = {a: t for a, t in self.catalog.aliases.items() if a != model_id}
-        return self._rebuild([*kept, model], aliases)
+        """Add (or replace, by id) one model; ``O(log n)``."""
+        return self.replace_catalog(self.catalog.with_model(model, where="add_model"))
 
     def remove_model(self, model_id: str) -> Catalog:
-        """Remove a model and the aliases that point to it."""
-        if model_id not in self.catalog:
-            raise CatalogError(f"no model with id {model_id!r} to remove")
-        kept = [m for m in self.catalog.models if m["id"] != model_id]
-        aliases = {a: t for a, t in self.catalog.aliases.items() if t != model_id}
-        return self._rebuild(kept, aliases)
+        """Remove a model and the aliases that point to it; ``O(log n)``."""
+        return self.replace_catalog(self.catalog.without_model(model_id))
 
     def set_alias(self, alias: str, target: str | None) -> Catalog:
         """Point ``alias`` at ``target`` (a model id), or remove it (``None``)."""
-        aliases = dict(self.catalog.aliases)
-        if target is None:
-            if aliases.pop(alias, None) is None:
-                raise CatalogError(f"no alias {alias!r} to remove")
-        else:
-            aliases[alias] = target
-        return self._rebuild(self.catalog.models, aliases)
+        return self.replace_catalog(self.catalog.with_alias(alias, target))
 
     def set_api_keys(self, api_keys: Iterable[str] | None, *, hint: str | None = None) -> None:
         """Accept only these keys (``None``: any non-empty key) until ``reset()``.

@@ -1,15 +1,26 @@
-"""Synthetic catalogs: plausible Claude-style models from a seeded Faker."""
+"""Synthetic catalogs: plausible Claude-style models from a seeded Faker, built straight into rows.
+
+Each model takes one draw of random bits, sliced into its fields, and is written as its
+served JSON at once (no dict, no re-validation): a million models take seconds.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from faker import Faker
+from faker.providers.color.en_US import Provider as ColourNames
 
 from .rules import MODEL_LINES
+from .store import Row
 
-__all__ = ["synthetic_document"]
+if TYPE_CHECKING:
+    from .catalog import Catalog
+
+__all__ = ["synthetic_catalog"]
 
 _START = dt.date(2023, 3, 14)
 _END = dt.date(2026, 11, 25)
@@ -61,63 +72,112 @@ def _capabilities(bits: int) -> dict[str, Any]:
     }
 
 
-def _stamp(day: dt.date) -> str:
-    return f"{day.isoformat()}T00:00:00Z"
+#: How many models between two calls of the progress callback.
+_EVERY = 65_536
+_FAMILIES = [(line, major, minor) for line in MODEL_LINES for major in range(1, 100) for minor in range(10)]
 
 
-def synthetic_document(n: int, seed: int) -> dict[str, Any]:
-    """A catalog document of ``n`` models; the same ``(n, seed)``, the same bytes.
+def synthetic_catalog(
+    cls: type[Catalog], n: int, seed: int, *, progress: Callable[[int], None] | None = None
+) -> Catalog:
+    """A catalog of ``n`` models; the same ``(n, seed)``, the same bytes, in any process.
 
-    Ids look like ``claude-<line>-<major>-<minor>`` with or without a
-    ``-YYYYMMDD`` snapshot date; dated families get a ``claude-<line>-<major>-<minor>``
-    alias (to their newest snapshot) unless that name is itself a model id.
+    Ids look like ``claude-<line>-<major>-<minor>`` with or without a ``-YYYYMMDD``
+    snapshot date; dated families get a ``claude-<line>-<major>-<minor>`` alias (to
+    their newest snapshot) unless that name is itself a model id. Each model is two
+    draws of random bits, sliced into its fields, looked up in tables made once.
     """
+    from .catalog import Builder, quiet_gc
+
     if n < 0:
         raise ValueError(f"n must be >= 0, got {n}")
     fake = Faker()
     fake.seed_instance(seed)
-    rng = fake.random
-    models: list[dict[str, Any]] = []
-    ids: set[str] = set()
-    newest: dict[str, tuple[dt.date, str]] = {}
-    profiles: dict[int, dict[str, Any]] = {}
-    while len(models) < n:
-        line = MODEL_LINES[rng.randrange(len(MODEL_LINES))]
-        major, minor = rng.randrange(1, 100), rng.randrange(0, 10)
-        day = _START + dt.timedelta(days=rng.randrange(_SPAN + 1))
-        family = f"claude-{line}-{major}-{minor}"
-        dated = rng.random() < 0.7
-        model_id = f"{family}-{day:%Y%m%d}" if dated else family
-        if model_id in ids:
-            continue
-        ids.add(model_id)
-        lifecycle, deprecated, retires = "active", None, None
-        if rng.random() < 0.6:  # this one has a deprecation on record by _END
-            deprecated_day = day + dt.timedelta(days=rng.randrange(90, 540))
-            retire_day = deprecated_day + dt.timedelta(days=rng.randrange(60, 365))
-            if deprecated_day <= _END:
-                lifecycle = "retired" if retire_day <= _END else "deprecated"
-                deprecated, retires = _stamp(deprecated_day), _stamp(retire_day)
-        bits = rng.getrandbits(_PROFILE_BITS)
-        if bits not in profiles:
-            profiles[bits] = _capabilities(bits)
-        models.append(
-            {
-                "id": model_id,
-                "type": "model",
-                "display_name": f"Claude {line.title()} {major}.{minor}"
-                + (f" ({fake.color_name()})" if rng.random() < 0.1 else ""),
-                "created_at": _stamp(day),
-                "lifecycle": lifecycle,
-                "deprecated_at": deprecated,
-                "retires_at": retires,
-                "line": line,
-                "max_input_tokens": _CONTEXT[rng.randrange(len(_CONTEXT))],
-                "max_tokens": _OUTPUT[rng.randrange(len(_OUTPUT))],
-                "capabilities": profiles[bits],
-            }
-        )
-        if dated and (family not in newest or newest[family] < (day, model_id)):
-            newest[family] = (day, model_id)
-    aliases = {family: target for family, (_, target) in sorted(newest.items()) if family not in ids}
-    return {"as_of": _END.isoformat(), "aliases": aliases, "models": models}
+    draw = fake.random.getrandbits
+    last = _SPAN + 540 + 365
+    days = [_START + dt.timedelta(days=k) for k in range(last + 1)]
+    stamps = [f"{day.isoformat()}T00:00:00Z" for day in days]
+    quoted = [f'"{stamp}"' for stamp in stamps]
+    snapshots = [f"-{day:%Y%m%d}" for day in days]
+    moments = [-dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp() for day in days]
+    families = [f"claude-{line}-{major}-{minor}" for line, major, minor in _FAMILIES]
+    names = [f"Claude {line.title()} {major}.{minor}" for line, major, minor in _FAMILIES]  # JSON-safe as they are
+    lines = [MODEL_LINES.index(line) for line, _, _ in _FAMILIES]  # each family's line
+    limits = [
+        [
+            f',"line":"{line}","max_input_tokens":{context},"max_tokens":{output}'
+            for context in _CONTEXT
+            for output in _OUTPUT
+        ]
+        for line in MODEL_LINES
+    ]
+    colours = [json.dumps(name, ensure_ascii=False)[1:-1] for name in ColourNames.all_colors]  # Faker's, as JSON
+    builder = Builder()
+    profiles: dict[int, int] = {}  # capabilities bits -> profile, made on first use
+    by_day: list[list[tuple[Any, ...]]] = [[] for _ in range(_SPAN + 1)]
+    index: dict[str, tuple[float, str]] = {}
+    newest: dict[int, tuple[int, str]] = {}
+    counts = [0, 0, 0]
+    size, span = len(_FAMILIES), _SPAN + 1
+    created = [f'","display_name":"%s","created_at":"{stamp}",' for stamp in stamps]
+    active = '"lifecycle":"active","deprecated_at":null,"retires_at":null'
+    with quiet_gc():
+        for done in range(0, n, _EVERY):
+            for _ in range(min(_EVERY, n - done)):
+                while True:
+                    r = draw(30)  # family, day, dated: 4,950 x 1,355 x 10 < 2**30
+                    family = r % size
+                    r //= size
+                    day = r % span
+                    dated = r // span % 10 < 7 or families[family] in index  # undated while that id is free
+                    model_id = families[family] + snapshots[day] if dated else families[family]
+                    if model_id not in index:
+                        break
+                r = draw(52)  # deprecation, its two delays, capabilities, limits, colour
+                code, dates = 0, active
+                if r % 10 < 6:  # this one has a deprecation on record by _END
+                    deprecated = day + 90 + r // 10 % 450
+                    retired = deprecated + 60 + r // 4500 % 305
+                    if deprecated <= _SPAN:
+                        code = 2 if retired <= _SPAN else 1
+                        dates = (
+                            f'"lifecycle":"{"retired" if code == 2 else "deprecated"}",'
+                            f'"deprecated_at":{quoted[deprecated]},"retires_at":{quoted[retired]}'
+                        )
+                r //= 1_372_500
+                name = names[family]
+                if (r >> 10) // 15 % 10 == 0:
+                    name = f"{name} ({colours[(r >> 10) // 150 % len(colours)]})"
+                key = (moments[day], model_id)
+                head = (
+                    '{"type":"model","id":"'
+                    + model_id
+                    + created[day] % name
+                    + dates
+                    + limits[lines[family]][(r >> 10) % 15]
+                )
+                profile = profiles.get(r & 1023)
+                if profile is None:
+                    profile = profiles[r & 1023] = builder.capabilities(_capabilities(r & 1023))
+                by_day[day].append((key, head.encode(), profile, code, None))
+                index[model_id] = key
+                counts[code] += 1
+                if dated:
+                    best = newest.get(family)
+                    if best is None or best < (day, model_id):
+                        newest[family] = (day, model_id)
+            if progress is not None:
+                progress(done + min(_EVERY, n - done))
+        rows: list[Row] = []
+        for bucket in reversed(by_day):  # newest day first; ids ascending within a day
+            bucket.sort()
+            rows += bucket
+    aliases = {
+        families[family]: target
+        for family, (_, target) in sorted(newest.items(), key=lambda item: families[item[0]])
+        if families[family] not in index
+    }
+    source = f"<synthetic n={n} seed={seed}>"
+    return cls.from_rows(
+        rows, builder.profiles, aliases, source=source, as_of=_END.isoformat(), index=index, counts=counts
+    )

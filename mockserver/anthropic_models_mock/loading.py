@@ -1,0 +1,197 @@
+"""Loading a catalog file fast: typed decoding in C (msgspec), then one pass to make rows.
+
+Only what the decoder cannot check is checked in Python (lifecycle dates, calendar
+validity, duplicate ids), and each distinct ``capabilities`` object once. A file the fast
+path refuses is loaded again by the reference path (``json`` and ``validate_model``),
+whose message names the file, the entry and the field.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+import msgspec
+
+from .jsontext import loads
+from .modelinfo import _RFC3339, MODEL_ID_PATTERN, CatalogError, parse_rfc3339
+from .modelinfo import validate_model as _validate_model
+from .rules import MODEL_LINES
+from .store import Row
+
+if TYPE_CHECKING:
+    from .catalog import Catalog
+
+__all__ = ["NotJSON", "load_json"]
+
+
+class NotJSON(CatalogError):
+    """A catalog text that is not JSON at all (``detail`` says why, without the source)."""
+
+    def __init__(self, source: str, detail: str) -> None:
+        super().__init__(f"{source}: {detail}")
+        self.detail = detail
+
+
+_Id = Annotated[str, msgspec.Meta(pattern=rf"^{MODEL_ID_PATTERN}\Z")]
+_Moment = Annotated[str, msgspec.Meta(pattern=rf"^{_RFC3339.pattern}\Z")]
+_Count = Annotated[int, msgspec.Meta(ge=1)]
+_NULL = msgspec.Raw(b"null")
+
+
+class _Head(msgspec.Struct, gc=False):
+    """The served fields before ``capabilities``, in the order served (encoded as a model's head)."""
+
+    type: str
+    id: str
+    display_name: str
+    created_at: str
+    lifecycle: str
+    deprecated_at: str | None
+    retires_at: str | None
+    line: str | None
+    max_input_tokens: int | None
+    max_tokens: int | None
+
+
+class _Entry(msgspec.Struct, forbid_unknown_fields=True, gc=False):
+    id: _Id
+    display_name: str
+    created_at: _Moment
+    type: Literal["model"] = "model"
+    lifecycle: Literal["active", "deprecated", "retired"] = "active"
+    deprecated_at: _Moment | None = None
+    retires_at: _Moment | None = None
+    line: Literal[MODEL_LINES] | None = None  # type: ignore[valid-type]
+    max_input_tokens: _Count | None = None
+    max_tokens: _Count | None = None
+    allowed_fallback_models: list[_Id] | None = None
+    capabilities: msgspec.Raw = _NULL
+    sources: msgspec.Raw = _NULL
+
+
+class _Document(msgspec.Struct, forbid_unknown_fields=True):
+    models: list[_Entry]
+    aliases: dict[str, str] = {}
+    as_of: str | None = None
+    description: msgspec.Raw = _NULL
+    source: msgspec.Raw = _NULL
+    sources: msgspec.Raw = _NULL
+    omitted: msgspec.Raw = _NULL
+
+
+_DECODER = msgspec.json.Decoder(_Document | list[_Entry])
+_ENCODE = msgspec.json.Encoder().encode
+
+
+class _Refused(Exception):
+    """The fast path will not load this file; the reference path says why."""
+
+
+def load_json(cls: type[Catalog], text: str | bytes, source: str) -> Catalog:
+    """A catalog from a file's text (see ``Catalog.from_json``)."""
+    from .catalog import Builder, quiet_gc
+
+    try:
+        with quiet_gc():
+            document = _DECODER.decode(text)
+            entries, aliases, as_of = (
+                (document, {}, None)
+                if isinstance(document, list)
+                else (document.models, document.aliases, document.as_of)
+            )
+            builder = Builder()
+            rows = _rows(entries, builder)
+            del document, entries
+        return cls.from_rows(rows, builder.profiles, aliases, source=source, as_of=as_of)
+    except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError, _Refused):
+        return _reference(cls, text, source)
+
+
+def _rows(entries: list[_Entry], builder: Any) -> list[Row]:
+    moments: dict[str, float] = {}
+    checked: set[str | None] = {None}
+    profiles: dict[bytes, int] = {b"null": 0}
+    codes = {"active": 0, "deprecated": 1, "retired": 2}
+    rows: list[Row] = []
+    append, encode, head = rows.append, _ENCODE, _Head
+    for entry in entries:
+        lifecycle = entry.lifecycle
+        if lifecycle == "active":
+            if entry.deprecated_at is not None or entry.retires_at is not None:
+                raise _Refused
+        elif entry.deprecated_at is None:
+            raise _Refused
+        moment = moments.get(entry.created_at)
+        if moment is None:
+            moment = moments[entry.created_at] = _moment(entry.created_at)
+        if entry.deprecated_at not in checked or entry.retires_at not in checked:
+            for text in (entry.deprecated_at, entry.retires_at):
+                if text is not None:
+                    _moment(text)
+                    checked.add(text)
+        raw = bytes(entry.capabilities)
+        profile = profiles.get(raw)
+        if profile is None:
+            profile = profiles[raw] = _profile(raw, builder)
+        fallbacks = entry.allowed_fallback_models
+        append(
+            (
+                (moment, entry.id),
+                encode(
+                    head(
+                        entry.type,
+                        entry.id,
+                        entry.display_name,
+                        entry.created_at,
+                        lifecycle,
+                        entry.deprecated_at,
+                        entry.retires_at,
+                        entry.line,
+                        entry.max_input_tokens,
+                        entry.max_tokens,
+                    )
+                )[:-1],
+                profile,
+                codes[lifecycle],
+                None if fallbacks is None else encode(fallbacks),
+            )
+        )
+    if len({row[0][1] for row in rows}) != len(rows):
+        raise _Refused  # a duplicate id: the reference path names it
+    return rows
+
+
+def _moment(text: str) -> float:
+    try:
+        return -parse_rfc3339(text).timestamp()
+    except ValueError:
+        raise _Refused from None
+
+
+def _profile(raw: bytes, builder: Any) -> int:
+    """The profile of one distinct capabilities text, checked as the reference path checks it."""
+    value = json.loads(raw)
+    try:
+        _validate_model(
+            {"id": "x", "display_name": "x", "created_at": "1970-01-01T00:00:00Z", "capabilities": value}, "fast"
+        )
+    except CatalogError:
+        raise _Refused from None
+    return int(builder.capabilities(value, raw))
+
+
+def _reference(cls: type[Catalog], text: str | bytes, source: str) -> Catalog:
+    """The reference path: slower, and its errors name the file, the entry and the field."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise NotJSON(source, f"not UTF-8 text: {exc.reason}") from None
+    try:
+        document = loads(text)
+    except json.JSONDecodeError as exc:
+        raise NotJSON(source, f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+    except (ValueError, RecursionError) as exc:  # NaN, a number past Python's digit limit, absurd nesting
+        raise NotJSON(source, f"not a usable JSON document: {str(exc) or type(exc).__name__}") from None
+    return cls.from_document(document, source=source)

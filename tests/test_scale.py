@@ -1,0 +1,61 @@
+"""Catalog builds never stall the server: requests are answered during a 1,000,000-model build, and a
+signal stops the server at once, build or not."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import threading
+import time
+from urllib.parse import urlsplit
+
+import httpx
+from commands import serving
+
+HEADERS = {"x-api-key": "k", "anthropic-version": "2023-06-01"}
+BUILD = b'{"synthetic": 1000000, "seed": 5}'
+
+
+def put_catalog(url: str) -> socket.socket:
+    """Send ``PUT /_mock/catalog`` for a 1M synthetic catalog on a raw socket; its answer is read later."""
+    parts = urlsplit(url)
+    sock = socket.create_connection((parts.hostname, parts.port))
+    head = f"PUT /_mock/catalog HTTP/1.1\r\nhost: {parts.netloc}\r\ncontent-type: application/json\r\n"
+    sock.sendall(head.encode() + b"content-length: %d\r\n\r\n" % len(BUILD) + BUILD)
+    return sock
+
+
+def test_requests_are_answered_during_a_million_model_build_then_the_catalog_swaps() -> None:
+    with serving() as (_, url, _lines), httpx.Client(base_url=url, headers=HEADERS) as client:
+        before = client.get("/v1/models").json()["data"]
+        answer: list[httpx.Response] = []
+        builder = threading.Thread(
+            target=lambda: answer.append(httpx.put(f"{url}/_mock/catalog", content=BUILD, timeout=300))
+        )
+        builder.start()
+        during = 0
+        while builder.is_alive():
+            response = client.get("/v1/models")
+            if builder.is_alive():  # answered while the PUT is still waiting for its build
+                assert response.status_code == 200 and response.json()["data"] == before
+                during += 1
+        builder.join()
+        after = client.get("/v1/models").json()["data"]
+    assert during >= 1
+    assert answer[0].status_code == 200 and answer[0].json()["models"] == 1_000_000
+    assert after != before and all(model["id"].startswith("claude-") for model in after)
+
+
+def test_a_signal_during_a_build_stops_the_server_within_a_second() -> None:
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        with serving() as (proc, url, _lines):
+            sock = put_catalog(url)
+            for _ in range(3):  # the loop has read the PUT and handed its build to a worker by now
+                assert httpx.get(f"{url}/v1/models", headers=HEADERS).status_code == 200
+            proc.send_signal(signum)
+            signalled = time.monotonic()
+            proc.wait(timeout=30)
+            stopped = time.monotonic() - signalled
+            sock.close()
+        assert proc.returncode == 0, proc.stderr.read() if proc.stderr else ""
+        assert stopped < 1.0, f"{signum!r}: stopped {stopped:.2f} s after the signal"

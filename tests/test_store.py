@@ -1,0 +1,126 @@
+"""Changes at any size: a catalog changed step by step serves exactly what one built from scratch serves."""
+
+from __future__ import annotations
+
+from itertools import combinations
+from typing import Any
+from unittest.mock import patch
+
+from anthropic_models_mock import store
+from anthropic_models_mock.catalog import Catalog, CatalogError
+from anthropic_models_mock.pagination import paginate, render_page
+from anthropic_models_mock.rules import LIFECYCLES
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+SUBSETS = [frozenset(c) for n in range(1, 4) for c in combinations(LIFECYCLES, n)]
+DAYS = ["2025-01-01T00:00:00Z", "2025-01-02T00:00:00Z", "2025-01-02T01:00:00+01:00", "2026-03-04T00:00:00Z"]
+
+
+@st.composite
+def entries(draw: st.DrawFn, ids: st.SearchStrategy[str]) -> dict[str, Any]:
+    lifecycle = draw(st.sampled_from(LIFECYCLES))
+    entry: dict[str, Any] = {
+        "id": draw(ids),
+        "display_name": draw(st.sampled_from(["A", "B", "Ünï"])),
+        "created_at": draw(st.sampled_from(DAYS)),
+        "lifecycle": lifecycle,
+    }
+    if lifecycle != "active":
+        entry["deprecated_at"] = "2026-01-01T00:00:00Z"
+    if draw(st.booleans()):
+        entry["allowed_fallback_models"] = ["m-1"]
+    return entry
+
+
+IDS = st.sampled_from([f"m-{n}" for n in range(40)])
+CHANGES = st.lists(
+    st.one_of(
+        st.tuples(st.just("add"), entries(IDS)),
+        st.tuples(st.just("remove"), IDS),
+        st.tuples(st.just("alias"), st.sampled_from(["a-1", "a-2", "a-3"]), st.one_of(st.none(), IDS)),
+    ),
+    max_size=40,
+)
+
+
+def served(catalog: Catalog) -> dict[Any, Any]:
+    """Everything a client can see: every page of every view, plain and beta, every lookup."""
+    seen: dict[Any, Any] = {}
+    for lifecycles in SUBSETS:
+        for beta in (False, True):
+            view = catalog.view(lifecycles, beta=beta)
+            ids = list(view.ids)
+            seen[lifecycles, beta] = ids
+            for limit in (1, 3, 1000):
+                for cursor in [None, *ids]:
+                    page = paginate(view, limit, after_id=cursor)
+                    seen[lifecycles, beta, limit, cursor] = render_page(view, page)
+                    if cursor is not None:
+                        seen[lifecycles, beta, limit, "before", cursor] = render_page(
+                            view, paginate(view, limit, before_id=cursor)
+                        )
+    for name in [f"m-{n}" for n in range(40)] + ["a-1", "a-2", "a-3"]:
+        seen[name] = (catalog.body(name), catalog.body(name, beta=True), catalog.resolve(name), name in catalog)
+    seen["aliases"] = dict(catalog.aliases)
+    seen["len"] = len(catalog)
+    return seen
+
+
+@settings(max_examples=60)
+@given(st.lists(entries(IDS), max_size=25, unique_by=lambda e: e["id"]), CHANGES)
+def test_a_changed_catalog_serves_what_a_rebuilt_one_serves(start: list[dict[str, Any]], changes: list[Any]) -> None:
+    with patch.object(store, "BLOCK", 2):  # tiny blocks: inserts split them and removals empty them
+        catalog = Catalog(start)
+        models = {entry["id"]: entry for entry in start}
+        aliases: dict[str, str] = {}
+        for change in changes:
+            if change[0] == "add":
+                entry = change[1]
+                catalog = catalog.with_model(entry)
+                models[entry["id"]] = entry
+                aliases.pop(entry["id"], None)
+            elif change[0] == "remove":
+                if change[1] not in models:
+                    continue
+                catalog = catalog.without_model(change[1])
+                del models[change[1]]
+                aliases = {alias: target for alias, target in aliases.items() if target != change[1]}
+            else:
+                _, alias, target = change
+                if (target is None and alias not in aliases) or (target is not None and target not in models):
+                    continue
+                catalog = catalog.with_alias(alias, target)
+                if target is None:
+                    del aliases[alias]
+                else:
+                    aliases[alias] = target
+        assert served(catalog) == served(Catalog(list(models.values()), aliases))
+
+
+def test_the_catalog_a_change_was_made_from_is_unchanged() -> None:
+    base = Catalog.synthetic(50, 2)
+    before = served(base)
+    first = base.view().ids[0]
+    base.with_model({"id": "new-1", "display_name": "N", "created_at": "2030-01-01T00:00:00Z"})
+    base.without_model(first)
+    base.with_alias("zz", first)
+    assert served(base) == before
+
+
+def test_bad_changes_are_refused_and_say_why() -> None:
+    catalog = Catalog.synthetic(10, 1)
+    target = catalog.view().ids[0]
+    for change, message in [
+        (lambda: catalog.without_model("nope"), "no model with id 'nope' to remove"),
+        (lambda: catalog.with_alias("zz", None), "no alias 'zz' to remove"),
+        (lambda: catalog.with_alias("zz", "nope"), "points to 'nope', which is not a model"),
+        (lambda: catalog.with_alias(target, target), f"alias shadows the model id {target!r}"),
+        (lambda: catalog.with_model({"id": "x"}, where="add_model"), "add_model (id 'x'): display_name: required"),
+    ]:
+        try:
+            change()
+        except CatalogError as exc:
+            assert message in str(exc)
+        else:
+            raise AssertionError(f"accepted: {message}")
