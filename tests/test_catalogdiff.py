@@ -444,3 +444,17 @@ def test_applying_the_diff_to_old_gives_new(seed: int, data: st.DataObject) -> N
             assert served(before, beta=True) == served(entry, beta=True)
     assert {alias for alias, _ in diff.aliases_removed} == set(old.aliases) - set(aliases)
     assert (diff.aliases_added, diff.aliases_changed) == ((), ())
+
+
+def test_control_and_bidi_characters_are_escaped_in_the_report() -> None:
+    old = Catalog([model("a")], {}, source="old.json")
+    new = Catalog([model("a", display_name="Évil \x9b31m \u202eabc\x1b[2J")], {}, source="new\u202e.json")
+    report = diff_catalogs(old, new).render()
+    assert '      display_name: "Model A" → "Évil \\u009b31m \\u202eabc\\u001b[2J"\n' in report
+    assert "+++ new\\u202e.json: 1 model" in report
+    assert all(ch.isprintable() for line in report.splitlines() for ch in line)
+    assert diff_catalogs(old, new).to_json()["changed"][0]["fields"][0]["new"] == "Évil \x9b31m \u202eabc\x1b[2J"
+
+
+def test_the_report_can_use_an_ascii_arrow() -> None:
+    assert "\n  ~ x: a -> b\n" in diff_catalogs(*_small_pair()).render(arrow="->")

@@ -59,3 +59,16 @@ def test_a_closed_stream_is_not_an_error() -> None:
     progress = Progress("models", stream=stream, live=True)
     progress.note("gone")
     progress.done()
+
+
+def test_a_phase_names_itself_and_restarts_the_count_and_rate() -> None:
+    stream, clock = io.StringIO(), Clock()
+    progress = Progress("models", stream=stream, live=True, clock=clock)
+    clock.now += 1.0
+    progress.advance(10)
+    progress.phase("trying alias names", what="names", total=4)
+    assert stream.getvalue().endswith("\r\x1b[Kmockserver: trying alias names: 0/4 names in 0.0 s (0/s)")
+    clock.now += 1.0
+    progress.advance(2)
+    assert stream.getvalue().endswith("mockserver: trying alias names: 2/4 names in 1.0 s (2/s), about 1 s left")
+    assert progress.elapsed == 2.0  # the whole work's time, for the summary

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import http.server
+import io
 import json
 import os
 import socket
@@ -20,7 +21,8 @@ import httpx
 import pytest
 from anthropic_models_mock import Catalog
 from anthropic_models_mock.catalog import default_catalog_path
-from anthropic_models_mock.recording import MAX_WAIT, RecordError, _wait, known_model_names, record
+from anthropic_models_mock.progress import Progress
+from anthropic_models_mock.recording import MAX_WAIT, RecordError, _wait, candidate_names, known_model_names, record
 from commands import run, serving
 
 KEY = "sk-ant-test-SECRET-0123456789abcdef"
@@ -146,7 +148,7 @@ def failed(*args: str, key: str | None = KEY, key_env: str = "ANTHROPIC_API_KEY"
     assert done.stdout == ""
     *notes, line = done.stderr.splitlines()
     assert line.startswith("mockserver: error: "), done.stderr
-    assert all("; retry " in note for note in notes), done.stderr  # only retries come before the one error line
+    assert all("; retry " in note or note.startswith("mockserver: warning: ") for note in notes), done.stderr
     assert KEY not in done.stderr
     return line
 
@@ -165,7 +167,9 @@ def test_the_key_comes_only_from_the_environment() -> None:
     assert "$ANTHROPIC_API_KEY: a key must be" in failed("http://127.0.0.1:9", key=" padded ")
     for flag in (["--api-key", KEY], [f"--api-key={KEY}"], ["--api-key-env", KEY]):
         assert "environment" in failed("http://127.0.0.1:9", *flag)
-    assert "unrecognized arguments: --api-k and 1 value(s)" in failed("http://127.0.0.1:9", "--api-k", KEY)
+    assert "unrecognized arguments: --api-k and 1 value (not shown)" in failed("http://127.0.0.1:9", "--api-k", KEY)
+    assert "unrecognized arguments: 1 value (not shown) (see" in failed("http://127.0.0.1:9", KEY)
+    assert "unrecognized arguments: --x and 2 values (not shown)" in failed("http://127.0.0.1:9", KEY, "--x=1", "y")
 
 
 def test_another_variable_can_hold_the_key(tmp_path: Path) -> None:
@@ -295,13 +299,12 @@ def test_a_server_that_echoes_the_key_has_it_redacted() -> None:
 
 
 def test_a_redirect_is_not_followed_with_the_key() -> None:
-    with answering(
-        lambda r: (
-            r.send_response(307),
-            r.send_header("location", "http://elsewhere.invalid/v1/models"),
-            r.end_headers(),
-        )
-    ) as url:
+    def redirect(request: http.server.BaseHTTPRequestHandler) -> None:
+        request.send_response(307)
+        request.send_header("location", "http://elsewhere.invalid/v1/models")
+        request.end_headers()
+
+    with answering(redirect) as url:
         line = failed(url)
     assert "307 redirect to http://elsewhere.invalid/v1/models" in line
 
@@ -367,11 +370,11 @@ def test_fields_this_version_does_not_know_are_dropped_with_a_warning(tmp_path: 
     with answering(only_active) as url:
         out, stderr = recorded(url, tmp_path)
     assert (
-        "not recorded, unknown to this version of mockserver: capabilities.teleport (2 models), colour (2 models)"
+        "not recorded, unknown to this version of mockserver: capabilities.teleport (1 model), colour (1 model)"
         in stderr
     )
     (served,) = Catalog.from_file(out).models
-    assert served["capabilities"] == capabilities and "colour" not in served
+    assert served["capabilities"] == {**capabilities, "compaction": None} and "colour" not in served  # the beta shape
 
 
 @pytest.mark.parametrize(
@@ -388,17 +391,17 @@ def test_fields_this_version_does_not_know_are_dropped_with_a_warning(tmp_path: 
     ],
 )
 def test_waits_honour_the_server_within_a_bound(headers: dict[str, str], attempt: int, expected: float) -> None:
-    assert _wait(httpx.Response(429, headers=headers), attempt) == expected
+    assert _wait(headers, attempt) == expected
 
 
 def test_an_http_date_retry_after_is_honoured() -> None:
     later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=30)
-    wait = _wait(httpx.Response(503, headers={"retry-after": later.strftime("%a, %d %b %Y %H:%M:%S GMT")}), 0)
+    wait = _wait({"retry-after": later.strftime("%a, %d %b %Y %H:%M:%S GMT")}, 0)
     assert 25 <= wait <= 30
 
 
 def test_x_should_retry_false_is_not_retried() -> None:
-    calls = []
+    calls: list[str] = []
 
     def refuse(request: http.server.BaseHTTPRequestHandler) -> None:
         calls.append(request.path)
@@ -407,7 +410,10 @@ def test_x_should_retry_false_is_not_retried() -> None:
         request.send_header("content-length", "0")
         request.end_headers()
 
-    with answering(refuse) as url, pytest.raises(RecordError, match="503 with a no content-type body"):
+    with (
+        answering(refuse) as url,
+        pytest.raises(RecordError, match="503 with an empty body, not the API's error envelope"),
+    ):
         record(url, KEY, sleep=lambda seconds: None)
     assert len(calls) == 1
 
@@ -510,3 +516,301 @@ def test_the_project_s_drift_script_exits_0_without_drift_and_1_with_it() -> Non
     assert drifted.returncode == 1, drifted.stderr
     assert '  - claude-3-haiku-20240307  "Claude Haiku 3"  retired' in drifted.stdout
     assert KEY not in same.stdout + same.stderr + drifted.stdout + drifted.stderr
+
+
+# -- hostile servers: the key never shown or stored, every failure one line, every walk bounded ----------------
+
+NOT_FOUND = b'{"type": "error", "error": {"type": "not_found_error", "message": "no"}}'
+
+
+def item(model_id: str = "claude-x-1", **extra: Any) -> dict[str, Any]:
+    return {"type": "model", "id": model_id, "display_name": "X", "created_at": "2025-01-01T00:00:00Z", **extra}
+
+
+def lists(page: Callable[[str], Any]) -> Callable[[http.server.BaseHTTPRequestHandler], None]:
+    """Lists answered ``page(request path)``, plain and beta alike; every retrieve 404."""
+
+    def handle(request: http.server.BaseHTTPRequestHandler) -> None:
+        if not request.path.startswith("/v1/models?"):
+            return reply(404, NOT_FOUND)(request)
+        reply(200, json.dumps(page(request.path)).encode())(request)
+
+    return handle
+
+
+def under(**lifecycles: list[dict[str, Any]]) -> Callable[[str], Any]:
+    """One page per lifecycle filter: the items given for it, else none."""
+
+    def page(path: str) -> dict[str, Any]:
+        found = [items for name, items in lifecycles.items() if f"lifecycle%5B%5D={name}" in path]
+        return {"data": found[0] if found else [], "has_more": False}
+
+    return page
+
+
+def test_a_key_or_a_terminal_escape_in_a_field_name_is_never_printed(tmp_path: Path) -> None:
+    capabilities = json.loads(Catalog.default().body("claude-opus-4-6") or b"")["capabilities"]
+    hostile = item(lifecycle="active", capabilities={**capabilities, KEY: {"supported": True}})
+    hostile.update({KEY: 1, "\x1b[31mEVIL\x1b[0m": 2})
+    with answering(lists(under(active=[hostile]))) as url:
+        _out, stderr = recorded(url, tmp_path)
+    assert "SECRET" not in stderr and "\x1b" not in stderr
+    assert "[key redacted] (1 model)" in stderr and "capabilities.[key redacted] (1 model)" in stderr
+    assert "\\u001b[31mEVIL\\u001b[0m (1 model)" in stderr
+
+
+@pytest.mark.parametrize("field", ["id", "display_name"])
+def test_an_answer_that_holds_the_key_is_refused_and_nothing_is_written(tmp_path: Path, field: str) -> None:
+    out = tmp_path / "models.json"
+    out.write_text("the old catalog\n")
+    hostile = item(lifecycle="active", **{field: KEY if field == "id" else f"hello {KEY}"})
+    with answering(lists(under(active=[hostile]))) as url:
+        done = run("catalog", "record", url, "-o", str(out), env=env())
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.count("\n") == 1 and "SECRET" not in done.stderr
+    assert "data[0]: the answer contains the key in $ANTHROPIC_API_KEY (not shown); nothing recorded" in done.stderr
+    assert out.read_text() == "the old catalog\n" and list(tmp_path.iterdir()) == [out]
+
+
+def test_a_long_value_is_redacted_before_it_is_cut() -> None:
+    with answering(lists(under(active=[item(type="a" * 30 + KEY)]))) as url:
+        line = failed(url)
+    assert 'data[0].type: not the Models API\'s answer: expected "model", got str "aaaa' in line
+    assert "SECRET" not in line and "sk-ant" not in line
+
+
+def test_a_short_key_is_redacted_only_as_a_whole_word() -> None:
+    def echo(request: http.server.BaseHTTPRequestHandler) -> None:
+        key = request.headers["x-api-key"]
+        body = {"type": "error", "error": {"type": "authentication_error", "message": f"bad key {key}: {key}x"}}
+        reply(401, json.dumps(body).encode())(request)
+
+    with answering(echo) as url:
+        with pytest.raises(RecordError) as short:
+            record(url, "m")
+        with pytest.raises(RecordError) as long:
+            record(url, "abcdefgh")
+    assert f"GET {url}/v1/models?limit=1000" in str(short.value)  # not "/v1/[key redacted]odels"
+    assert str(short.value).endswith("bad key [key redacted]: mx")
+    assert str(long.value).endswith("bad key [key redacted]: [key redacted]x")
+
+
+def test_a_body_that_cannot_be_decoded_is_one_line() -> None:
+    def bad_gzip(request: http.server.BaseHTTPRequestHandler) -> None:
+        request.send_response(200)
+        request.send_header("content-type", "application/json")
+        request.send_header("content-encoding", "gzip")
+        request.send_header("content-length", "15")
+        request.end_headers()
+        request.wfile.write(b"not gzip at all")
+
+    with answering(bad_gzip) as url:
+        line = failed(url)
+    assert f"GET {url}/v1/models?limit=1000&lifecycle%5B%5D=active: the answer cannot be decoded" in line
+
+
+@pytest.mark.parametrize(
+    ("url", "fragment"),
+    [
+        ("http://[::1", "URL: not a valid URL (Invalid IPv6 URL)"),
+        ("http://127.0.0.1:http", "URL: not a valid URL (the port is not a number from 0 to 65535)"),
+        ("http://127.0.0.1:99999", "URL: not a valid URL (the port is not a number from 0 to 65535)"),
+        ("http://127.0.0.1:9/?region=eu", "URL: a base URL has no query (?...) or fragment (#...)"),
+        ("http://127.0.0.1:9/#models", "URL: a base URL has no query (?...) or fragment (#...)"),
+        ("http://127.0.0.1:9?", "URL: a base URL has no query (?...) or fragment (#...)"),
+    ],
+)
+def test_a_url_that_is_not_a_base_url_is_refused_in_one_line(url: str, fragment: str) -> None:
+    assert fragment in failed(url)
+
+
+def test_an_error_that_a_retry_cannot_cure_is_not_retried() -> None:
+    closed = socket.create_server(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()
+    sleeps: list[float] = []
+    with pytest.raises(RecordError, match=r"cannot connect: .*refused"):
+        record(f"http://127.0.0.1:{port}", KEY, sleep=sleeps.append)
+    assert sleeps == []
+
+
+@pytest.mark.parametrize("declared", [True, False])
+def test_an_answer_larger_than_the_bound_is_cut_off(monkeypatch: pytest.MonkeyPatch, declared: bool) -> None:
+    from anthropic_models_mock import recording
+
+    monkeypatch.setattr(recording, "MAX_ANSWER", 4096)
+    body = json.dumps({"data": [item(f"claude-x-{n}") for n in range(100)], "has_more": False}).encode()
+
+    def big(request: http.server.BaseHTTPRequestHandler) -> None:
+        request.send_response(200)
+        if declared:
+            request.send_header("content-length", str(len(body)))
+        request.end_headers()  # without a length, HTTP/1.0: the body runs to the end of the connection
+        request.wfile.write(body)
+
+    with answering(big) as url, pytest.raises(RecordError) as caught:
+        record(url, KEY, retries=0)
+    how = f"it declares {len(body):,} bytes" if declared else "stopped reading"
+    assert str(caught.value).endswith(f"the answer is larger than 0 MiB ({how}): not a page of the Models API")
+
+
+def test_the_timeout_bounds_each_whole_answer() -> None:
+    ticks = iter([0.0])  # the answer starts at 0 s; its first bytes come at 100 s, as from a slow drip
+
+    def clock() -> float:
+        return next(ticks, 100.0)
+
+    with answering(lists(under(active=[item()]))) as url, pytest.raises(RecordError) as caught:
+        record(url, KEY, retries=0, timeout=30, clock=clock)
+    assert "active: no complete answer in 30 s (--timeout bounds each whole answer)" in str(caught.value)
+
+
+def test_a_last_id_that_is_not_the_last_item_s_is_refused() -> None:
+    page = {"data": [item("claude-x-1"), item("claude-x-2")], "has_more": True, "last_id": "claude-x-9"}
+    with answering(lists(lambda path: page)) as url:
+        line = failed(url, "--retries", "0")
+    assert "last_id: not the Models API's answer: expected the last item's id claude-x-2, got str" in line
+
+
+def test_pagination_without_end_is_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
+    from anthropic_models_mock import recording
+
+    monkeypatch.setattr(recording, "MAX_PAGES", 5)
+    pages: list[str] = []
+
+    def endless(path: str) -> dict[str, Any]:
+        pages.append(path)
+        fresh = f"claude-x-{len(pages)}"
+        return {"data": [item(fresh)], "has_more": True, "last_id": fresh}
+
+    with answering(lists(endless)) as url, pytest.raises(RecordError) as caught:
+        record(url, KEY)
+    assert "models or 5 pages listed for one lifecycle, far more than any real catalog: stopped" in str(caught.value)
+    assert len(pages) == 5
+
+
+def test_a_recording_of_no_models_is_refused_and_an_existing_file_kept(tmp_path: Path) -> None:
+    out = tmp_path / "models.json"
+    out.write_text("the old catalog\n")
+    with answering(lists(under())) as url:
+        done = run("catalog", "record", url, "-o", str(out), env=env())
+    assert done.returncode == 2
+    assert done.stderr.startswith("mockserver: error: the API listed no models: GET ")
+    assert out.read_text() == "the old catalog\n"
+
+
+def test_repeats_and_contradicting_lifecycles_are_warned_and_unknown_fields_counted_per_model() -> None:
+    stream = io.StringIO()
+    twice = [item("claude-a", lifecycle="active", hue=1), item("claude-a", lifecycle="active", display_name="Y")]
+    page = under(
+        active=twice,
+        deprecated=[item("claude-b", lifecycle="active", hue=2)],
+        retired=[item("claude-c", deprecated_at="2025-02-01T00:00:00Z")],
+    )
+    with answering(lists(page)) as url:
+        document = record(url, KEY, progress=Progress("models", stream=stream, live=False))
+    notes = stream.getvalue().splitlines()
+    assert "mockserver: warning: not recorded, unknown to this version of mockserver: hue (2 models)" in notes
+    assert (
+        "mockserver: warning: 1 model listed twice with different bodies; the first listing is kept: claude-a" in notes
+    )
+    assert (
+        "mockserver: warning: 1 model listed under another lifecycle than their own, or under two; the model's own"
+        ' (else the first) is kept: claude-b (listed as deprecated, says "active")'
+    ) in notes
+    assert notes[-1].startswith("mockserver: recorded 3 models and 0 aliases from")
+    lifecycles = {model["id"]: (model["lifecycle"], model["display_name"]) for model in document["models"]}
+    assert lifecycles == {"claude-a": ("active", "X"), "claude-b": ("active", "X"), "claude-c": ("retired", "X")}
+
+
+def test_one_model_is_said_in_the_singular() -> None:
+    stream = io.StringIO()
+    with answering(lists(under(active=[item()]))) as url:
+        record(url, KEY, progress=Progress("models", stream=stream, live=False))
+    assert stream.getvalue().startswith(f"mockserver: recorded 1 model and 0 aliases from {url} in ")
+
+
+def test_the_live_line_names_each_phase() -> None:
+    stream = io.StringIO()
+    with answering(lists(under(active=[item()]))) as url:
+        record(url, KEY, candidates=["claude-y-1", "claude-y-2"], progress=Progress("models", stream=stream, live=True))
+    shown = stream.getvalue()
+    assert "mockserver: listing models: 0 models" in shown
+    assert "mockserver: listing models (beta=true): 0 models" in shown
+    assert "mockserver: trying alias names: 0/2 names" in shown
+
+
+def test_output_problems_are_found_before_any_request(tmp_path: Path) -> None:
+    assert f"-o {tmp_path}: is a folder: give the file to write" in failed("http://127.0.0.1:9", "-o", str(tmp_path))
+
+
+def test_output_through_a_symbolic_link_replaces_its_target(tmp_path: Path) -> None:
+    target = tmp_path / "target.json"
+    target.write_text("old\n")
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    with answering(lists(under(active=[item()]))) as url:
+        done = run("catalog", "record", url, "-o", str(link), env=env())
+    assert done.returncode == 0, done.stderr
+    assert link.is_symlink() and [model["id"] for model in json.loads(target.read_text())["models"]] == ["claude-x-1"]
+
+
+def test_the_embedded_catalog_s_aliases_are_always_tried(tmp_path: Path) -> None:
+    assert set(Catalog.default().aliases) <= set(candidate_names())
+    with serving() as (_, url, _lines):
+        out, _stderr = recorded(url, tmp_path)  # no --base, no --alias
+    assert json.loads(out.read_text())["aliases"] == dict(Catalog.default().aliases)
+
+
+def test_the_live_drift_never_shows_a_password_from_the_url() -> None:
+    from anthropic_models_testkit.contract import live_drift
+
+    with serving("--api-key", KEY) as (_, url, _lines):
+        secret = url.replace("http://", "http://user:hunter2@")
+        report = live_drift(secret, KEY, Catalog.default())
+        failure = live_drift(secret, "not-the-key", Catalog.default())
+    assert f"+++ {url}: 29 models" in report and "hunter2" not in report
+    assert failure.startswith(f"could not record {url} to compare: the key") and "hunter2" not in failure
+
+
+def test_the_live_url_is_checked_when_pytest_starts(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", KEY)
+    pytester.makepyfile(test_a="def test_one():\n    pass\n")
+    quiet = ("-p", "no:cacheprovider", "-o", "asyncio_default_fixture_loop_scope=function")
+    alone = pytester.runpytest_inprocess(*quiet, "--anthropic-live-url", "http://127.0.0.1:9")
+    assert alone.ret == pytest.ExitCode.USAGE_ERROR
+    assert "--anthropic-live-url applies to the live run only: give --anthropic-live too" in alone.stderr.str()
+    bad = pytester.runpytest_inprocess(*quiet, "--anthropic-live", "--anthropic-live-url", "http://127.0.0.1:9/?x")
+    assert bad.ret == pytest.ExitCode.USAGE_ERROR
+    assert "--anthropic-live-url: a base URL has no query" in bad.stderr.str()
+
+
+def test_diff_prints_to_an_ascii_output(tmp_path: Path) -> None:
+    document = json.loads(default_catalog_path().read_text())
+    document["models"][0]["display_name"] = "Évil \u202e"
+    changed = tmp_path / "changed.json"
+    changed.write_text(json.dumps(document), encoding="utf-8")
+    ascii_env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    done = run("catalog", "diff", str(default_catalog_path()), str(changed), env=ascii_env)
+    assert done.returncode == 1, done.stderr
+    assert '-> "\\xc9vil \\u202e"' in done.stdout
+    as_json = run("catalog", "diff", "--json", str(default_catalog_path()), str(changed), env=ascii_env)
+    assert as_json.returncode == 1, as_json.stderr
+    assert json.loads(as_json.stdout)["changed"][0]["fields"][0]["new"] == "Évil \u202e"
+
+
+def test_an_unexpected_failure_of_diff_exits_2_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from anthropic_models_mock import catalogdiff
+    from anthropic_models_mock.cli import main
+
+    def broken(old: Catalog, new: Catalog) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(catalogdiff, "diff_catalogs", broken)
+    shipped = str(default_catalog_path())
+    with pytest.raises(SystemExit) as exited:
+        main(["catalog", "diff", shipped, shipped])
+    assert exited.value.code == 2
+    assert capsys.readouterr().err == "mockserver: error: diff failed: RuntimeError: a bug\n"

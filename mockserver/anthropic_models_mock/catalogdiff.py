@@ -85,11 +85,15 @@ class CatalogDiff:
             },
         }
 
-    def render(self) -> str:
-        """A report for a person: a header per catalog, then each difference (values as JSON)."""
-        return "".join(f"{line}\n" for line in self._lines())
+    def render(self, *, arrow: str = "→") -> str:
+        """A report for a person: a header per catalog, then each difference (values as JSON).
 
-    def _lines(self) -> Iterator[str]:
+        Characters that would act on a terminal rather than show (controls, bidi overrides) are
+        escaped as in JSON (``\\u202e``). ``arrow`` is ``->`` for an output that cannot show ``→``.
+        """
+        return "".join(f"{_visible(line)}\n" for line in self._lines(arrow))
+
+    def _lines(self, arrow: str) -> Iterator[str]:
         yield f"--- {_header(self.old_label, self.old_count, self.old_alias_count, self.old_as_of)}"
         yield f"+++ {_header(self.new_label, self.new_count, self.new_alias_count, self.new_as_of)}"
         if self.same:
@@ -106,12 +110,12 @@ class CatalogDiff:
             yield f"changed models ({len(self.changed)}):"
             for change in self.changed:
                 yield f"  ~ {change.id}"
-                yield from (f"      {f.path}: {_show(f.old)} → {_show(f.new)}" for f in change.fields)
+                yield from (f"      {f.path}: {_show(f.old)} {arrow} {_show(f.new)}" for f in change.fields)
         if self.alias_change_count:
             yield "aliases:"
-            yield from (f"  + {alias} → {target}" for alias, target in self.aliases_added)
-            yield from (f"  - {alias} (was → {target})" for alias, target in self.aliases_removed)
-            yield from (f"  ~ {alias}: {old} → {new}" for alias, old, new in self.aliases_changed)
+            yield from (f"  + {alias} {arrow} {target}" for alias, target in self.aliases_added)
+            yield from (f"  - {alias} (was {arrow} {target})" for alias, target in self.aliases_removed)
+            yield from (f"  ~ {alias}: {old} {arrow} {new}" for alias, old, new in self.aliases_changed)
         yield (
             f"differ: {len(self.added)} added, {len(self.removed)} removed, {len(self.changed)} changed,"
             f" {_count(self.alias_change_count, 'alias change')}"
@@ -196,3 +200,10 @@ def _summary(model: Mapping[str, Any]) -> str:
 
 def _show(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
+
+
+def _visible(text: str) -> str:
+    """``text`` with each character a terminal would not show as itself escaped (``\\u009b``)."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else json.dumps(ch)[1:-1] for ch in text)

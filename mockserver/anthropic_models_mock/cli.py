@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import gc
 import importlib.metadata
 import ipaddress
 import json
+import math
 import os
 import re
 import signal
 import sys
-import urllib.parse
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
@@ -47,7 +49,8 @@ class _Parser(argparse.ArgumentParser):
             words = message.removeprefix(unrecognized).split(" ")
             options = [word.partition("=")[0] for word in words if word.startswith("-")]
             values = len(words) - len(options)
-            message = unrecognized + " ".join(options) + (f" and {values} value(s)" if values else "")
+            counted = [f"{values} value" + ("s" if values > 1 else "") + " (not shown)"] if values else []
+            message = unrecognized + " and ".join(part for part in (" ".join(options), *counted) if part)
         _die(f"{message} (see '{self.prog} --help')")
 
 
@@ -194,7 +197,8 @@ def _add_record(tools: Any) -> None:
         action="append",
         default=[],
         dest="aliases",
-        help="a name to try as an alias (repeat for more); the installed SDK's model names are always tried",
+        help="a name to try as an alias (repeat for more); the installed SDK's model names and the embedded"
+        " catalog's aliases are always tried",
     )
     record.add_argument(
         "--retries",
@@ -208,7 +212,7 @@ def _add_record(tools: Any) -> None:
         metavar="SECONDS",
         type=_ranged(float, 0.1, MAX_SECONDS, "seconds"),
         default=30.0,
-        help="seconds to wait for each answer (default 30)",
+        help="seconds each whole answer may take, from request to last byte (default 30)",
     )
 
 
@@ -256,16 +260,78 @@ def _stdin_text() -> str:
 def _load(args: argparse.Namespace) -> Catalog:
     if args.seed is not None and args.synthetic is None:
         _die("--seed only applies to --synthetic N")
-    if args.synthetic is not None and args.synthetic >= 200_000:
-        print(f"mockserver: building {args.synthetic:,} synthetic models (about 45 s a million)", file=sys.stderr)
+    build: Callable[[Callable[[int], None]], Catalog]
+    if args.synthetic is not None:
+        size, seed = args.synthetic, args.seed or 0
+        what = "built {count} synthetic models"
+        build = functools.partial(_synthetic, size, seed)
+    elif args.catalog == _STDIN:
+        text = _stdin_text()
+        what = "loaded {count} models from <stdin>"
+        build = functools.partial(_from_text, text)
+    else:
+        path = args.catalog if args.catalog is not None else default_catalog_path()
+        what = f"loaded {{count}} models from {path}"
+        build = functools.partial(_from_file, path)
+    return _built(build, what, args.synthetic)
+
+
+def _synthetic(size: int, seed: int, report: Callable[[int], None]) -> Catalog:
+    return Catalog.synthetic(size, seed, progress=report)
+
+
+def _from_text(text: str, report: Callable[[int], None]) -> Catalog:
+    return Catalog.from_json(text, source="<stdin>")
+
+
+def _from_file(path: str | Path, report: Callable[[int], None]) -> Catalog:
+    return Catalog.from_file(path)
+
+
+def _built(build: Callable[[Callable[[int], None]], Catalog], what: str, total: int | None) -> Catalog:
+    """``build(report)`` in a worker thread, while this one shows its progress and stays free for signals.
+
+    ``what`` is the summary, with ``{count}`` for the models built (printed when it took over a second).
+
+    A build is mostly C code (decoding, sorting) that would hold off Ctrl-C and SIGTERM until it returns;
+    here the main thread only waits, so a signal stops the command at once (see ``main``).
+    """
+    from .progress import Progress
+
+    progress = Progress("models", total=total)
+    made = [0]
+    done: list[Catalog] = []
+    failed: list[BaseException] = []
+
+    def report(count: int) -> None:
+        made[0] = count
+
+    def work() -> None:
+        try:
+            done.append(build(report))
+        except BaseException as exc:  # handed to the main thread
+            failed.append(exc)
+
+    worker = threading.Thread(target=work, name="mockserver build", daemon=True)
+    worker.start()
     try:
-        if args.synthetic is not None:
-            return Catalog.synthetic(args.synthetic, args.seed or 0)
-        if args.catalog == _STDIN:
-            return Catalog.from_json(_stdin_text(), source="<stdin>")
-        return Catalog.from_file(args.catalog if args.catalog is not None else default_catalog_path())
-    except CatalogError as exc:
-        _die(str(exc))
+        while worker.is_alive():
+            worker.join(0.1)
+            progress.advance(made[0] - progress.count)
+    except BaseException:  # Ctrl-C or SIGTERM: the line that follows starts on a clean line
+        progress.done(quiet_under=math.inf)
+        raise
+    if failed:
+        if isinstance(failed[0], CatalogError):
+            progress.done(quiet_under=math.inf)
+            _die(str(failed[0]))
+        raise failed[0]
+    catalog = done[0]
+    progress.count = len(catalog)
+    elapsed = max(progress.elapsed, 1e-9)
+    summary = what.replace("{count}", f"{len(catalog):,}")
+    progress.done(f"{summary} in {elapsed:.1f} s ({len(catalog) / elapsed:,.0f}/s)", quiet_under=1.0)
+    return catalog
 
 
 #: What a flag set to 0 leaves for the flags that depend on it to change: nothing.
@@ -332,6 +398,7 @@ def _serve(args: argparse.Namespace) -> None:
     _say(f"try: curl -s {url}/v1/models -H 'x-api-key: {key}' -H 'anthropic-version: 2023-06-01'")
     if admin:
         _say(f"admin: {url}/_mock (journal, faults, models, aliases, reset)")
+        _say(f"dashboard: {url}/_mock/ui (open it in a browser: watch the requests, browse the catalog, set faults)")
     elif args.admin is None:
         _say("admin: off on a non-loopback address (anyone there could change the fake); --admin turns it on")
     _say(f"url: {url}")  # the banner's last line, for scripts (the socket is bound: connections wait)
@@ -376,7 +443,7 @@ def _record(args: argparse.Namespace) -> None:
     from .files import write_atomically
     from .modelinfo import is_model_id
     from .progress import Progress
-    from .recording import RecordError, known_model_names, record
+    from .recording import RecordError, candidate_names, record, url_problem
 
     name = args.api_key_env
     if not _ENV_NAME.fullmatch(name):
@@ -390,12 +457,10 @@ def _record(args: argparse.Namespace) -> None:
     for alias in args.aliases:
         if not is_model_id(alias):
             _die(f"--alias: {alias!r} is not a model name (URL-safe, no '/' or spaces)")
-    url = urllib.parse.urlsplit(args.url) if args.url.isprintable() else None
-    if url is None or url.scheme not in ("http", "https") or not url.hostname:
-        _die("URL: expected the http:// or https:// base URL of a Models API, such as https://api.anthropic.com")
-    output = None if args.output in (None, _STDIN) else Path(args.output)
-    if output is not None and not output.parent.is_dir():
-        _die(f"-o {args.output}: no such folder: {output.parent}")
+    problem = url_problem(args.url)
+    if problem is not None:
+        _die(f"URL: {problem}")
+    output = None if args.output in (None, _STDIN) else _output_path(args.output)
     base = None
     if args.base is not None:
         document = _read_document(args.base)[1]
@@ -405,7 +470,7 @@ def _record(args: argparse.Namespace) -> None:
             args.url,
             key,
             key_name=name,
-            candidates=[*known_model_names(), *args.aliases],
+            candidates=[*candidate_names(), *args.aliases],
             base=base,
             retries=args.retries,
             timeout=args.timeout,
@@ -414,14 +479,45 @@ def _record(args: argparse.Namespace) -> None:
         )
     except RecordError as exc:
         _die(str(exc))
-    text = _dumps(recorded)
     if output is None:
-        _say(text)
+        _say(_encodable_json(recorded))
         return
     try:
-        write_atomically(output, f"{text}\n".encode())
+        write_atomically(output, f"{_dumps(recorded)}\n".encode())
     except OSError as exc:
         _die(f"-o {args.output}: cannot write: {exc.strerror or exc}")
+
+
+def _output_path(text: str) -> Path:
+    """Where ``-o`` writes, checked before any request: a symbolic link is followed (its target is replaced)."""
+    try:
+        path = Path(text).resolve()
+    except (OSError, RuntimeError) as exc:  # a loop of links
+        _die(f"-o {text}: cannot follow: {getattr(exc, 'strerror', None) or exc}")
+    if path.is_dir():
+        _die(f"-o {text}: is a folder: give the file to write")
+    if not path.parent.is_dir():
+        _die(f"-o {text}: no such folder: {path.parent}")
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        _die(f"-o {text}: cannot write in {path.parent}: permission denied")
+    return path
+
+
+def _fits_stdout(text: str) -> bool:
+    """Whether standard output's encoding can print ``text`` (a C locale's ASCII cannot print ``→``)."""
+    try:
+        text.encode(getattr(sys.stdout, "encoding", None) or "utf-8")
+    except UnicodeEncodeError:
+        return False
+    except LookupError:
+        return True
+    return True
+
+
+def _encodable_json(document: Any) -> str:
+    """``document`` as JSON; with ``\\u`` escapes where standard output cannot print a character."""
+    text = _dumps(document)
+    return text if _fits_stdout(text) else json.dumps(document, indent=2, ensure_ascii=True)
 
 
 def _diff(args: argparse.Namespace) -> NoReturn:
@@ -429,8 +525,19 @@ def _diff(args: argparse.Namespace) -> NoReturn:
 
     if args.old == args.new == _STDIN:
         _die("OLD and NEW cannot both be - (standard input)")
-    difference = diff_catalogs(_read_document(args.old)[0], _read_document(args.new)[0])
-    _say(_dumps(difference.to_json()) if args.json else difference.render().rstrip("\n"))
+    old, new = _read_document(args.old)[0], _read_document(args.new)[0]
+    try:
+        difference = diff_catalogs(old, new)
+        if args.json:
+            text = _encodable_json(difference.to_json())
+        else:
+            text = difference.render(arrow="→" if _fits_stdout("→") else "->").rstrip("\n")
+            if not _fits_stdout(text):
+                encoding = sys.stdout.encoding
+                text = text.encode(encoding, "backslashreplace").decode(encoding)
+        _say(text)
+    except Exception as exc:  # a bug, not a difference: exit 2 (1 would say "they differ")
+        _die(f"diff failed: {type(exc).__name__}: {exc}")
     raise SystemExit(0 if difference.same else 1)
 
 
@@ -467,7 +574,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         if args.command == "serve":
             _serve(args)
         elif args.catalog_command is None:
-            _say(_dumps(_load(args).to_document()))
+            _say(_load(args).to_json().decode())
         else:
             _refuse_print_options(args)
             (_record if args.catalog_command == "record" else _diff)(args)

@@ -15,8 +15,10 @@ def write_atomically(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file beside it, renamed over it once complete.
 
     The file keeps the mode of the one it replaces (a new one gets the usual mode under the
-    umask); on any error the temporary file is removed and ``path`` is as it was.
+    umask); on any error the temporary file is removed and ``path`` is as it was. A symbolic
+    link is written through: its target is replaced and the link kept.
     """
+    path = Path(os.path.realpath(path))
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:

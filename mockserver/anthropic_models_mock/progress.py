@@ -18,7 +18,8 @@ class Progress:
 
     On a terminal the line is redrawn in place (count, rate, and ETA when ``total`` is known);
     elsewhere (a log, a CI job) nothing is printed until ``done``, which writes one line.
-    ``note`` prints a line of its own (a retry, a warning) without breaking the live line.
+    ``note`` prints a line of its own (a retry, a warning) without breaking the live line;
+    ``phase`` starts counting another part of the work, named on the live line.
     """
 
     def __init__(
@@ -35,12 +36,22 @@ class Progress:
         self._stream = stream if stream is not None else sys.stderr
         self._live = _is_terminal(self._stream) if live is None else live
         self._clock, self._prefix = clock, prefix
-        self._start = self._drawn = clock()
+        self._start = self._drawn = self._phase_start = clock()
         self._shown = False
+        self._phase: str | None = None
 
     @property
     def elapsed(self) -> float:
+        """Seconds since the work started (all phases)."""
         return self._clock() - self._start
+
+    def phase(self, name: str, *, what: str | None = None, total: int | None = None) -> None:
+        """Start counting another part of the work (``listing models (beta=true)``): count, rate and ETA restart."""
+        self._phase, self.total, self.count = name, total, 0
+        self.what = what or self.what
+        self._phase_start = self._clock()
+        if self._live:
+            self._draw()
 
     def advance(self, n: int = 1) -> None:
         """Count ``n`` more; on a terminal, redraw at most ten times a second."""
@@ -61,10 +72,14 @@ class Progress:
         self._write(f"{self._prefix}{summary or self.status()}\n")
 
     def status(self) -> str:
-        """``1,000,000 models in 4.2 s (238,095/s)``, with the ETA while unfinished and the total is known."""
-        elapsed = self.elapsed
+        """``1,000,000 models in 4.2 s (238,095/s)``, with the ETA while unfinished and the total is known.
+
+        Within a ``phase``, the line starts with its name, and the time and rate are the phase's.
+        """
+        elapsed = self._clock() - self._phase_start
         rate = self.count / elapsed if elapsed > 0 else 0.0
-        text = f"{self.count:,}"
+        text = f"{self._phase}: " if self._phase else ""
+        text += f"{self.count:,}"
         if self.total is not None:
             text += f"/{self.total:,}"
         text += f" {self.what} in {elapsed:.1f} s ({rate:,.0f}/s)"
