@@ -48,10 +48,21 @@ def test_wheel_installs_only_import_names_of_its_own(wheel: Path) -> None:
         "anthropic_models_testkit/py.typed",
         "anthropic_models_mock/__main__.py",
         "anthropic_models_testkit/plugin.py",
+        "anthropic_models_mock/_ui/index.html",  # the dashboard, whole: page, script, style
+        "anthropic_models_mock/_ui/app.js",
+        "anthropic_models_mock/_ui/app.css",
     } <= names
+    for name in ("index.html", "app.js", "app.css"):
+        shipped = archive_bytes(wheel, f"anthropic_models_mock/_ui/{name}")
+        assert shipped == (ROOT / "mockserver" / "anthropic_models_mock" / "_ui" / name).read_bytes()
     assert "mockserver = anthropic_models_mock.cli:main" in points  # the command keeps its name
     assert "anthropic_models_mock = anthropic_models_testkit.plugin" in points
     assert "anthropic_models_mock = anthropic_models_testkit._hypothesis:_hypothesis_setup_hook" in points
+
+
+def archive_bytes(wheel: Path, name: str) -> bytes:
+    with zipfile.ZipFile(wheel) as archive:
+        return archive.read(name)
 
 
 def test_installed_layout_finds_the_embedded_catalog(wheel: Path, tmp_path: Path) -> None:
@@ -63,12 +74,15 @@ def test_installed_layout_finds_the_embedded_catalog(wheel: Path, tmp_path: Path
         "import anthropic_models_mock;"
         "print(anthropic_models_mock.__file__);"
         "print(default_catalog_path());"
-        "print(len(Catalog.default()))"
+        "print(len(Catalog.default()));"
+        "from anthropic_models_mock.ui import read_asset;"
+        "print(len(read_asset('index.html')) > 0)"
     )
     env = {**os.environ, "PYTHONPATH": str(site)}
     completed = _run(sys.executable, "-c", probe, cwd=tmp_path, env=env)
     assert completed.returncode == 0, completed.stderr
-    module, path, count = completed.stdout.split()
+    module, path, count, page = completed.stdout.split()
+    assert page == "True", "the dashboard's page is read from the installed package"
     assert module.startswith(str(site)), "the unpacked wheel, not the source tree, was imported"
     assert path == str(site / "anthropic_models_mock" / "_data" / "models.json")
     assert int(count) > 20

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import json
+import math
+import threading
 from collections.abc import Awaitable, Callable, Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple, get_args
 
+import anyio
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from . import ui
 from .catalog import Catalog, CatalogError
 from .errors import ApiError
+from .events import MAX_STREAM_SECONDS, STREAM_SECONDS, EventStream, journal_events, journal_summary
 from .faults import HEADER_VALUE, OWN_HEADERS, ROUTES, TRANSPORT_HEADERS, FaultKind
 from .headers import TOKEN
 from .jsontext import loads
@@ -34,7 +39,9 @@ _REF = "#/components/schemas/"
 class AdminOperation(NamedTuple):
     """One admin endpoint: where, how, what it does, its JSON body (a JSON Schema) if any,
     its success status and the component schema of that answer, and the error statuses it answers
-    (besides ``COMMON_ERRORS``).
+    (besides ``COMMON_ERRORS``); its query and header parameters (OpenAPI parameter objects), and the
+    media type of its success answer (for an event stream, ``answer`` is the schema of one event;
+    empty: plain text).
     """
 
     path: str
@@ -45,6 +52,8 @@ class AdminOperation(NamedTuple):
     status: int = 200
     answer: str = "AdminFaults"
     errors: Mapping[int, str] = MappingProxyType({})
+    params: tuple[Mapping[str, Any], ...] = ()
+    media: str = "application/json"
 
 
 # -- request bodies ---------------------------------------------------------------------
@@ -185,6 +194,64 @@ _FAULT_JSON: dict[str, Any] = {
     "headers": {"type": "object", "additionalProperties": {"type": "string"}},
 }
 _COUNT = {"type": "integer", "minimum": 0}
+_CURSOR_MAX = 2**63 - 1
+#: What the journal says of itself: in its answers and in the stream's ``journal`` events.
+_JOURNAL_SUMMARY: dict[str, Any] = {
+    "total": {**_COUNT, "description": "Requests recorded since the last clear (some may have left the ring)"},
+    "size": {**_COUNT, "description": "Requests kept now"},
+    "maxlen": {"type": "integer", "minimum": 1, "description": "Requests kept at most (--journal-size)"},
+    "seq": {**_COUNT, "description": "The number of the last request recorded; 0: none yet. Never goes back"},
+    "epoch": {**_COUNT, "description": "Bumped by each clear or reset"},
+    "statuses": {
+        "type": "object",
+        "description": "How many requests got each status since the last clear",
+        "propertyNames": {"pattern": "^[0-9]{1,3}$"},
+        "additionalProperties": {"type": "integer", "minimum": 1},
+    },
+}
+_AFTER = {
+    "name": "after",
+    "in": "query",
+    "required": False,
+    "schema": {"type": "integer", "minimum": 0, "maximum": _CURSOR_MAX, "default": 0},
+    "description": "Only the requests recorded after the one with this seq.",
+}
+_JOURNAL_PARAMS: tuple[Mapping[str, Any], ...] = (
+    _AFTER,
+    {
+        "name": "limit",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "integer", "minimum": 1, "maximum": _CURSOR_MAX},
+        "description": "At most this many: the newest. Absent: every one kept.",
+    },
+)
+#: The stream's ``timeout`` (its schema is patched by the tests that fuzz it: keep it one object).
+_STREAM_TIMEOUT: dict[str, Any] = {
+    "type": "number",
+    "minimum": 0,
+    "maximum": MAX_STREAM_SECONDS,
+    "default": STREAM_SECONDS,
+}
+_STREAM_PARAMS: tuple[Mapping[str, Any], ...] = (
+    _AFTER,
+    {
+        "name": "timeout",
+        "in": "query",
+        "required": False,
+        "schema": _STREAM_TIMEOUT,
+        "description": "Seconds until the stream ends (0: what is there now, then the end). "
+        "An EventSource reconnects by itself, sending Last-Event-ID.",
+    },
+    {
+        "name": "Last-Event-ID",
+        "in": "header",
+        "required": False,
+        "schema": {"type": "string", "pattern": "^[0-9]{1,18}$"},
+        "description": "The seq of the last request event received (what an EventSource sends when it "
+        "reconnects); the stream starts after the later of it and after.",
+    },
+)
 
 #: The admin API's component schemas, added to ``/openapi.json`` with it.
 SCHEMAS: dict[str, Any] = {
@@ -218,6 +285,7 @@ SCHEMAS: dict[str, Any] = {
     "AdminCatalog": _strict(
         {
             "source": {"type": "string"},
+            "as_of": {"type": ["string", "null"], "description": "The date the catalog says it is true as of."},
             "models": _COUNT,
             "aliases": {"type": "object", "additionalProperties": {"$ref": _REF + "ModelId"}},
         }
@@ -230,8 +298,22 @@ SCHEMAS: dict[str, Any] = {
             "faults": {"$ref": _REF + "AdminFaults"},
         }
     ),
+    "AdminJournalEvent": {
+        "description": "One event of the journal's stream. data is JSON: for a journal event, what GET "
+        "/_mock/journal answers without its requests; for a request event, one of its requests (its seq is the "
+        "event's id).",
+        "type": "object",
+        "required": ["event", "data"],
+        "properties": {
+            "event": {"enum": ["journal", "request"]},
+            "data": {"type": "string", "contentMediaType": "application/json", "pattern": "^\\{.*\\}$"},
+            "id": {"type": "string", "pattern": "^[0-9]+$"},
+            "retry": {"type": "integer", "minimum": 0},
+        },
+    },
     "AdminJournal": _strict(
         {
+            **_JOURNAL_SUMMARY,
             "requests": {
                 "type": "array",
                 "items": _strict(
@@ -251,10 +333,11 @@ SCHEMAS: dict[str, Any] = {
                             "description": "0: no answer at all (an injected disconnect).",
                         },
                         "request_id": {"type": "string"},
+                        "seq": {"type": "integer", "minimum": 1, "description": "Its number: 1, 2, ... never reused"},
+                        "time": {"type": "string", "format": "date-time", "description": "When it was answered"},
                     }
                 ),
             },
-            "total": _COUNT,
         }
     ),
 }
@@ -275,9 +358,30 @@ OPERATIONS: tuple[AdminOperation, ...] = (
         "/reset", "POST", "reset", "Back to the start: catalog, keys, empty journal, no faults", answer="AdminState"
     ),
     AdminOperation(
-        "/journal", "GET", "journal", "The requests received (keys redacted), oldest first", answer="AdminJournal"
+        "/journal",
+        "GET",
+        "journal",
+        "The requests received (keys redacted), oldest first; after a seq, the newest few",
+        answer="AdminJournal",
+        errors=MappingProxyType({400: "after or limit is not a whole number in range"}),
+        params=_JOURNAL_PARAMS,
     ),
     AdminOperation("/journal", "DELETE", "clear_journal", "Empty the journal", answer="AdminJournal"),
+    AdminOperation(
+        "/journal/stream",
+        "GET",
+        "journal_stream",
+        "The journal live, as server-sent events: a journal event (as in GET /_mock/journal, without "
+        "the requests) first and after every change, then one request event per new request (its id: the "
+        "seq); it ends after timeout seconds",
+        errors=MappingProxyType({400: "after, timeout or Last-Event-ID is not a number in range"}),
+        params=_STREAM_PARAMS,
+        answer="AdminJournalEvent",
+        media="text/event-stream",
+    ),
+    AdminOperation("/ui", "GET", "ui_page", "The dashboard: open it in a browser", answer="", media="text/html"),
+    AdminOperation("/ui/app.js", "GET", "ui_script", "The dashboard's script", answer="", media="text/javascript"),
+    AdminOperation("/ui/app.css", "GET", "ui_style", "The dashboard's style sheet", answer="", media="text/css"),
     AdminOperation("/faults", "GET", "faults", "The faults in force"),
     AdminOperation(
         "/faults",
@@ -363,8 +467,63 @@ def _ok(payload: Any, status: int = 200) -> Response:
     return json_response(json.dumps(payload).encode(), status)
 
 
+async def _off_the_loop(build: Callable[[bytes], Catalog], raw: bytes) -> Catalog:
+    """``build(raw)`` in a thread of its own: the old catalog keeps answering meanwhile, then the caller swaps.
+
+    A daemon thread, polled: a shutdown cancels the wait at once and the process does not wait for the
+    build (a pool's worker thread would hold the process until it ended).
+    """
+    result: list[Catalog] = []
+    failure: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            result.append(build(raw))
+        except BaseException as exc:  # raised in the request, below
+            failure.append(exc)
+
+    worker = threading.Thread(target=work, name="mockserver catalog build", daemon=True)
+    worker.start()
+    while worker.is_alive():
+        await anyio.sleep(_POLL)
+    if failure:
+        raise failure[0]
+    return result[0]
+
+
+#: Seconds between two looks at a catalog build in progress.
+_POLL = 0.01
+#: A request body up to this size is parsed as a document; a larger ``PUT /_mock/catalog`` body is a
+#: catalog file, loaded by the fast loader (a ``{"synthetic": N}`` body is far smaller).
+_SMALL_BODY = 64 * 1024
+
+
+def _replacement(raw: bytes) -> Catalog:
+    """The catalog a ``PUT /_mock/catalog`` body asks for (run in a worker thread)."""
+    if len(raw) > _SMALL_BODY:
+        from .loading import NotJSON
+
+        try:
+            return Catalog.from_json(raw, source="<admin API>")
+        except NotJSON as exc:
+            raise ApiError(400, f"request body: not valid JSON ({exc.detail})") from None
+    document = _parsed(raw, object)
+    if isinstance(document, dict) and "synthetic" in document:
+        options = _options(document, frozenset({"synthetic", "seed"}))
+        size, seed = options["synthetic"], options.get("seed", 0)
+        if not _whole(size) or not 0 <= size <= MAX_SYNTHETIC:
+            raise ApiError(400, f"synthetic: expected a whole number from 0 to {MAX_SYNTHETIC:,}, got {size!r}")
+        if not _whole(seed):
+            raise ApiError(400, f"seed: expected a whole number, got {seed!r}")
+        return Catalog.synthetic(size, seed)
+    return Catalog.from_document(document, source="<admin API>")
+
+
 async def _body(request: Request, kind: type = dict) -> Any:
-    raw = await request.body()
+    return _parsed(await request.body(), kind)
+
+
+def _parsed(raw: bytes, kind: type = dict) -> Any:
     try:
         value = loads(raw or b"null", whole_numbers=True)
     except (ValueError, RecursionError) as exc:  # also NaN, Infinity, huge numbers, absurd nesting
@@ -376,6 +535,28 @@ async def _body(request: Request, kind: type = dict) -> Any:
 
 def _whole(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _count(name: str, text: str | None, low: int, default: int | None = None) -> int | None:
+    """A query parameter that is a whole number from ``low`` to 2**63-1, written in digits."""
+    if text is None:
+        return default
+    if not (text.isascii() and text.isdigit() and len(text) <= 19 and low <= int(text) <= _CURSOR_MAX):
+        raise ApiError(400, f"{name}: expected a whole number from {low} to {_CURSOR_MAX}, got {text!r}")
+    return int(text)
+
+
+def _seconds(name: str, text: str | None, default: float, high: float) -> float:
+    """A query parameter that is a number of seconds from 0 to ``high``, written in decimal."""
+    if text is None:
+        return default
+    try:
+        value = float(text) if text.isascii() and text.strip() == text else math.nan
+    except ValueError:
+        value = math.nan
+    if not 0 <= value <= high:  # NaN too
+        raise ApiError(400, f"{name}: expected a number of seconds from 0 to {high:g}, got {text!r}")
+    return value
 
 
 def _options(body: dict[str, Any], allowed: frozenset[str]) -> dict[str, Any]:
@@ -413,7 +594,12 @@ def admin_routes(state: MockState) -> list[BaseRoute]:
     def summary() -> dict[str, Any]:
         catalog = state.catalog
         return {
-            "catalog": {"source": catalog.source, "models": len(catalog), "aliases": dict(catalog.aliases)},
+            "catalog": {
+                "source": catalog.source,
+                "as_of": catalog.as_of,
+                "models": len(catalog),
+                "aliases": dict(catalog.aliases),
+            },
             "api_keys": "configured" if state.api_keys is not None else "any",
             "journal": {"size": len(state.journal), "maxlen": state.journal.maxlen, "total": state.journal.total},
             "faults": state.faults.to_json(),
@@ -427,11 +613,34 @@ def admin_routes(state: MockState) -> list[BaseRoute]:
         return _ok(summary())
 
     async def journal(request: Request) -> Response:
-        return _ok({"requests": [entry.to_json() for entry in state.journal], "total": state.journal.total})
+        query = request.query_params
+        after, limit = _count("after", query.get("after"), 0, 0), _count("limit", query.get("limit"), 1)
+        requests = [entry.to_json() for entry in state.journal.since(after or 0, limit)]
+        return _ok({**journal_summary(state.journal), "requests": requests})
 
     async def clear_journal(request: Request) -> Response:
         state.journal.clear()
-        return _ok({"requests": [], "total": 0})
+        return _ok({**journal_summary(state.journal), "requests": []})
+
+    async def journal_stream(request: Request) -> Response:
+        query = request.query_params
+        after = _count("after", query.get("after"), 0, 0) or 0
+        last = request.headers.get("last-event-id")
+        if last is not None:
+            after = max(after, _count("Last-Event-ID", last, 0) or 0)
+        seconds = _seconds("timeout", query.get("timeout"), _STREAM_TIMEOUT["default"], _STREAM_TIMEOUT["maximum"])
+        return EventStream(journal_events(state.journal, after, seconds), head_only=request.method == "HEAD")
+
+    page = ui.Assets()
+
+    async def ui_page(request: Request) -> Response:
+        return page.response("index.html")
+
+    async def ui_script(request: Request) -> Response:
+        return page.response("app.js")
+
+    async def ui_style(request: Request) -> Response:
+        return page.response("app.css")
 
     async def faults(request: Request) -> Response:
         return _ok(state.faults.to_json())
@@ -502,17 +711,8 @@ def admin_routes(state: MockState) -> list[BaseRoute]:
         return _ok(summary()["catalog"])
 
     async def replace_catalog(request: Request) -> Response:
-        document = await _body(request, object)
-        if isinstance(document, dict) and "synthetic" in document:
-            options = _options(document, frozenset({"synthetic", "seed"}))
-            size, seed = options["synthetic"], options.get("seed", 0)
-            if not _whole(size) or not 0 <= size <= MAX_SYNTHETIC:
-                raise ApiError(400, f"synthetic: expected a whole number from 0 to {MAX_SYNTHETIC:,}, got {size!r}")
-            if not _whole(seed):
-                raise ApiError(400, f"seed: expected a whole number, got {seed!r}")
-            state.replace_catalog(Catalog.synthetic(size, seed))
-        else:
-            state.replace_catalog(Catalog.from_document(document, source="<admin API>"))
+        raw = await request.body()
+        state.replace_catalog(await _off_the_loop(_replacement, raw))
         return _ok(summary()["catalog"])
 
     handlers: dict[str, Handler] = {

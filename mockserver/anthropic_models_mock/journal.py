@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import difflib
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from itertools import islice
 from urllib.parse import parse_qsl
 
 __all__ = ["REDACTED", "Journal", "RecordedRequest"]
@@ -22,7 +25,11 @@ _SCHEMES = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class RecordedRequest:
-    """One request as the fake saw it, and the status it answered with."""
+    """One request as the fake saw it, and the status it answered with.
+
+    ``seq``: its number in the journal (1, 2, ...; never reused, not even after a clear);
+    ``time``: when it was answered (seconds since the epoch).
+    """
 
     method: str
     path: str
@@ -31,6 +38,8 @@ class RecordedRequest:
     status: int
     request_id: str = ""
     params: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    seq: int = 0
+    time: float = 0.0
 
     @property
     def line(self) -> str:
@@ -47,7 +56,14 @@ class RecordedRequest:
             "headers": dict(self.headers),
             "status": self.status,
             "request_id": self.request_id,
+            "seq": self.seq,
+            "time": _rfc3339(self.time),
         }
+
+
+def _rfc3339(seconds: float) -> str:
+    """``2025-01-02T03:04:05.678Z``: UTC, to the millisecond."""
+    return datetime.fromtimestamp(seconds, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 _REDACTED = REDACTED.encode()
@@ -74,13 +90,14 @@ def _headers(raw: Iterable[tuple[bytes, bytes]]) -> dict[str, str]:
     return headers
 
 
-_Raw = tuple[str, str, bytes, tuple[tuple[bytes, bytes], ...], int, str]
+#: method, path, query, headers, status, request id, seq, time
+_Raw = tuple[str, str, bytes, tuple[tuple[bytes, bytes], ...], int, str, int, float]
 
 
 def _build(raw: _Raw) -> RecordedRequest:
-    method, path, query, headers, status, request_id = raw
+    method, path, query, headers, status, request_id, seq, when = raw
     text = query.decode("latin-1")
-    return RecordedRequest(method, path, text, _headers(headers), status, request_id, _params(text))
+    return RecordedRequest(method, path, text, _headers(headers), status, request_id, _params(text), seq, when)
 
 
 def _params(query: str) -> dict[str, tuple[str, ...]]:
@@ -104,6 +121,9 @@ class Journal:
         self.total = 0
         #: Bumped by ``clear()``: a request that arrived before a clear is not recorded after it.
         self.epoch = 0
+        #: The ``seq`` of the last request recorded (0: none yet); it never goes back, not even on ``clear()``.
+        self.seq = 0
+        self._statuses: dict[int, int] = {}
 
     @property
     def maxlen(self) -> int:
@@ -127,16 +147,35 @@ class Journal:
         if epoch is not None and epoch != self.epoch:
             return
         headers = tuple((name, value) if name not in _SECRET else _redact(name, value) for name, value in raw_headers)
-        self._raw.append((method, path, query, headers, status, request_id))
+        self.seq += 1
+        self._raw.append((method, path, query, headers, status, request_id, self.seq, time.time()))
         self.total += 1
+        self._statuses[status] = self._statuses.get(status, 0) + 1
 
     @property
     def _entries(self) -> list[RecordedRequest]:
         return [_build(raw) for raw in self._raw]
 
+    @property
+    def statuses(self) -> dict[int, int]:
+        """How many requests got each status since the last ``clear()`` (they add up to ``total``)."""
+        return dict(sorted(self._statuses.items()))
+
+    def since(self, after: int = 0, limit: int | None = None) -> list[RecordedRequest]:
+        """The requests kept whose ``seq`` is greater than ``after``, oldest first; ``limit``: the newest that many.
+
+        Costs what it returns, not the journal's size: the kept requests are numbered without gaps.
+        """
+        raw = self._raw.copy()  # one C call: a snapshot even while another thread records
+        if not raw:
+            return []
+        count = min(len(raw), max(raw[-1][6] - after, 0), len(raw) if limit is None else limit)
+        return [_build(entry) for entry in reversed(list(islice(reversed(raw), count)))]
+
     def clear(self) -> None:
         self._raw.clear()
         self.total = 0
+        self._statuses.clear()
         self.epoch += 1
 
     def __iter__(self) -> Iterator[RecordedRequest]:

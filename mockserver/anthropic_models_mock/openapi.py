@@ -237,6 +237,9 @@ def _admin_paths() -> dict[str, Any]:
     for op in OPERATIONS:
         errors = {**op.errors, **COMMON_ERRORS}
         responses = {str(op.status): _response("Done", op.answer)}
+        if op.media != "application/json":  # a page (text), or a stream (the schema of one event)
+            schema = {"$ref": _REF + op.answer} if op.answer else {"type": "string"}
+            responses[str(op.status)]["content"] = {op.media: {"schema": schema}}
         responses.update({str(status): _response(errors[status], "ErrorResponse") for status in sorted(errors)})
         operation: dict[str, Any] = {
             "operationId": f"admin_{op.name}",
@@ -245,10 +248,10 @@ def _admin_paths() -> dict[str, Any]:
             "responses": responses,
         }
         names = [part[1:-1] for part in op.path.split("/") if part.startswith("{")]
-        if names:
+        if names or op.params:
             operation["parameters"] = [
                 {"name": name, "in": "path", "required": True, "schema": {"$ref": _REF + "ModelId"}} for name in names
-            ]
+            ] + [dict(param) for param in op.params]
         if op.body is not None:
             operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": op.body}}}
         paths.setdefault(PREFIX + op.path, {})[op.method.lower()] = operation
