@@ -20,7 +20,7 @@ class Page:
 
 
 def _locate(view: View, name: str, cursor: str) -> int:
-    position = view.position.get(cursor)
+    position = view.locate(cursor)
     if position is None:
         raise ApiError(400, f"{name}: no model with id {cursor!r} in the listed models (check lifecycle)")
     return position
@@ -44,10 +44,11 @@ def render_page(view: View, page: Page) -> bytes:
     """The list envelope for ``page`` as JSON bytes, from pre-serialised models."""
     if page.start >= page.stop:
         return b'{"data":[],"has_more":%s,"first_id":null,"last_id":null}' % (b"true" if page.has_more else b"false")
+    joined, first, last = view.page(page.start, page.stop)
     # Ids are URL-safe (validated on load): they need no JSON escaping.
     return b'{"data":[%s],"has_more":%s,"first_id":"%s","last_id":"%s"}' % (
-        view.joined(page.start, page.stop),
+        joined,
         b"true" if page.has_more else b"false",
-        view.ids[page.start].encode(),
-        view.ids[page.stop - 1].encode(),
+        first.encode(),
+        last.encode(),
     )

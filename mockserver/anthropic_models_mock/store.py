@@ -66,7 +66,7 @@ class Profiles:
 class Block:
     """Up to ``2 * BLOCK`` models, in list order; never changed once made."""
 
-    __slots__ = ("_members", "fallbacks", "heads", "keys", "lifecycles", "profiles")
+    __slots__ = ("_index", "_members", "fallbacks", "heads", "keys", "lifecycles", "profiles")
 
     def __init__(self, rows: Sequence[Row]) -> None:
         keys, heads, profiles, lifecycles, fallbacks = zip(*rows, strict=True)  # one pass, in C
@@ -78,6 +78,13 @@ class Block:
         if fallbacks.count(None) != len(fallbacks):
             self.fallbacks = {n: text for n, text in enumerate(fallbacks) if text is not None}
         self._members: dict[int, array[int]] = {}
+        self._index: dict[Key, int] | None = None
+
+    def offset(self, key: Key) -> int | None:
+        """The position of the model with this key in the block (a dict made on first use), or ``None``."""
+        if self._index is None:
+            self._index = {key: n for n, key in enumerate(self.keys)}
+        return self._index.get(key)
 
     def id(self, n: int) -> str:
         return self.keys[n][1]
@@ -130,9 +137,8 @@ class Rows:
         b = bisect_right(self.bounds, key) - 1
         if b < 0:
             return None
-        keys = self.blocks[b].keys
-        n = bisect_left(keys, key)
-        return (b, n) if n < len(keys) and keys[n] == key else None
+        n = self.blocks[b].offset(key)
+        return None if n is None else (b, n)
 
     def with_row(self, row: Row) -> Rows:
         """A copy with ``row`` inserted in order (its key must be new)."""
