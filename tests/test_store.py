@@ -67,7 +67,7 @@ def served(catalog: Catalog) -> dict[Any, Any]:
     return seen
 
 
-@settings(max_examples=60)
+@settings(max_examples=300)
 @given(st.lists(entries(IDS), max_size=25, unique_by=lambda e: e["id"]), CHANGES)
 def test_a_changed_catalog_serves_what_a_rebuilt_one_serves(start: list[dict[str, Any]], changes: list[Any]) -> None:
     with patch.object(store, "BLOCK", 2):  # tiny blocks: inserts split them and removals empty them
@@ -124,3 +124,10 @@ def test_bad_changes_are_refused_and_say_why() -> None:
             assert message in str(exc)
         else:
             raise AssertionError(f"accepted: {message}")
+
+
+def test_replacing_a_model_keeps_the_aliases_that_point_to_it() -> None:
+    catalog = Catalog([{"id": "m-1", "display_name": "M", "created_at": "2025-01-01T00:00:00Z"}], {"a-1": "m-1"})
+    replaced = catalog.with_model({"id": "m-1", "display_name": "N", "created_at": "2026-01-01T00:00:00Z"})
+    assert dict(replaced.aliases) == {"a-1": "m-1"}
+    assert replaced.get("a-1") == replaced.get("m-1") and (replaced.get("m-1") or {})["display_name"] == "N"

@@ -488,7 +488,8 @@ class Catalog:
         base = self.without_model(model_id) if model_id in self else self
         counts = list(base._counts)
         counts[row[3]] += 1
-        aliases = {alias: target for alias, target in base._aliases.items() if alias != model_id}
+        # A replaced model keeps the aliases that point to it; an alias named like the new id goes.
+        aliases = {alias: target for alias, target in self._aliases.items() if alias != model_id}
         return base._derived(base._rows.with_row(row), {**base._delta, model_id: row[0]}, aliases, counts)
 
     def without_model(self, model_id: str) -> Catalog:
