@@ -214,3 +214,19 @@ def test_admin_is_not_journaled_and_can_be_turned_off() -> None:
         client.get("/openapi.json/x")
         journaled = [(r["path"], r["status"]) for r in client.get("/_mock/journal").json()["requests"]]
         assert journaled == [("/_mockery", 404), ("/openapi.json/x", 404)]
+
+
+def test_a_large_catalog_body_follows_the_rules_of_a_small_one() -> None:
+    client = TestClient(create_app(Catalog.synthetic(3, 0)), raise_server_exceptions=False)
+    padding = " " * 70_000
+    model = {"id": "m-1", "display_name": "M", "created_at": "2025-01-01T00:00:00Z", "max_tokens": 8192.0}
+    for body in (json.dumps({"models": [model]}), json.dumps({"models": [model]}) + padding):
+        response = client.put("/_mock/catalog", content=body)
+        assert response.status_code == 200, response.text
+    response = client.put("/_mock/catalog", content='{"synthetic": 5' + padding + "}")
+    assert response.status_code == 200 and response.json()["models"] == 5, response.text
+    deep = '{"description": ' + "[" * 3000 + "]" * 3000 + ', "models": []}' + padding
+    response = client.put("/_mock/catalog", content=deep)
+    assert response.status_code == 400 and response.json()["error"]["message"].startswith(
+        "request body: not valid JSON"
+    )

@@ -131,3 +131,29 @@ def test_replacing_a_model_keeps_the_aliases_that_point_to_it() -> None:
     replaced = catalog.with_model({"id": "m-1", "display_name": "N", "created_at": "2026-01-01T00:00:00Z"})
     assert dict(replaced.aliases) == {"a-1": "m-1"}
     assert replaced.get("a-1") == replaced.get("m-1") and (replaced.get("m-1") or {})["display_name"] == "N"
+
+
+def test_a_catalog_is_freed_without_the_cycle_collector() -> None:
+    import gc
+    import weakref
+
+    catalog = Catalog.synthetic(20, 1)
+    catalog.view(frozenset({"retired"}), beta=True)
+    gone = weakref.ref(catalog)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        del catalog
+        assert gone() is None  # views it caches hold no reference back to it
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def test_a_synthetic_catalog_larger_than_its_id_space_still_ends() -> None:
+    from anthropic_models_mock import synthetic
+
+    with patch.object(synthetic, "_FAMILIES", [("opus", 1, 0)]):
+        catalog = Catalog.synthetic(2000, 1)  # one family: 1,354 dated ids and one undated
+    ids = list(catalog.view(frozenset(LIFECYCLES)).ids)
+    assert len(ids) == len(set(ids)) == 2000

@@ -507,6 +507,8 @@ def _replacement(raw: bytes) -> Catalog:
             return Catalog.from_json(raw, source="<admin API>")
         except NotJSON as exc:
             raise ApiError(400, f"request body: not valid JSON ({exc.detail})") from None
+        except CatalogError:
+            pass  # refused by the catalog file rules: read as any admin body is (whole numbers, the synthetic form)
     document = _parsed(raw, object)
     if isinstance(document, dict) and "synthetic" in document:
         options = _options(document, frozenset({"synthetic", "seed"}))

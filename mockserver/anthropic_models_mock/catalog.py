@@ -7,6 +7,7 @@ shares all but one block of storage with the old one (see ``store``): they cost
 
 from __future__ import annotations
 
+import functools
 import gc
 import json
 import operator
@@ -138,10 +139,12 @@ class View:
     concatenation of its models' pre-serialised parts: both cost the same at any size.
     """
 
-    __slots__ = ("_catalog", "_index", "_tails", "beta")
+    __slots__ = ("_find", "_index", "_tails", "beta")
 
     def __init__(self, catalog: Catalog, index: ViewIndex, beta: bool) -> None:
-        self._catalog, self._index, self.beta = catalog, index, beta
+        # The catalog's lookup parts, not the catalog: a view it caches must not keep it alive in a cycle.
+        self._find = functools.partial(_find, catalog._rows, catalog._index, catalog._delta)
+        self._index, self.beta = index, beta
         self._tails = catalog._profiles.beta if beta else catalog._profiles.plain
 
     def __len__(self) -> int:
@@ -149,7 +152,7 @@ class View:
 
     def locate(self, model_id: str) -> int | None:
         """The position of ``model_id`` in this view, or ``None`` when it is not in it."""
-        where = self._catalog._find(model_id)
+        where = self._find(model_id)
         return None if where is None else self._index.position(where)
 
     def page(self, start: int, stop: int) -> tuple[bytes, str, str]:
@@ -534,6 +537,16 @@ class Catalog:
 
     def __repr__(self) -> str:
         return f"<Catalog {self.source} models={len(self)} aliases={len(self._aliases)}>"
+
+
+def _find(
+    rows: Rows, index: Mapping[str, Key], delta: Mapping[str, Key | None], model_id: str
+) -> tuple[int, int] | None:
+    """Where ``model_id`` is in ``rows``: its key from ``delta`` (the changes since ``index``), else ``index``."""
+    key = delta.get(model_id, _MISSING) if delta else _MISSING
+    if key is _MISSING:
+        key = index.get(model_id)
+    return None if key is None else rows.find(key)
 
 
 def _key(row: Row) -> Key:

@@ -104,7 +104,7 @@ def load_json(cls: type[Catalog], text: str | bytes, source: str) -> Catalog:
             rows = _rows(entries, builder)
             del document, entries
         return cls.from_rows(rows, builder.profiles, aliases, source=source, as_of=as_of)
-    except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError, _Refused):
+    except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError, RecursionError, _Refused):
         return _reference(cls, text, source)
 
 

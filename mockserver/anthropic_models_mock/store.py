@@ -12,6 +12,7 @@ and the unchanged blocks are shared with the catalog it was made from.
 
 from __future__ import annotations
 
+import threading
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
@@ -43,9 +44,10 @@ class Profiles:
     another share the table safely: each only refers to entries that existed when it was made.
     """
 
-    __slots__ = ("_index", "beta", "plain")
+    __slots__ = ("_index", "_lock", "beta", "plain")
 
     def __init__(self) -> None:
+        self._lock = threading.Lock()  # a test's thread and the server's may both add
         self.plain: list[bytes] = [b',"capabilities":null}']
         self.beta: list[bytes] = [b',"capabilities":null}']
         self._index: dict[bytes, int] = {b"null": 0}
@@ -54,9 +56,12 @@ class Profiles:
         """The index of this capabilities object (its two serialisations), added if new."""
         found = self._index.get(beta)
         if found is None:
-            found = self._index[beta] = len(self.beta)
-            self.plain.append(b',"capabilities":%s}' % plain)
-            self.beta.append(b',"capabilities":%s}' % beta)
+            with self._lock:
+                found = self._index.get(beta)
+                if found is None:
+                    self.plain.append(b',"capabilities":%s}' % plain)
+                    self.beta.append(b',"capabilities":%s}' % beta)
+                    found = self._index[beta] = len(self.beta) - 1
         return found
 
     def __len__(self) -> int:

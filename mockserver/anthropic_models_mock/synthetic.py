@@ -124,7 +124,9 @@ def synthetic_catalog(
     with quiet_gc():
         for done in range(0, n, _EVERY):
             for _ in range(min(_EVERY, n - done)):
+                tries = 0
                 while True:
+                    tries += 1
                     r = draw(30)  # family, day, dated: 4,950 x 1,355 x 10 < 2**30
                     family = r % size
                     r //= size
@@ -132,6 +134,10 @@ def synthetic_catalog(
                     dated = r // span % 10 < 7 or families[family] in index  # undated while that id is free
                     model_id = families[family] + snapshots[day] if dated else families[family]
                     if model_id not in index:
+                        break
+                    if tries >= 64:  # the 6.7M family-and-day ids are all but used up: a numbered one
+                        model_id = f"{families[family]}{snapshots[day]}-{len(index)}"
+                        dated = False
                         break
                 r = draw(52)  # deprecation, its two delays, capabilities, limits, colour
                 code, dates = 0, active
