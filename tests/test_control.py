@@ -65,3 +65,15 @@ def test_the_sdk_in_process_under_trio() -> None:
 
     assert trio.run(scenario) == "claude-a-1"
     assert [entry.status for entry in app.mock.journal] == [429, 200]
+
+
+def test_the_dashboard_s_own_requests_never_take_a_fault() -> None:
+    from anthropic_models_mock import Catalog, create_app
+    from starlette.testclient import TestClient
+
+    client = TestClient(create_app(Catalog.synthetic(5, 1)))
+    headers = {"x-api-key": "k", "anthropic-version": "2023-06-01"}
+    client.post("/_mock/faults", json={"sequence": [429]}).raise_for_status()
+    assert client.get("/v1/models", headers={**headers, "x-mock-dashboard": "1"}).status_code == 200
+    assert client.get("/v1/models", headers=headers).status_code == 429  # still there for the code under test
+    assert client.get("/v1/models", headers=headers).status_code == 200

@@ -348,21 +348,23 @@ class Catalog:
 
     # -- construction -------------------------------------------------------------
     @classmethod
-    def from_file(cls, path: str | Path) -> Catalog:
-        """Load a catalog file (see README: "Catalog files")."""
+    def from_file(cls, path: str | Path, *, progress: Callable[[int], None] | None = None) -> Catalog:
+        """Load a catalog file (see README: "Catalog files"); ``progress(count)`` hears of the models read."""
         path = Path(path)
         try:
             data = path.read_bytes()
         except OSError as exc:
             raise CatalogError(f"{path}: cannot read catalog file: {exc.strerror or exc}") from None
-        return cls.from_json(data, source=str(path))
+        return cls.from_json(data, source=str(path), progress=progress)
 
     @classmethod
-    def from_json(cls, text: str | bytes, *, source: str = "<catalog>") -> Catalog:
+    def from_json(
+        cls, text: str | bytes, *, source: str = "<catalog>", progress: Callable[[int], None] | None = None
+    ) -> Catalog:
         """Build from the text of a catalog file: an object, or a bare list of models."""
         from .loading import load_json
 
-        return load_json(cls, text, source)
+        return load_json(cls, text, source, progress)
 
     @classmethod
     def from_document(cls, document: Any, *, source: str = "<catalog>") -> Catalog:

@@ -281,11 +281,11 @@ def _synthetic(size: int, seed: int, report: Callable[[int], None]) -> Catalog:
 
 
 def _from_text(text: str, report: Callable[[int], None]) -> Catalog:
-    return Catalog.from_json(text, source="<stdin>")
+    return Catalog.from_json(text, source="<stdin>", progress=report)
 
 
 def _from_file(path: str | Path, report: Callable[[int], None]) -> Catalog:
-    return Catalog.from_file(path)
+    return Catalog.from_file(path, progress=report)
 
 
 def _built(build: Callable[[Callable[[int], None]], Catalog], what: str, total: int | None) -> Catalog:

@@ -9,6 +9,7 @@ whose message names the file, the entry and the field.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import msgspec
@@ -70,8 +71,8 @@ class _Entry(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     sources: msgspec.Raw = _NULL
 
 
-class _Document(msgspec.Struct, forbid_unknown_fields=True):
-    models: list[_Entry]
+class _Document(msgspec.Struct, forbid_unknown_fields=True, gc=False):
+    models: list[msgspec.Raw]  # each decoded in turn: between two the thread lets others run
     aliases: dict[str, str] = {}
     as_of: str | None = None
     description: msgspec.Raw = _NULL
@@ -80,7 +81,10 @@ class _Document(msgspec.Struct, forbid_unknown_fields=True):
     omitted: msgspec.Raw = _NULL
 
 
-_DECODER = msgspec.json.Decoder(_Document | list[_Entry])
+_DECODER = msgspec.json.Decoder(_Document | list[msgspec.Raw])
+_ENTRY = msgspec.json.Decoder(_Entry)
+#: Models between two calls of the progress callback.
+_EVERY = 65_536
 _ENCODE = msgspec.json.Encoder().encode
 
 
@@ -88,8 +92,14 @@ class _Refused(Exception):
     """The fast path will not load this file; the reference path says why."""
 
 
-def load_json(cls: type[Catalog], text: str | bytes, source: str) -> Catalog:
-    """A catalog from a file's text (see ``Catalog.from_json``)."""
+def load_json(
+    cls: type[Catalog], text: str | bytes, source: str, progress: Callable[[int], None] | None = None
+) -> Catalog:
+    """A catalog from a file's text (see ``Catalog.from_json``); ``progress(count)`` hears of the models read.
+
+    Two passes: the first only finds where each model is (one C call, the only stretch that holds
+    the interpreter), the second decodes and checks them one by one.
+    """
     from .catalog import Builder, quiet_gc
 
     try:
@@ -101,21 +111,24 @@ def load_json(cls: type[Catalog], text: str | bytes, source: str) -> Catalog:
                 else (document.models, document.aliases, document.as_of)
             )
             builder = Builder()
-            rows = _rows(entries, builder)
+            rows = _rows(entries, builder, progress)
             del document, entries
         return cls.from_rows(rows, builder.profiles, aliases, source=source, as_of=as_of)
     except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError, RecursionError, _Refused):
         return _reference(cls, text, source)
 
 
-def _rows(entries: list[_Entry], builder: Any) -> list[Row]:
+def _rows(raws: list[msgspec.Raw], builder: Any, progress: Callable[[int], None] | None) -> list[Row]:
     moments: dict[str, float] = {}
     checked: set[str | None] = {None}
     profiles: dict[bytes, int] = {b"null": 0}
     codes = {"active": 0, "deprecated": 1, "retired": 2}
     rows: list[Row] = []
-    append, encode, head = rows.append, _ENCODE, _Head
-    for entry in entries:
+    append, encode, head, decode = rows.append, _ENCODE, _Head, _ENTRY.decode
+    for count, raw in enumerate(raws, 1):
+        entry = decode(raw)
+        if progress is not None and count % _EVERY == 0:
+            progress(count)
         lifecycle = entry.lifecycle
         if lifecycle == "active":
             if entry.deprecated_at is not None or entry.retires_at is not None:
@@ -126,14 +139,14 @@ def _rows(entries: list[_Entry], builder: Any) -> list[Row]:
         if moment is None:
             moment = moments[entry.created_at] = _moment(entry.created_at)
         if entry.deprecated_at not in checked or entry.retires_at not in checked:
-            for text in (entry.deprecated_at, entry.retires_at):
-                if text is not None:
-                    _moment(text)
-                    checked.add(text)
-        raw = bytes(entry.capabilities)
-        profile = profiles.get(raw)
+            for date in (entry.deprecated_at, entry.retires_at):
+                if date is not None:
+                    _moment(date)
+                    checked.add(date)
+        text = bytes(entry.capabilities)
+        profile = profiles.get(text)
         if profile is None:
-            profile = profiles[raw] = _profile(raw, builder)
+            profile = profiles[text] = _profile(text, builder)
         fallbacks = entry.allowed_fallback_models
         append(
             (
@@ -157,6 +170,8 @@ def _rows(entries: list[_Entry], builder: Any) -> list[Row]:
                 None if fallbacks is None else encode(fallbacks),
             )
         )
+    if progress is not None:
+        progress(len(rows))
     if len({row[0][1] for row in rows}) != len(rows):
         raise _Refused  # a duplicate id: the reference path names it
     return rows
