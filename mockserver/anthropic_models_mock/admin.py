@@ -23,7 +23,7 @@ from .headers import TOKEN
 from .jsontext import loads
 from .modelinfo import is_model_id
 from .responses import json_response
-from .rules import MAX_SECONDS, MAX_SYNTHETIC
+from .rules import BUILD_THREAD, MAX_SECONDS, MAX_SYNTHETIC
 from .state import MockState
 
 __all__ = ["COMMON_ERRORS", "OPERATIONS", "PREFIX", "SCHEMAS", "AdminOperation", "admin_routes"]
@@ -482,7 +482,7 @@ async def _off_the_loop(build: Callable[[bytes], Catalog], raw: bytes) -> Catalo
         except BaseException as exc:  # raised in the request, below
             failure.append(exc)
 
-    worker = threading.Thread(target=work, name="mockserver catalog build", daemon=True)
+    worker = threading.Thread(target=work, name=BUILD_THREAD, daemon=True)
     worker.start()
     while worker.is_alive():
         await anyio.sleep(_POLL)

@@ -163,9 +163,16 @@ class View:
         for block, offsets in self._index.span(start, stop):
             if beta:
                 parts += [block.body(n, tails, True) for n in offsets]
-            else:
-                heads, profiles = block.heads, block.profiles
-                parts += [heads[n] + tails[profiles[n]] for n in offsets]
+            elif isinstance(offsets, range):  # every model of a stretch: one slice of the block
+                parts.append(block.run(offsets.start, offsets.stop))
+            else:  # the models shown: a slice per run of neighbours
+                run = previous = offsets[0]
+                for n in offsets[1:]:
+                    if n != previous + 1:
+                        parts.append(block.run(run, previous + 1))
+                        run = n
+                    previous = n
+                parts.append(block.run(run, previous + 1))
             if not first:
                 first = block.keys[offsets[0]][1]
             last = block.keys[offsets[-1]][1]
@@ -292,7 +299,7 @@ class Catalog:
 
     def _setup(
         self,
-        rows: list[Row],
+        rows: list[Row] | Rows,
         profiles: Profiles,
         aliases: Mapping[Any, Any],
         source: str,
@@ -306,22 +313,27 @@ class Catalog:
         made as they were; the rows are then in list order already.
         """
         with quiet_gc():
-            if index is None:
-                keys = [row[0] for row in rows]
-                if any(map(operator.gt, keys, keys[1:])):  # a file written by this package is in order already
-                    rows.sort(key=_key)
+            if isinstance(rows, Rows):  # built block by block already (the synthetic builder)
+                if index is None or counts is None:
+                    raise ValueError("rows built as blocks come with their index and counts")
+                self._rows = rows
+            else:
+                if index is None:
                     keys = [row[0] for row in rows]
-                index = {key[1]: key for key in keys}
-                del keys
-            if counts is None:
-                counts = [bytes([row[3] for row in rows]).count(code) for code in range(len(LIFECYCLE_CODES))]
-            self._rows = Rows.from_sorted(rows)
+                    if any(map(operator.gt, keys, keys[1:])):  # a file written by this package is in order
+                        rows.sort(key=_key)
+                        keys = [row[0] for row in rows]
+                    index = {key[1]: key for key in keys}
+                    del keys
+                if counts is None:
+                    counts = [bytes([row[3] for row in rows]).count(code) for code in range(len(LIFECYCLE_CODES))]
+                self._rows = Rows.from_sorted(rows, profiles.plain)
         self._index, self._delta = index, {}
         self._profiles = profiles
         self._aliases = MappingProxyType(_check_aliases(aliases, index, source))
         self._counts = tuple(counts)
         self.source, self.as_of = source, as_of
-        self._views: dict[tuple[int, bool], View] = {}
+        self._views: dict[tuple[frozenset[str], bool], View] = {}
         self.view(DEFAULT_LIFECYCLES)
 
     def _derived(
@@ -390,7 +402,7 @@ class Catalog:
     @classmethod
     def from_rows(
         cls,
-        rows: list[Row],
+        rows: list[Row] | Rows,
         profiles: Profiles,
         aliases: Mapping[str, str] | None = None,
         *,
@@ -476,11 +488,11 @@ class Catalog:
 
     def view(self, lifecycles: frozenset[str] = DEFAULT_LIFECYCLES, *, beta: bool = False) -> View:
         """The models whose lifecycle is in ``lifecycles``, in list order (``beta``: the beta shape)."""
-        mask = lifecycle_mask(lifecycles)
-        found = self._views.get((mask, beta))
+        found = self._views.get((lifecycles, beta))
         if found is None:
+            mask = lifecycle_mask(lifecycles)
             present = lifecycle_mask(name for name, count in zip(LIFECYCLE_CODES, self._counts, strict=True) if count)
-            found = self._views[(mask, beta)] = View(self, ViewIndex(self._rows, mask, present), beta)
+            found = self._views[(frozenset(lifecycles), beta)] = View(self, ViewIndex(self._rows, mask, present), beta)
         return found
 
     # -- changes ------------------------------------------------------------------

@@ -22,7 +22,7 @@ from typing import Any, NoReturn
 
 from .catalog import Catalog, CatalogError, default_catalog_path
 from .headers import key_problem
-from .rules import DEFAULT_HOST, DEFAULT_PORT, MAX_SECONDS, MAX_SYNTHETIC
+from .rules import BUILD_THREAD, DEFAULT_HOST, DEFAULT_PORT, MAX_SECONDS, MAX_SYNTHETIC
 
 __all__ = ["main"]
 
@@ -406,6 +406,11 @@ def _serve(args: argparse.Namespace) -> None:
     with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the signal once stopped: a clean stop
         Server(uvicorn_config(app, access_log=args.access_log)).run(sockets=[sock])
     _say("mockserver: stopped")
+    if any(thread.name == BUILD_THREAD and thread.is_alive() for thread in threading.enumerate()):
+        # A catalog build the admin API started, abandoned: tearing down its half-made objects could take
+        # seconds. Nothing else is left to do, so end now.
+        sys.stderr.flush()
+        os._exit(0)
 
 
 def _dumps(document: Any) -> str:

@@ -18,7 +18,7 @@ from .jsontext import loads
 from .modelinfo import _RFC3339, MODEL_ID_PATTERN, CatalogError, parse_rfc3339
 from .modelinfo import validate_model as _validate_model
 from .rules import MODEL_LINES
-from .store import Row
+from .store import BLOCK, Block, Key, Row, Rows
 
 if TYPE_CHECKING:
     from .catalog import Catalog
@@ -111,14 +111,24 @@ def load_json(
                 else (document.models, document.aliases, document.as_of)
             )
             builder = Builder()
-            rows = _rows(entries, builder, progress)
+            rows, index, counts = _rows(entries, builder, progress)
             del document, entries
-        return cls.from_rows(rows, builder.profiles, aliases, source=source, as_of=as_of)
+        return cls.from_rows(rows, builder.profiles, aliases, source=source, as_of=as_of, index=index, counts=counts)
     except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError, RecursionError, _Refused):
         return _reference(cls, text, source)
 
 
-def _rows(raws: list[msgspec.Raw], builder: Any, progress: Callable[[int], None] | None) -> list[Row]:
+def _rows(
+    raws: list[msgspec.Raw], builder: Any, progress: Callable[[int], None] | None
+) -> tuple[Rows | list[Row], dict[str, Key], list[int]]:
+    """The models as stored: in blocks made as they come while the file is in list order (as this package
+    writes them; what is made for one block is then reused for the next), else every row, sorted."""
+    blocks: list[Block] = []
+    index: dict[str, Key] = {}
+    counts = [0, 0, 0]
+    previous: Key | None = None
+    in_order = True
+    tails = builder.profiles.plain
     moments: dict[str, float] = {}
     checked: set[str | None] = {None}
     profiles: dict[bytes, int] = {b"null": 0}
@@ -148,9 +158,20 @@ def _rows(raws: list[msgspec.Raw], builder: Any, progress: Callable[[int], None]
         if profile is None:
             profile = profiles[text] = _profile(text, builder)
         fallbacks = entry.allowed_fallback_models
+        key = (moment, entry.id)
+        if entry.id in index:
+            raise _Refused  # a duplicate id: the reference path names it
+        index[entry.id] = key
+        code = codes[lifecycle]
+        counts[code] += 1
+        if in_order and previous is not None and key < previous:
+            in_order = False  # out of order: keep every row, to sort them
+            rows[:0] = [row for block in blocks for row in block.rows()]
+            blocks = []
+        previous = key
         append(
             (
-                (moment, entry.id),
+                key,
                 encode(
                     head(
                         entry.type,
@@ -166,15 +187,25 @@ def _rows(raws: list[msgspec.Raw], builder: Any, progress: Callable[[int], None]
                     )
                 )[:-1],
                 profile,
-                codes[lifecycle],
+                code,
                 None if fallbacks is None else encode(fallbacks),
             )
         )
+        if in_order and len(rows) == BLOCK:
+            blocks.append(Block(rows, tails))
+            rows.clear()
     if progress is not None:
-        progress(len(rows))
-    if len({row[0][1] for row in rows}) != len(rows):
-        raise _Refused  # a duplicate id: the reference path names it
-    return rows
+        progress(len(index))
+    if not in_order:
+        rows.sort(key=_first)
+        return rows, index, counts
+    if rows:
+        blocks.append(Block(rows, tails))
+    return Rows(blocks, tails), index, counts
+
+
+def _first(row: Row) -> Key:
+    return row[0]
 
 
 def _moment(text: str) -> float:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Final
 
 __all__ = [
+    "BUILD_THREAD",
     "DEFAULT_HOST",
     "DEFAULT_LIFECYCLES",
     "DEFAULT_PORT",
@@ -62,3 +63,6 @@ DEFAULT_PORT: Final = 4010
 
 #: The readiness probe: under the admin API's ``/_mock`` prefix, but served even with the admin API off.
 HEALTH_PATH: Final = "/_mock/health"
+
+#: The name of a thread building a catalog for ``PUT /_mock/catalog`` (a stopping server does not wait for it).
+BUILD_THREAD: Final = "mockserver catalog build"

@@ -69,21 +69,41 @@ class Profiles:
 
 
 class Block:
-    """Up to ``2 * BLOCK`` models, in list order; never changed once made."""
+    """Up to ``2 * BLOCK`` models, in list order; never changed once made.
 
-    __slots__ = ("_index", "_members", "fallbacks", "heads", "keys", "lifecycles", "profiles")
+    Their plain bodies lie in one contiguous ``blob``, comma-separated, so models ``a..b-1``
+    of a block are one slice, read from consecutive memory.
+    """
 
-    def __init__(self, rows: Sequence[Row]) -> None:
+    __slots__ = (
+        "_index",
+        "_members",
+        "blob",
+        "fallbacks",
+        "heads",
+        "keys",
+        "lifecycles",
+        "offsets",
+        "profiles",
+    )
+
+    def __init__(self, rows: Sequence[Row], tails: Sequence[bytes]) -> None:
         keys, heads, profiles, lifecycles, fallbacks = zip(*rows, strict=True)  # one pass, in C
         self.keys: tuple[Key, ...] = keys
-        self.heads: tuple[bytes, ...] = heads
         self.profiles = array("I", profiles)
         self.lifecycles = bytes(lifecycles)
+        self.heads = array("I", map(len, heads))  # each body's head is its first heads[n] bytes
+        bodies = list(map(bytes.__add__, heads, map(tails.__getitem__, profiles)))
+        self.blob = b",".join(bodies)
+        self.offsets = array("Q", accumulate(map(_plus_one, map(len, bodies)), initial=0))
         self.fallbacks: dict[int, bytes] | None = None
         if fallbacks.count(None) != len(fallbacks):
             self.fallbacks = {n: text for n, text in enumerate(fallbacks) if text is not None}
         self._members: dict[int, array[int]] = {}
         self._index: dict[Key, int] | None = None
+
+    def __len__(self) -> int:
+        return len(self.keys)
 
     def offset(self, key: Key) -> int | None:
         """The position of the model with this key in the block (a dict made on first use), or ``None``."""
@@ -91,15 +111,13 @@ class Block:
             self._index = {key: n for n, key in enumerate(self.keys)}
         return self._index.get(key)
 
-    def id(self, n: int) -> str:
-        return self.keys[n][1]
-
-    def __len__(self) -> int:
-        return len(self.keys)
+    def head(self, n: int) -> bytes:
+        start = self.offsets[n]
+        return self.blob[start : start + self.heads[n]]
 
     def row(self, n: int) -> Row:
         fallbacks = self.fallbacks.get(n) if self.fallbacks else None
-        return (self.keys[n], self.heads[n], self.profiles[n], self.lifecycles[n], fallbacks)
+        return (self.keys[n], self.head(n), self.profiles[n], self.lifecycles[n], fallbacks)
 
     def rows(self) -> list[Row]:
         return [self.row(n) for n in range(len(self.keys))]
@@ -111,28 +129,39 @@ class Block:
             found = self._members[mask] = array("I", [n for n, code in enumerate(self.lifecycles) if mask >> code & 1])
         return found
 
+    def run(self, start: int, stop: int) -> bytes:
+        """The plain bodies of models ``start..stop-1``, comma-separated: one slice."""
+        return self.blob[self.offsets[start] : self.offsets[stop] - 1]
+
     def body(self, n: int, tails: list[bytes], beta: bool) -> bytes:
-        """The JSON of model ``n``, plain or beta."""
+        """The JSON of model ``n``, plain, or beta (``tails``: the beta ones)."""
         if beta:
             fallbacks = (self.fallbacks.get(n) if self.fallbacks else None) or b"null"
-            return b'%s,"allowed_fallback_models":%s%s' % (self.heads[n], fallbacks, tails[self.profiles[n]])
-        return self.heads[n] + tails[self.profiles[n]]
+            return b'%s,"allowed_fallback_models":%s%s' % (self.head(n), fallbacks, tails[self.profiles[n]])
+        return self.blob[self.offsets[n] : self.offsets[n + 1] - 1]
+
+
+def _plus_one(size: int) -> int:
+    return size + 1
 
 
 class Rows:
-    """Every model, in blocks; immutable. ``with_row`` and ``without`` return a copy sharing blocks."""
+    """Every model, in blocks; immutable. ``with_row`` and ``without`` return a copy sharing blocks.
 
-    __slots__ = ("blocks", "bounds", "starts")
+    ``tails`` is the plain serialisations of the capabilities (``Profiles.plain``), for new blocks.
+    """
 
-    def __init__(self, blocks: list[Block]) -> None:
-        self.blocks = blocks
+    __slots__ = ("blocks", "bounds", "starts", "tails")
+
+    def __init__(self, blocks: list[Block], tails: Sequence[bytes]) -> None:
+        self.blocks, self.tails = blocks, tails
         self.bounds: list[Key] = [block.keys[0] for block in blocks]  # each block's first key
         self.starts = array("Q", accumulate((len(block) for block in blocks), initial=0))
 
     @classmethod
-    def from_sorted(cls, rows: Sequence[Row]) -> Rows:
+    def from_sorted(cls, rows: Sequence[Row], tails: Sequence[bytes]) -> Rows:
         """Blocks of ``BLOCK`` rows from rows already in list order."""
-        return cls([Block(rows[n : n + BLOCK]) for n in range(0, len(rows), BLOCK)])
+        return cls([Block(rows[n : n + BLOCK], tails) for n in range(0, len(rows), BLOCK)], tails)
 
     def __len__(self) -> int:
         return self.starts[-1]
@@ -148,21 +177,24 @@ class Rows:
     def with_row(self, row: Row) -> Rows:
         """A copy with ``row`` inserted in order (its key must be new)."""
         if not self.blocks:
-            return Rows([Block([row])])
+            return Rows([Block([row], self.tails)], self.tails)
         b = max(bisect_right(self.bounds, row[0]) - 1, 0)
         block = self.blocks[b]
         rows = block.rows()
         rows.insert(bisect_left(block.keys, row[0]), row)
-        parts = [Block(rows)] if len(rows) <= 2 * BLOCK else [Block(rows[:BLOCK]), Block(rows[BLOCK:])]
-        return Rows([*self.blocks[:b], *parts, *self.blocks[b + 1 :]])
+        tails = self.tails
+        parts = (
+            [Block(rows, tails)] if len(rows) <= 2 * BLOCK else [Block(rows[:BLOCK], tails), Block(rows[BLOCK:], tails)]
+        )
+        return Rows([*self.blocks[:b], *parts, *self.blocks[b + 1 :]], tails)
 
     def without(self, where: tuple[int, int]) -> Rows:
         """A copy without the model at ``where`` (from ``find``)."""
         b, n = where
         rows = self.blocks[b].rows()
         del rows[n]
-        parts = [Block(rows)] if rows else []
-        return Rows([*self.blocks[:b], *parts, *self.blocks[b + 1 :]])
+        parts = [Block(rows, self.tails)] if rows else []
+        return Rows([*self.blocks[:b], *parts, *self.blocks[b + 1 :]], self.tails)
 
     def __iter__(self) -> Iterator[tuple[Block, int]]:
         for block in self.blocks:

@@ -15,7 +15,7 @@ from faker import Faker
 from faker.providers.color.en_US import Provider as ColourNames
 
 from .rules import MODEL_LINES
-from .store import Row
+from .store import BLOCK, Block, Row, Rows
 
 if TYPE_CHECKING:
     from .catalog import Catalog
@@ -114,31 +114,50 @@ def synthetic_catalog(
     colours = [json.dumps(name, ensure_ascii=False)[1:-1] for name in ColourNames.all_colors]  # Faker's, as JSON
     builder = Builder()
     profiles: dict[int, int] = {}  # capabilities bits -> profile, made on first use
-    by_day: list[list[tuple[Any, ...]]] = [[] for _ in range(_SPAN + 1)]
     index: dict[str, tuple[float, str]] = {}
     newest: dict[int, tuple[int, str]] = {}
     counts = [0, 0, 0]
     size, span = len(_FAMILIES), _SPAN + 1
     created = [f'","display_name":"%s","created_at":"{stamp}",' for stamp in stamps]
     active = '"lifecycle":"active","deprecated_at":null,"retires_at":null'
+    family_numbers = list(range(size))  # shared int objects: a bucket holds references, not new ints
+    by_day: list[list[tuple[float, str]]] = [[] for _ in range(span)]
+    families_by_day: list[list[int]] = [[] for _ in range(span)]
     with quiet_gc():
-        for done in range(0, n, _EVERY):
-            for _ in range(min(_EVERY, n - done)):
-                tries = 0
-                while True:
-                    tries += 1
-                    r = draw(30)  # family, day, dated: 4,950 x 1,355 x 10 < 2**30
-                    family = r % size
-                    r //= size
-                    day = r % span
-                    dated = r // span % 10 < 7 or families[family] in index  # undated while that id is free
-                    model_id = families[family] + snapshots[day] if dated else families[family]
-                    if model_id not in index:
-                        break
-                    if tries >= 64:  # the 6.7M family-and-day ids are all but used up: a numbered one
-                        model_id = f"{families[family]}{snapshots[day]}-{len(index)}"
-                        dated = False
-                        break
+        # Pass 1: the ids, in random order, by day. Nothing is made per model but what is kept (its id and key).
+        for _ in range(n):
+            tries = 0
+            while True:
+                tries += 1
+                r = draw(30)  # family, day, dated: 4,950 x 1,355 x 10 < 2**30
+                family = r % size
+                r //= size
+                day = r % span
+                dated = r // span % 10 < 7 or families[family] in index  # undated while that id is free
+                model_id = families[family] + snapshots[day] if dated else families[family]
+                if model_id not in index:
+                    break
+                if tries >= 64:  # the 6.7M family-and-day ids are all but used up: a numbered one
+                    model_id = f"{families[family]}{snapshots[day]}-{len(index)}"
+                    dated = False
+                    break
+            key = index[model_id] = (moments[day], model_id)
+            by_day[day].append(key)
+            families_by_day[day].append(family_numbers[family])
+            if dated:
+                best = newest.get(family)
+                if best is None or best < (day, model_id):
+                    newest[family] = (day, model_id)
+        # Pass 2: in list order, each model's other fields, written block by block: what is made for one
+        # block is freed before the next, so the memory it took is reused, not left in holes.
+        blocks: list[Block] = []
+        chunk: list[Row] = []
+        tails = builder.profiles.plain
+        made = 0
+        for day in reversed(range(span)):  # newest day first; ids ascending within a day
+            keys, day_families = by_day[day], families_by_day[day]
+            for k in sorted(range(len(keys)), key=keys.__getitem__):
+                key, family = keys[k], day_families[k]
                 r = draw(52)  # deprecation, its two delays, capabilities, limits, colour
                 code, dates = 0, active
                 if r % 10 < 6:  # this one has a deprecation on record by _END
@@ -154,30 +173,24 @@ def synthetic_catalog(
                 name = names[family]
                 if (r >> 10) // 15 % 10 == 0:
                     name = f"{name} ({colours[(r >> 10) // 150 % len(colours)]})"
-                key = (moments[day], model_id)
-                head = (
-                    '{"type":"model","id":"'
-                    + model_id
-                    + created[day] % name
-                    + dates
-                    + limits[lines[family]][(r >> 10) % 15]
-                )
+                limit = limits[lines[family]][(r >> 10) % 15]
+                head = '{"type":"model","id":"' + key[1] + created[day] % name + dates + limit
                 profile = profiles.get(r & 1023)
                 if profile is None:
                     profile = profiles[r & 1023] = builder.capabilities(_capabilities(r & 1023))
-                by_day[day].append((key, head.encode(), profile, code, None))
-                index[model_id] = key
+                chunk.append((key, head.encode(), profile, code, None))
                 counts[code] += 1
-                if dated:
-                    best = newest.get(family)
-                    if best is None or best < (day, model_id):
-                        newest[family] = (day, model_id)
-            if progress is not None:
-                progress(done + min(_EVERY, n - done))
-        rows: list[Row] = []
-        for bucket in reversed(by_day):  # newest day first; ids ascending within a day
-            bucket.sort()
-            rows += bucket
+                if len(chunk) == BLOCK:
+                    blocks.append(Block(chunk, tails))
+                    chunk = []
+                made += 1
+                if progress is not None and made % _EVERY == 0:
+                    progress(made)
+            by_day[day] = []
+        if chunk:
+            blocks.append(Block(chunk, tails))
+        if progress is not None:
+            progress(made)
     aliases = {
         families[family]: target
         for family, (_, target) in sorted(newest.items(), key=lambda item: families[item[0]])
@@ -185,5 +198,11 @@ def synthetic_catalog(
     }
     source = f"<synthetic n={n} seed={seed}>"
     return cls.from_rows(
-        rows, builder.profiles, aliases, source=source, as_of=_END.isoformat(), index=index, counts=counts
+        Rows(blocks, tails),
+        builder.profiles,
+        aliases,
+        source=source,
+        as_of=_END.isoformat(),
+        index=index,
+        counts=counts,
     )
