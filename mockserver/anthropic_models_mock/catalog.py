@@ -139,12 +139,12 @@ class View:
     concatenation of its models' pre-serialised parts: both cost the same at any size.
     """
 
-    __slots__ = ("_find", "_index", "_tails", "beta")
+    __slots__ = ("_find", "_index", "_mask", "_tails", "beta")
 
     def __init__(self, catalog: Catalog, index: ViewIndex, beta: bool) -> None:
         # The catalog's lookup parts, not the catalog: a view it caches must not keep it alive in a cycle.
         self._find = functools.partial(_find, catalog._rows, catalog._index, catalog._delta)
-        self._index, self.beta = index, beta
+        self._index, self._mask, self.beta = index, index.mask, beta
         self._tails = catalog._profiles.beta if beta else catalog._profiles.plain
 
     def __len__(self) -> int:
@@ -163,16 +163,8 @@ class View:
         for block, offsets in self._index.span(start, stop):
             if beta:
                 parts += [block.body(n, tails, True) for n in offsets]
-            elif isinstance(offsets, range):  # every model of a stretch: one slice of the block
-                parts.append(block.run(offsets.start, offsets.stop))
-            else:  # the models shown: a slice per run of neighbours
-                run = previous = offsets[0]
-                for n in offsets[1:]:
-                    if n != previous + 1:
-                        parts.append(block.run(run, previous + 1))
-                        run = n
-                    previous = n
-                parts.append(block.run(run, previous + 1))
+            else:  # one slice of the block, or one per run of neighbours
+                parts += block.shown(offsets, self._mask)
             if not first:
                 first = block.keys[offsets[0]][1]
             last = block.keys[offsets[-1]][1]

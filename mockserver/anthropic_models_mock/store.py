@@ -25,6 +25,8 @@ BLOCK = 512
 #: Lifecycle names by their one-byte code in a block.
 LIFECYCLE_CODES: tuple[str, ...] = ("active", "deprecated", "retired")
 _CODE = {name: code for code, name in enumerate(LIFECYCLE_CODES)}
+_RETIRED_CODE = _CODE["retired"]
+_RETIRED_BIT = 1 << _RETIRED_CODE
 
 #: A model's sort key: ``(-created_at as a POSIX timestamp, id)``; list order is ascending keys.
 Key = tuple[float, str]
@@ -71,8 +73,10 @@ class Profiles:
 class Block:
     """Up to ``2 * BLOCK`` models, in list order; never changed once made.
 
-    Their plain bodies lie in one contiguous ``blob``, comma-separated, so models ``a..b-1``
-    of a block are one slice, read from consecutive memory.
+    Their plain bodies lie in one contiguous ``blob``, comma-separated: first the models listed
+    by default (active and deprecated), then the retired ones, each group in list order
+    (``place[n]`` is model ``n``'s place in it). So a page of the default list, or of the
+    retired models, is one slice read from consecutive memory; other lists take a slice per run.
     """
 
     __slots__ = (
@@ -84,7 +88,9 @@ class Block:
         "keys",
         "lifecycles",
         "offsets",
+        "place",
         "profiles",
+        "split",
     )
 
     def __init__(self, rows: Sequence[Row], tails: Sequence[bytes]) -> None:
@@ -92,8 +98,22 @@ class Block:
         self.keys: tuple[Key, ...] = keys
         self.profiles = array("I", profiles)
         self.lifecycles = bytes(lifecycles)
-        self.heads = array("I", map(len, heads))  # each body's head is its first heads[n] bytes
-        bodies = list(map(bytes.__add__, heads, map(tails.__getitem__, profiles)))
+        listed = range(len(keys))
+        stored_heads: Sequence[bytes] = heads
+        stored_profiles: Sequence[int] = profiles
+        if _RETIRED_CODE in self.lifecycles:
+            order = [n for n in listed if lifecycles[n] != _RETIRED_CODE]
+            self.split = len(order)
+            order += [n for n in listed if lifecycles[n] == _RETIRED_CODE]
+            stored_heads, stored_profiles = [heads[n] for n in order], [profiles[n] for n in order]
+            place = [0] * len(order)
+            for stored, n in enumerate(order):
+                place[n] = stored
+            self.place: Sequence[int] = array("I", place)
+        else:
+            self.split, self.place = len(keys), listed
+        self.heads = array("I", map(len, stored_heads))  # by place: each body's head is its first heads[p] bytes
+        bodies = list(map(bytes.__add__, stored_heads, map(tails.__getitem__, stored_profiles)))
         self.blob = b",".join(bodies)
         self.offsets = array("Q", accumulate(map(_plus_one, map(len, bodies)), initial=0))
         self.fallbacks: dict[int, bytes] | None = None
@@ -112,8 +132,9 @@ class Block:
         return self._index.get(key)
 
     def head(self, n: int) -> bytes:
-        start = self.offsets[n]
-        return self.blob[start : start + self.heads[n]]
+        place = self.place[n]
+        start = self.offsets[place]
+        return self.blob[start : start + self.heads[place]]
 
     def row(self, n: int) -> Row:
         fallbacks = self.fallbacks.get(n) if self.fallbacks else None
@@ -130,15 +151,35 @@ class Block:
         return found
 
     def run(self, start: int, stop: int) -> bytes:
-        """The plain bodies of models ``start..stop-1``, comma-separated: one slice."""
+        """The plain bodies at places ``start..stop-1``, comma-separated: one slice."""
         return self.blob[self.offsets[start] : self.offsets[stop] - 1]
+
+    def shown(self, offsets: Sequence[int], mask: int) -> list[bytes]:
+        """The plain bodies of the models at ``offsets`` (ascending, all of ``mask``): one slice when they are
+        neighbours in the blob, else a slice per run of them."""
+        place = self.place
+        first, last = place[offsets[0]], place[offsets[-1]]
+        one_group = mask & _RETIRED_BIT == 0 or mask == _RETIRED_BIT or self.split == len(self.keys)
+        if one_group and last - first + 1 == len(offsets):  # in one group places ascend: these are neighbours
+            return [self.blob[self.offsets[first] : self.offsets[last + 1] - 1]]
+        parts = []
+        run = previous = first
+        for n in offsets[1:]:
+            stored = place[n]
+            if stored != previous + 1:
+                parts.append(self.run(run, previous + 1))
+                run = stored
+            previous = stored
+        parts.append(self.run(run, previous + 1))
+        return parts
 
     def body(self, n: int, tails: list[bytes], beta: bool) -> bytes:
         """The JSON of model ``n``, plain, or beta (``tails``: the beta ones)."""
         if beta:
             fallbacks = (self.fallbacks.get(n) if self.fallbacks else None) or b"null"
             return b'%s,"allowed_fallback_models":%s%s' % (self.head(n), fallbacks, tails[self.profiles[n]])
-        return self.blob[self.offsets[n] : self.offsets[n + 1] - 1]
+        place = self.place[n]
+        return self.blob[self.offsets[place] : self.offsets[place + 1] - 1]
 
 
 def _plus_one(size: int) -> int:
