@@ -3,6 +3,8 @@ signal stops the server at once, build or not."""
 
 from __future__ import annotations
 
+import os
+import re
 import signal
 import socket
 import threading
@@ -26,7 +28,7 @@ def put_catalog(url: str) -> socket.socket:
 
 
 def test_requests_are_answered_during_a_million_model_build_then_the_catalog_swaps() -> None:
-    with serving() as (_, url, _lines), httpx.Client(base_url=url, headers=HEADERS) as client:
+    with serving() as (proc, url, _lines), httpx.Client(base_url=url, headers=HEADERS) as client:
         before = client.get("/v1/models").json()["data"]
         answer: list[httpx.Response] = []
         builder = threading.Thread(
@@ -40,7 +42,11 @@ def test_requests_are_answered_during_a_million_model_build_then_the_catalog_swa
             pages.append(response.json()["data"])
         builder.join()
         after = client.get("/v1/models").json()["data"]
+        assert proc.stderr is not None
+        stderr = os.read(proc.stderr.fileno(), 65536).decode()  # printed before the PUT was answered
     assert pages.count(before) >= 1  # the old catalog answered during the build
+    summary = r"mockserver: PUT /_mock/catalog: built 1,000,000 models in \d+\.\d s \([\d,]+/s\)"
+    assert re.fullmatch(summary, stderr.strip()), stderr
     assert all(page in (before, after) for page in pages)  # one catalog or the other, swapped in one step
     assert answer[0].status_code == 200 and answer[0].json()["models"] == 1_000_000
     assert after != before and all(model["id"].startswith("claude-") for model in after)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 import threading
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple, get_args
@@ -483,12 +485,21 @@ async def _off_the_loop(build: Callable[[bytes], Catalog], raw: bytes) -> Catalo
             failure.append(exc)
 
     worker = threading.Thread(target=work, name=BUILD_THREAD, daemon=True)
+    started = time.monotonic()
     worker.start()
     while worker.is_alive():
         await anyio.sleep(_POLL)
     if failure:
         raise failure[0]
-    return result[0]
+    built, elapsed = result[0], time.monotonic() - started
+    if elapsed >= 1:  # a long build says what it did, as the CLI's do (one line: the server's stderr is a log)
+        rate = len(built) / elapsed
+        print(
+            f"mockserver: PUT /_mock/catalog: built {len(built):,} models in {elapsed:.1f} s ({rate:,.0f}/s)",
+            file=sys.stderr,
+            flush=True,
+        )
+    return built
 
 
 #: Seconds between two looks at a catalog build in progress.
