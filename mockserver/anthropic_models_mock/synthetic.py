@@ -118,7 +118,7 @@ def synthetic_catalog(
     newest: dict[int, tuple[int, str]] = {}
     counts = [0, 0, 0]
     size, span = len(_FAMILIES), _SPAN + 1
-    created = [f'","display_name":"%s","created_at":"{stamp}",' for stamp in stamps]
+    created = [f'"created_at":"{stamp}",' for stamp in stamps]
     active = '"lifecycle":"active","deprecated_at":null,"retires_at":null'
     family_numbers = list(range(size))  # shared int objects: a bucket holds references, not new ints
     by_day: list[list[tuple[float, str]]] = [[] for _ in range(span)]
@@ -174,12 +174,11 @@ def synthetic_catalog(
                 if (r >> 10) // 15 % 10 == 0:
                     name = f"{name} ({colours[(r >> 10) // 150 % len(colours)]})"
                 limit = limits[lines[family]][(r >> 10) % 15]
-                head = '{"type":"model","id":"' + key[1] + created[day] % name + dates + limit
+                head = f'{{"type":"model","id":"{key[1]}","display_name":"{name}",{created[day]}{dates}{limit}'
                 profile = profiles.get(r & 1023)
                 if profile is None:
                     profile = profiles[r & 1023] = builder.capabilities(_capabilities(r & 1023))
                 chunk.append((key, head.encode(), profile, code, None))
-                counts[code] += 1
                 if len(chunk) == BLOCK:
                     blocks.append(Block(chunk, tails))
                     chunk = []
@@ -191,6 +190,7 @@ def synthetic_catalog(
             blocks.append(Block(chunk, tails))
         if progress is not None:
             progress(made)
+        counts = [sum(block.lifecycles.count(code) for block in blocks) for code in range(len(counts))]
     aliases = {
         families[family]: target
         for family, (_, target) in sorted(newest.items(), key=lambda item: families[item[0]])
