@@ -21,6 +21,7 @@ from typing import Any, overload
 from .modelinfo import (
     BETA_CAPABILITIES_SHAPE,
     CAPABILITIES_SHAPE,
+    FIELDS,
     CatalogError,
     ModelInfo,
     complete,
@@ -35,18 +36,7 @@ __all__ = ["Catalog", "CatalogError", "View", "default_catalog_path", "served"]
 #: ``source``: where a recording came from (``mockserver catalog record``); like ``description``, never served.
 _FILE_KEYS = frozenset({"models", "aliases", "as_of", "description", "source", "sources", "omitted"})
 #: The served fields a model's head holds: every field but ``allowed_fallback_models`` and ``capabilities``.
-HEAD_FIELDS = (
-    "type",
-    "id",
-    "display_name",
-    "created_at",
-    "lifecycle",
-    "deprecated_at",
-    "retires_at",
-    "line",
-    "max_input_tokens",
-    "max_tokens",
-)
+HEAD_FIELDS = tuple(field for field in FIELDS if field not in ("allowed_fallback_models", "capabilities"))
 _MISSING: Any = object()
 #: Changes kept beside the id index before it is merged into a new one (an ``O(n)`` copy, this rarely).
 _MAX_DELTA = 65_536
@@ -425,15 +415,10 @@ class Catalog:
 
     # -- queries ------------------------------------------------------------------
     def _key(self, model_id: str) -> Key | None:
-        if self._delta:
-            found = self._delta.get(model_id, _MISSING)
-            if found is not _MISSING:
-                return found  # type: ignore[no-any-return]
-        return self._index.get(model_id)
+        return _key_of(self._index, self._delta, model_id)
 
     def _find(self, model_id: str) -> tuple[int, int] | None:
-        key = self._key(model_id)
-        return None if key is None else self._rows.find(key)
+        return _find(self._rows, self._index, self._delta, model_id)
 
     @property
     def models(self) -> tuple[ModelInfo, ...]:
@@ -548,11 +533,18 @@ class Catalog:
 def _find(
     rows: Rows, index: Mapping[str, Key], delta: Mapping[str, Key | None], model_id: str
 ) -> tuple[int, int] | None:
-    """Where ``model_id`` is in ``rows``: its key from ``delta`` (the changes since ``index``), else ``index``."""
-    key = delta.get(model_id, _MISSING) if delta else _MISSING
-    if key is _MISSING:
-        key = index.get(model_id)
+    """Where ``model_id`` is in ``rows`` (``(block, offset)``), or ``None``."""
+    key = _key_of(index, delta, model_id)
     return None if key is None else rows.find(key)
+
+
+def _key_of(index: Mapping[str, Key], delta: Mapping[str, Key | None], model_id: str) -> Key | None:
+    """The key of ``model_id``: from ``delta`` (the changes since ``index`` was made), else from ``index``."""
+    if delta:
+        found = delta.get(model_id, _MISSING)
+        if found is not _MISSING:
+            return found  # type: ignore[no-any-return]
+    return index.get(model_id)
 
 
 def _key(row: Row) -> Key:
