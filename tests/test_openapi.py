@@ -108,23 +108,33 @@ def served() -> Iterator[str]:
         yield server.url
 
 
-def test_schemathesis_finds_nothing(served: str, tmp_path: Path) -> None:
-    st = Path(sys.executable).parent / "st"
-    # Every check runs. Random strings are schema-valid cursors and model ids, but SPEC makes a
-    # cursor that names no model (or two cursors at once) a 400 and an unknown model a 404: each
-    # operation documents them, the schema cannot express them, so positive data may get those.
-    config = tmp_path / "schemathesis.toml"
-    config.write_text('[checks.positive_data_acceptance]\nexpected-statuses = ["2xx", "400", "404"]\n')
-    command = [
-        str(st), "--config-file", str(config), "run", f"{served}/openapi.json",
-        "--header", "x-api-key: k",
-        "--checks", "all",
-        "--max-examples", "40",
+def schemathesis(url: str, tmp_path: Path, *options: str, statuses: str | None = None) -> str:
+    """``st run`` every check over ``url``'s document with ``options``, the same cases every run; its output.
+
+    ``statuses``: what positive data may also get, for rules the schema cannot express (``"400", "404"``).
+    """
+    command = [str(Path(sys.executable).parent / "st")]
+    if statuses is not None:
+        config = tmp_path / "schemathesis.toml"
+        config.write_text(f'[checks.positive_data_acceptance]\nexpected-statuses = ["2xx", {statuses}]\n')
+        command += ["--config-file", str(config)]
+    command += [
+        "run", f"{url}/openapi.json", "--checks", "all", *options,
         "--seed", "1",
+        "--workers", "1",  # operations may change one server's state: keep their order fixed
+        "--generation-database", "none",  # nothing replayed from earlier runs
     ]  # fmt: skip
     completed = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=tmp_path)
-    assert completed.returncode == 0, completed.stdout[-4000:] + completed.stderr[-2000:]
-    assert "Tested: 3" in completed.stdout  # list, retrieve and the health probe
+    assert completed.returncode == 0, completed.stdout[-6000:] + completed.stderr[-2000:]
+    return completed.stdout
+
+
+def test_schemathesis_finds_nothing(served: str, tmp_path: Path) -> None:
+    # Random strings are schema-valid cursors and model ids, but SPEC makes a cursor that names no model
+    # (or two cursors at once) a 400 and an unknown model a 404: each operation documents them, the schema
+    # cannot express them, so positive data may get those.
+    output = schemathesis(served, tmp_path, "--header", "x-api-key: k", "--max-examples", "40", statuses='"400", "404"')
+    assert "Tested: 3" in output  # list, retrieve and the health probe
 
 
 # -- the admin API ---------------------------------------------------------------------------
@@ -374,26 +384,20 @@ def served_admin() -> Iterator[str]:
 
 
 def test_schemathesis_finds_nothing_in_the_admin_api(served_admin: str, tmp_path: Path) -> None:
-    st = Path(sys.executable).parent / "st"
-    command = [
-        str(st), "run", f"{served_admin}/openapi.json",
-        "--checks", "all",
+    output = schemathesis(
+        served_admin,
+        tmp_path,
         # Only the admin API: the faults it injects would break the /v1 operations mid-run.
         "--include-path-regex", f"^{PREFIX}(/|$)",
         # PUT /_mock/catalog is fuzzed on its own (test_schemathesis_finds_nothing_in_the_catalog_replacement,
         # below) on an app capped at 50 synthetic models: here {"synthetic": N} is valid up to 10,000,000
-        # models (about 45 s and 4 GiB a million), and the coverage phase tries that bound.
+        # models (seconds a million), and the coverage phase tries that bound.
         "--exclude-operation-id", "admin_replace_catalog",
         # GET /_mock/journal/stream lasts its timeout (up to an hour): fuzzed on its own too, with a short one.
         "--exclude-operation-id", "admin_journal_stream",
         "--max-examples", "50",
-        "--seed", "1",
-        "--workers", "1",  # the operations change one server's state: keep their order fixed
-        "--generation-database", "none",  # nothing replayed from earlier runs: the same cases every run
-    ]  # fmt: skip
-    completed = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=tmp_path)
-    assert completed.returncode == 0, completed.stdout[-6000:] + completed.stderr[-2000:]
-    assert f"Tested: {len(OPERATIONS) - 1}" in completed.stdout  # every admin operation but two, and the health probe
+    )  # fmt: skip
+    assert f"Tested: {len(OPERATIONS) - 1}" in output  # every admin operation but two, and the health probe
 
 
 def test_document_bytes_are_json() -> None:
@@ -419,21 +423,8 @@ def served_small_catalogs() -> Iterator[str]:
 def test_schemathesis_finds_nothing_in_the_catalog_replacement(served_small_catalogs: str, tmp_path: Path) -> None:
     # A schema-valid catalog document can still be refused with a 400 (two models with one id, an alias
     # naming no model, lifecycle dates that break the SDK's rules): documented, not expressible in the schema.
-    config = tmp_path / "schemathesis.toml"
-    config.write_text('[checks.positive_data_acceptance]\nexpected-statuses = ["2xx", "400"]\n')
-    st = Path(sys.executable).parent / "st"
-    command = [
-        str(st), "--config-file", str(config), "run", f"{served_small_catalogs}/openapi.json",
-        "--checks", "all",
-        "--include-operation-id", "admin_replace_catalog",
-        "--max-examples", "40",
-        "--seed", "1",
-        "--workers", "1",
-        "--generation-database", "none",
-    ]  # fmt: skip
-    completed = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=tmp_path)
-    assert completed.returncode == 0, completed.stdout[-6000:] + completed.stderr[-2000:]
-    assert "Tested: 1" in completed.stdout
+    options = ("--include-operation-id", "admin_replace_catalog", "--max-examples", "40")
+    assert "Tested: 1" in schemathesis(served_small_catalogs, tmp_path, *options, statuses='"400"')
 
 
 @pytest.fixture(scope="module")
@@ -453,16 +444,5 @@ def served_short_streams() -> Iterator[str]:
 
 
 def test_schemathesis_finds_nothing_in_the_journal_stream(served_short_streams: str, tmp_path: Path) -> None:
-    st = Path(sys.executable).parent / "st"
-    command = [
-        str(st), "run", f"{served_short_streams}/openapi.json",
-        "--checks", "all",
-        "--include-operation-id", "admin_journal_stream",
-        "--max-examples", "30",
-        "--seed", "1",
-        "--workers", "1",
-        "--generation-database", "none",
-    ]  # fmt: skip
-    completed = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=tmp_path)
-    assert completed.returncode == 0, completed.stdout[-6000:] + completed.stderr[-2000:]
-    assert "Tested: 1" in completed.stdout
+    options = ("--include-operation-id", "admin_journal_stream", "--max-examples", "30")
+    assert "Tested: 1" in schemathesis(served_short_streams, tmp_path, *options)
