@@ -70,7 +70,8 @@ def served(catalog: Catalog) -> dict[Any, Any]:
 @settings(max_examples=300)
 @given(st.lists(entries(IDS), max_size=25, unique_by=lambda e: e["id"]), CHANGES)
 def test_a_changed_catalog_serves_what_a_rebuilt_one_serves(start: list[dict[str, Any]], changes: list[Any]) -> None:
-    with patch.object(store, "BLOCK", 2):  # tiny blocks: inserts split them and removals empty them
+    # Tiny blocks and nodes: inserts split them, removals empty them, and the tree is several levels deep.
+    with patch.object(store, "BLOCK", 2), patch.object(store, "FANOUT", 2):
         catalog = Catalog(start)
         models = {entry["id"]: entry for entry in start}
         aliases: dict[str, str] = {}
@@ -157,3 +158,57 @@ def test_a_synthetic_catalog_larger_than_its_id_space_still_ends() -> None:
         catalog = Catalog.synthetic(2000, 1)  # one family: 1,354 dated ids and one undated
     ids = list(catalog.view(frozenset(LIFECYCLES)).ids)
     assert len(ids) == len(set(ids)) == 2000
+
+
+def parts(rows: store.Rows) -> tuple[set[int], int]:
+    """The ids of every node and block of ``rows``' tree, and its depth; checks the tree's invariants on the way."""
+    seen: set[int] = set()
+    depths: set[int] = set()
+
+    def walk(node: store.Block | store.Node, depth: int) -> tuple[int, int, int]:
+        seen.add(id(node))
+        if isinstance(node, store.Block):
+            depths.add(depth)
+            assert 0 < len(node) <= 2 * store.BLOCK and list(node.keys) == sorted(node.keys)
+            return node.counts
+        assert 0 < len(node.children) <= 2 * store.FANOUT or (depth == 0 and not node.children)
+        assert node.bounds == [child.first for child in node.children] == sorted(node.bounds)
+        counts = [walk(child, depth + 1) for child in node.children]
+        assert node.counts == tuple(map(sum, zip(*counts, strict=True))) or not counts
+        return node.counts
+
+    walk(rows.root, 0)
+    assert len(depths) <= 1, "every block at one depth"
+    return seen, max(depths, default=0)
+
+
+def test_a_change_copies_one_block_and_the_nodes_above_it_and_shares_the_rest() -> None:
+    with patch.object(store, "BLOCK", 4), patch.object(store, "FANOUT", 3):
+        catalog = Catalog(Catalog.synthetic(3000, 4).models)  # 750 blocks under a tree 6 levels deep
+        before, depth = parts(catalog._rows)
+        assert depth >= 5
+        ids = list(catalog.view(frozenset(LIFECYCLES)).ids)
+        new = {"id": "new-1", "display_name": "N", "created_at": "2025-06-01T00:00:00Z"}
+        changed = [
+            catalog.with_model(new),
+            catalog.with_model({**new, "id": ids[1500]}),
+            catalog.without_model(ids[0]),
+            catalog.without_model(ids[-1]),
+        ]
+        for catalog_after in changed:
+            after, _ = parts(catalog_after._rows)
+            # the path (one block and a node per level), and at most one split or merge per level
+            assert len(after - before) <= 2 * (depth + 1), len(after - before)
+
+
+def test_the_tree_shrinks_to_nothing_and_grows_again() -> None:
+    with patch.object(store, "BLOCK", 2), patch.object(store, "FANOUT", 2):
+        catalog = Catalog(Catalog.synthetic(40, 9).models)
+        for model_id in list(catalog.view(frozenset(LIFECYCLES)).ids):
+            catalog = catalog.without_model(model_id)
+            parts(catalog._rows)
+        assert len(catalog) == 0 and list(catalog.view().ids) == [] and catalog.view().joined(0, 0) == b""
+        for n in range(9):
+            catalog = catalog.with_model({"id": f"m-{n}", "display_name": "M", "created_at": f"2025-01-0{n + 1}T00:00:00Z"})
+            parts(catalog._rows)
+        assert list(catalog.view().ids) == [f"m-{n}" for n in reversed(range(9))]

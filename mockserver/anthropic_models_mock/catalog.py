@@ -1,8 +1,8 @@
 """The catalog: an immutable, indexed, pre-serialised set of models and aliases.
 
 Changes (``with_model``, ``without_model``, ``with_alias``) return a new catalog that
-shares all but one block of storage with the old one (see ``store``): they cost
-``O(log n)``, and the old catalog stays as it was (a reset swaps it back).
+shares all but one block and its path of storage with the old one (see ``store``): they
+cost ``O(log n)``, and the old catalog stays as it was (a reset swaps it back).
 """
 
 from __future__ import annotations
@@ -15,9 +15,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any, overload
 
+from immutables import Map
+
+from .aliases import Aliases
 from .modelinfo import (
     BETA_CAPABILITIES_SHAPE,
     CAPABILITIES_SHAPE,
@@ -29,7 +31,7 @@ from .modelinfo import (
     validate_model,
 )
 from .rules import DEFAULT_LIFECYCLES
-from .store import LIFECYCLE_CODES, Key, Profiles, Row, Rows, ViewIndex, lifecycle_code, lifecycle_mask
+from .store import Block, Key, Profiles, Row, Rows, ViewIndex, lifecycle_code, lifecycle_mask
 
 __all__ = ["Catalog", "CatalogError", "View", "default_catalog_path", "served"]
 
@@ -38,8 +40,8 @@ _FILE_KEYS = frozenset({"models", "aliases", "as_of", "description", "source", "
 #: The served fields a model's head holds: every field but ``allowed_fallback_models`` and ``capabilities``.
 HEAD_FIELDS = tuple(field for field in FIELDS if field not in ("allowed_fallback_models", "capabilities"))
 _MISSING: Any = object()
-#: Changes kept beside the id index before it is merged into a new one (an ``O(n)`` copy, this rarely).
-_MAX_DELTA = 65_536
+#: No changes yet: the id index is all there is.
+_NO_DELTA: Map[str, Key | None] = Map()
 
 
 def default_catalog_path() -> Path:
@@ -129,11 +131,11 @@ class View:
     concatenation of its models' pre-serialised parts: both cost the same at any size.
     """
 
-    __slots__ = ("_find", "_index", "_mask", "_tails", "beta")
+    __slots__ = ("_index", "_key", "_mask", "_tails", "beta")
 
     def __init__(self, catalog: Catalog, index: ViewIndex, beta: bool) -> None:
         # The catalog's lookup parts, not the catalog: a view it caches must not keep it alive in a cycle.
-        self._find = functools.partial(_find, catalog._rows, catalog._index, catalog._delta)
+        self._key = functools.partial(_key_of, catalog._index, catalog._delta)
         self._index, self._mask, self.beta = index, index.mask, beta
         self._tails = catalog._profiles.beta if beta else catalog._profiles.plain
 
@@ -142,8 +144,8 @@ class View:
 
     def locate(self, model_id: str) -> int | None:
         """The position of ``model_id`` in this view, or ``None`` when it is not in it."""
-        where = self._find(model_id)
-        return None if where is None else self._index.position(where)
+        key = self._key(model_id)
+        return None if key is None else self._index.position(key)
 
     def page(self, start: int, stop: int) -> tuple[bytes, str, str]:
         """Models ``start..stop-1`` (``start < stop``), comma-separated, with the first and last ids."""
@@ -248,10 +250,9 @@ class Catalog:
 
     _rows: Rows
     _index: Mapping[str, Key]
-    _delta: Mapping[str, Key | None]
+    _delta: Map[str, Key | None]  # the id changes since ``_index`` was made (``None``: removed)
     _profiles: Profiles
-    _aliases: Mapping[str, str]
-    _counts: tuple[int, ...]
+    _aliases: Aliases
     source: str
     as_of: str | None
 
@@ -287,17 +288,15 @@ class Catalog:
         source: str,
         as_of: str | None,
         index: dict[str, Key] | None = None,
-        counts: Sequence[int] | None = None,
     ) -> None:
         """Sort ``rows`` (unless in order), check ``aliases`` against them, and index everything.
 
-        ``index`` (id -> key) and ``counts`` (models per lifecycle code) may come with the rows,
-        made as they were; the rows are then in list order already.
+        ``index`` (id -> key) may come with the rows, made as they were; the rows are then in list order already.
         """
         with quiet_gc():
             if isinstance(rows, Rows):  # built block by block already (the synthetic builder)
-                if index is None or counts is None:
-                    raise ValueError("rows built as blocks come with their index and counts")
+                if index is None:
+                    raise ValueError("rows built as blocks come with their index")
                 self._rows = rows
             else:
                 if index is None:
@@ -307,35 +306,19 @@ class Catalog:
                         keys = [row[0] for row in rows]
                     index = {key[1]: key for key in keys}
                     del keys
-                if counts is None:
-                    counts = [bytes([row[3] for row in rows]).count(code) for code in range(len(LIFECYCLE_CODES))]
                 self._rows = Rows.from_sorted(rows, profiles.plain)
-        self._index, self._delta = index, {}
+        self._index, self._delta = index, _NO_DELTA
         self._profiles = profiles
-        self._aliases = MappingProxyType(_check_aliases(aliases, index, source))
-        self._counts = tuple(counts)
+        self._aliases = Aliases(_check_aliases(aliases, index, source))
         self.source, self.as_of = source, as_of
         self._views: dict[tuple[frozenset[str], bool], View] = {}
         self.view(DEFAULT_LIFECYCLES)
 
-    def _derived(
-        self, rows: Rows, delta: Mapping[str, Key | None], aliases: Mapping[str, str], counts: Sequence[int]
-    ) -> Catalog:
+    def _derived(self, rows: Rows, delta: Map[str, Key | None], aliases: Aliases) -> Catalog:
         """A catalog sharing this one's storage, with ``rows``, the id changes ``delta`` and ``aliases``."""
         new = object.__new__(Catalog)
-        new._rows, new._profiles = rows, self._profiles
-        if len(delta) > _MAX_DELTA:
-            merged = dict(self._index)
-            for model_id, key in delta.items():
-                if key is None:
-                    merged.pop(model_id, None)
-                else:
-                    merged[model_id] = key
-            new._index, new._delta = merged, {}
-        else:
-            new._index, new._delta = self._index, delta
-        new._aliases = MappingProxyType(dict(aliases))
-        new._counts = tuple(counts)
+        new._rows, new._profiles, new._index, new._delta = rows, self._profiles, self._index, delta
+        new._aliases = aliases
         new.source, new.as_of = self.source, self.as_of
         new._views = {}
         return new
@@ -395,10 +378,10 @@ class Catalog:
     ) -> Catalog:
         """Build from rows already checked (a fast loader's, or the synthetic builder's); ids must be unique.
 
-        With ``index`` and ``counts`` (see ``_setup``) the rows must be in list order.
+        With ``index`` (see ``_setup``) the rows must be in list order.
         """
         catalog = object.__new__(cls)
-        catalog._setup(rows, profiles, aliases or {}, source, as_of, index, counts)
+        catalog._setup(rows, profiles, aliases or {}, source, as_of, index)
         return catalog
 
     @classmethod
@@ -417,8 +400,9 @@ class Catalog:
     def _key(self, model_id: str) -> Key | None:
         return _key_of(self._index, self._delta, model_id)
 
-    def _find(self, model_id: str) -> tuple[int, int] | None:
-        return _find(self._rows, self._index, self._delta, model_id)
+    def _find(self, model_id: str) -> tuple[Block, int] | None:
+        key = self._key(model_id)
+        return None if key is None else self._rows.find(key)
 
     @property
     def models(self) -> tuple[ModelInfo, ...]:
@@ -427,7 +411,7 @@ class Catalog:
 
     @property
     def aliases(self) -> Mapping[str, str]:
-        """Alias → model id."""
+        """Alias → model id, in the order given."""
         return self._aliases
 
     def __len__(self) -> int:
@@ -460,52 +444,47 @@ class Catalog:
             where = None if target is None else self._find(target)
             if where is None:
                 return None
-        block = self._rows.blocks[where[0]]
-        return block.body(where[1], self._profiles.beta if beta else self._profiles.plain, beta)
+        block, n = where
+        return block.body(n, self._profiles.beta if beta else self._profiles.plain, beta)
 
     def view(self, lifecycles: frozenset[str] = DEFAULT_LIFECYCLES, *, beta: bool = False) -> View:
         """The models whose lifecycle is in ``lifecycles``, in list order (``beta``: the beta shape)."""
         found = self._views.get((lifecycles, beta))
         if found is None:
-            mask = lifecycle_mask(lifecycles)
-            present = lifecycle_mask(name for name, count in zip(LIFECYCLE_CODES, self._counts, strict=True) if count)
-            found = self._views[(frozenset(lifecycles), beta)] = View(self, ViewIndex(self._rows, mask, present), beta)
+            index = ViewIndex(self._rows, lifecycle_mask(lifecycles))
+            found = self._views[(frozenset(lifecycles), beta)] = View(self, index, beta)
         return found
 
     # -- changes ------------------------------------------------------------------
     def with_model(self, entry: Mapping[str, Any], *, where: str = "model") -> Catalog:
-        """A catalog with ``entry`` added, or replacing the model with its id; aliases of that id are dropped."""
+        """A catalog with ``entry`` added, or replacing the model with its id (which keeps its aliases)."""
         payload, _ = validate_model(entry, where)
-        builder = Builder(self._profiles)
-        row = builder.row(payload)
+        row = Builder(self._profiles).row(payload)
         model_id = payload["id"]
-        base = self.without_model(model_id) if model_id in self else self
-        counts = list(base._counts)
-        counts[row[3]] += 1
-        # A replaced model keeps the aliases that point to it; an alias named like the new id goes.
-        aliases = {alias: target for alias, target in self._aliases.items() if alias != model_id}
-        return base._derived(base._rows.with_row(row), {**base._delta, model_id: row[0]}, aliases, counts)
+        old = self._key(model_id)
+        rows = self._rows if old is None else self._rows.without(old)
+        aliases = self._aliases.without_alias(model_id) if model_id in self._aliases else self._aliases  # shadowed
+        return self._derived(rows.with_row(row), self._delta.set(model_id, row[0]), aliases)
 
     def without_model(self, model_id: str) -> Catalog:
         """A catalog without ``model_id`` and the aliases that point to it."""
-        where = self._find(model_id)
-        if where is None:
+        key = self._key(model_id)
+        if key is None:
             raise CatalogError(f"no model with id {model_id!r} to remove")
-        counts = list(self._counts)
-        counts[self._rows.blocks[where[0]].lifecycles[where[1]]] -= 1
-        aliases = {alias: target for alias, target in self._aliases.items() if target != model_id}
-        return self._derived(self._rows.without(where), {**self._delta, model_id: None}, aliases, counts)
+        return self._derived(
+            self._rows.without(key), self._delta.set(model_id, None), self._aliases.without_target(model_id)
+        )
 
     def with_alias(self, alias: str, target: str | None) -> Catalog:
         """A catalog with ``alias`` pointing at ``target`` (a model id), or removed (``None``)."""
-        aliases = dict(self._aliases)
         if target is None:
-            if aliases.pop(alias, None) is None:
+            if alias not in self._aliases:
                 raise CatalogError(f"no alias {alias!r} to remove")
+            aliases = self._aliases.without_alias(alias)
         else:
             _check_alias(alias, target, self, "alias")
-            aliases[alias] = target
-        return self._derived(self._rows, self._delta, aliases, self._counts)
+            aliases = self._aliases.with_alias(alias, target)
+        return self._derived(self._rows, self._delta, aliases)
 
     def to_document(self) -> dict[str, Any]:
         """The catalog as a catalog-file document (round-trips through ``from_document``)."""
@@ -528,14 +507,6 @@ class Catalog:
 
     def __repr__(self) -> str:
         return f"<Catalog {self.source} models={len(self)} aliases={len(self._aliases)}>"
-
-
-def _find(
-    rows: Rows, index: Mapping[str, Key], delta: Mapping[str, Key | None], model_id: str
-) -> tuple[int, int] | None:
-    """Where ``model_id`` is in ``rows`` (``(block, offset)``), or ``None``."""
-    key = _key_of(index, delta, model_id)
-    return None if key is None else rows.find(key)
 
 
 def _key_of(index: Mapping[str, Key], delta: Mapping[str, Key | None], model_id: str) -> Key | None:

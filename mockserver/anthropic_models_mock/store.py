@@ -5,9 +5,10 @@ index of its ``capabilities`` in a table of the distinct ones (most catalogs hav
 each serialised once in the plain and the beta shape. So a model costs about a third of
 the JSON it is served as, and serialising it is a concatenation.
 
-Blocks hold at most ``2 * BLOCK`` models. A change copies the one block it touches and
-the list of blocks (``n / BLOCK`` references): its cost grows with ``log n``, not ``n``,
-and the unchanged blocks are shared with the catalog it was made from.
+Blocks hold at most ``2 * BLOCK`` models and are the leaves of a B+ tree (``Rows``) whose
+nodes know their children's first keys and lifecycle counts. A change copies the one block
+it touches and the nodes above it: its cost grows with ``log n``, not ``n``, and everything
+else is shared with the catalog it was made from.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import accumulate
 
-__all__ = ["BLOCK", "LIFECYCLE_CODES", "Block", "Profiles", "Row", "Rows", "ViewIndex"]
+__all__ = ["BLOCK", "FANOUT", "LIFECYCLE_CODES", "Block", "Node", "Profiles", "Row", "Rows", "ViewIndex"]
 
 #: Models per block when a catalog is built (blocks split at twice this).
 BLOCK = 512
+#: Children per node when a tree is built (nodes split at twice this): 1M models are 2 levels of nodes.
+FANOUT = 64
 #: Lifecycle names by their one-byte code in a block.
 LIFECYCLE_CODES: tuple[str, ...] = ("active", "deprecated", "retired")
 _CODE = {name: code for code, name in enumerate(LIFECYCLE_CODES)}
@@ -83,7 +86,9 @@ class Block:
         "_index",
         "_members",
         "blob",
+        "counts",
         "fallbacks",
+        "first",
         "heads",
         "keys",
         "lifecycles",
@@ -96,8 +101,14 @@ class Block:
     def __init__(self, rows: Sequence[Row], tails: Sequence[bytes]) -> None:
         keys, heads, profiles, lifecycles, fallbacks = zip(*rows, strict=True)  # one pass, in C
         self.keys: tuple[Key, ...] = keys
+        self.first: Key = keys[0]
         self.profiles = array("I", profiles)
         self.lifecycles = bytes(lifecycles)
+        self.counts: tuple[int, int, int] = (
+            self.lifecycles.count(0),
+            self.lifecycles.count(1),
+            self.lifecycles.count(2),
+        )
         listed = range(len(keys))
         stored_heads: Sequence[bytes] = heads
         stored_profiles: Sequence[int] = profiles
@@ -119,7 +130,7 @@ class Block:
         self.fallbacks: dict[int, bytes] | None = None
         if fallbacks.count(None) != len(fallbacks):
             self.fallbacks = {n: text for n, text in enumerate(fallbacks) if text is not None}
-        self._members: dict[int, array[int]] = {}
+        self._members: dict[int, Sequence[int]] = {}
         self._index: dict[Key, int] | None = None
 
     def __len__(self) -> int:
@@ -143,12 +154,22 @@ class Block:
     def rows(self) -> list[Row]:
         return [self.row(n) for n in range(len(self.keys))]
 
-    def members(self, mask: int) -> array[int]:
-        """Positions in this block of the models whose lifecycle code is in ``mask`` (a bit set)."""
+    def members(self, mask: int) -> Sequence[int]:
+        """Offsets in this block of the models whose lifecycle code is in ``mask`` (a bit set), ascending."""
         found = self._members.get(mask)
         if found is None:
-            found = self._members[mask] = array("I", [n for n, code in enumerate(self.lifecycles) if mask >> code & 1])
+            lifecycles = self.lifecycles
+            if all(mask >> code & 1 or not count for code, count in enumerate(self.counts)):
+                found = range(len(lifecycles))  # every model here is of those lifecycles
+            else:
+                found = array("I", [n for n, code in enumerate(lifecycles) if mask >> code & 1])
+            self._members[mask] = found
         return found
+
+    def rank(self, n: int, mask: int) -> int:
+        """How many models of the lifecycles in ``mask`` come before offset ``n`` in this block."""
+        members = self.members(mask)
+        return n if isinstance(members, range) else bisect_left(members, n)
 
     def run(self, start: int, stop: int) -> bytes:
         """The plain bodies at places ``start..stop-1``, comma-separated: one slice."""
@@ -186,104 +207,233 @@ def _plus_one(size: int) -> int:
     return size + 1
 
 
-class Rows:
-    """Every model, in blocks; immutable. ``with_row`` and ``without`` return a copy sharing blocks.
+class Node:
+    """Up to ``2 * FANOUT`` children of one height (blocks, or nodes), in list order; never changed once made.
 
-    ``tails`` is the plain serialisations of the capabilities (``Profiles.plain``), for new blocks.
+    Holds each child's first key (to find a key by bisection) and the models per lifecycle code
+    below it, so a position in any filtered list is a sum down one path.
     """
 
-    __slots__ = ("blocks", "bounds", "starts", "tails")
+    __slots__ = ("_before", "bounds", "children", "counts", "first")
 
-    def __init__(self, blocks: list[Block], tails: Sequence[bytes]) -> None:
-        self.blocks, self.tails = blocks, tails
-        self.bounds: list[Key] = [block.keys[0] for block in blocks]  # each block's first key
-        self.starts = array("Q", accumulate((len(block) for block in blocks), initial=0))
+    def __init__(self, children: Sequence[Block | Node]) -> None:
+        self.children = children
+        self.bounds: list[Key] = [child.first for child in children]
+        self.first: Key = self.bounds[0] if children else (0.0, "")
+        active = deprecated = retired = 0
+        for a, d, r in (child.counts for child in children):
+            active, deprecated, retired = active + a, deprecated + d, retired + r
+        self.counts: tuple[int, int, int] = (active, deprecated, retired)
+        self._before: dict[int, array[int]] = {}
+
+    def before(self, mask: int) -> array[int]:
+        """Models of the lifecycles in ``mask`` before each child (and, last, in all of them); made on first use."""
+        found = self._before.get(mask)
+        if found is None:
+            counts = (_count(child.counts, mask) for child in self.children)
+            found = self._before[mask] = array("Q", accumulate(counts, initial=0))
+        return found
+
+
+def _count(counts: tuple[int, int, int], mask: int) -> int:
+    """Models of the lifecycles in ``mask`` among ``counts`` (models per lifecycle code)."""
+    return (mask & 1 and counts[0]) + (mask & 2 and counts[1]) + (mask & 4 and counts[2])
+
+
+class Rows:
+    """Every model, in a tree of blocks; immutable. ``with_row`` and ``without`` return a copy sharing all but
+    one block and the nodes above it.
+
+    The tree is a B+ tree: blocks are its leaves, all at one depth; a node has up to ``2 * FANOUT``
+    children. A change copies one block and the ``log n`` nodes on its path, so it costs ``O(log n)``
+    at any size. ``tails`` is the plain serialisations of the capabilities (``Profiles.plain``), for new blocks.
+    """
+
+    __slots__ = ("root", "tails")
+
+    def __init__(self, blocks: Sequence[Block], tails: Sequence[bytes]) -> None:
+        self.tails = tails
+        level: Sequence[Block | Node] = blocks
+        while True:  # the root is always a node, empty for an empty catalog
+            fanout = FANOUT
+            level = [Node(level[n : n + fanout]) for n in range(0, len(level), fanout)] or [Node([])]
+            if len(level) == 1:
+                break
+        self.root: Node = level[0]  # type: ignore[assignment]
 
     @classmethod
     def from_sorted(cls, rows: Sequence[Row], tails: Sequence[bytes]) -> Rows:
         """Blocks of ``BLOCK`` rows from rows already in list order."""
-        return cls([Block(rows[n : n + BLOCK], tails) for n in range(0, len(rows), BLOCK)], tails)
+        size = BLOCK
+        return cls([Block(rows[n : n + size], tails) for n in range(0, len(rows), size)], tails)
+
+    def _with_root(self, root: Node) -> Rows:
+        new = object.__new__(Rows)
+        new.tails, new.root = self.tails, root
+        return new
 
     def __len__(self) -> int:
-        return self.starts[-1]
+        return sum(self.root.counts)
 
-    def find(self, key: Key) -> tuple[int, int] | None:
-        """``(block, offset)`` of the model with this key, or ``None``."""
-        b = bisect_right(self.bounds, key) - 1
-        if b < 0:
+    @property
+    def counts(self) -> tuple[int, int, int]:
+        """Models per lifecycle code."""
+        return self.root.counts
+
+    def find(self, key: Key) -> tuple[Block, int] | None:
+        """The block holding the model with this key and its offset there, or ``None``."""
+        node: Block | Node = self.root
+        while isinstance(node, Node):
+            i = bisect_right(node.bounds, key) - 1
+            if i < 0:
+                return None
+            node = node.children[i]
+        n = node.offset(key)
+        return None if n is None else (node, n)
+
+    def position(self, key: Key, mask: int) -> int | None:
+        """The position of the model with this key in the list filtered to ``mask``, or ``None`` when not in it."""
+        node: Block | Node = self.root
+        position = 0
+        while isinstance(node, Node):
+            i = bisect_right(node.bounds, key) - 1
+            if i < 0:
+                return None
+            position += node.before(mask)[i]
+            node = node.children[i]
+        n = node.offset(key)
+        if n is None or not mask >> node.lifecycles[n] & 1:
             return None
-        n = self.blocks[b].offset(key)
-        return None if n is None else (b, n)
+        return position + node.rank(n, mask)
+
+    def count(self, mask: int) -> int:
+        """How many models the list filtered to ``mask`` holds."""
+        return _count(self.root.counts, mask)
+
+    def span(self, start: int, stop: int, mask: int) -> Iterator[tuple[Block, Sequence[int]]]:
+        """The blocks holding positions ``start..stop-1`` of the list filtered to ``mask``, each with its
+        offsets among them."""
+        wanted = stop - start
+        if wanted <= 0:
+            return
+        path: list[tuple[Node, int]] = []
+        node: Block | Node = self.root
+        while isinstance(node, Node):
+            before = node.before(mask)
+            i = bisect_right(before, start) - 1  # the last child starting at or before ``start``: never empty
+            if i >= len(node.children):
+                return
+            start -= before[i]
+            path.append((node, i))
+            node = node.children[i]
+        while True:
+            offsets = node.members(mask)[start : start + wanted]
+            if offsets:
+                yield node, offsets
+                wanted -= len(offsets)
+                if wanted <= 0:
+                    return
+            start = 0
+            found = _next_block(path)
+            if found is None:
+                return
+            node = found
 
     def with_row(self, row: Row) -> Rows:
         """A copy with ``row`` inserted in order (its key must be new)."""
-        if not self.blocks:
-            return Rows([Block([row], self.tails)], self.tails)
-        b = max(bisect_right(self.bounds, row[0]) - 1, 0)
-        block = self.blocks[b]
-        rows = block.rows()
-        rows.insert(bisect_left(block.keys, row[0]), row)
-        tails = self.tails
-        parts = (
-            [Block(rows, tails)] if len(rows) <= 2 * BLOCK else [Block(rows[:BLOCK], tails), Block(rows[BLOCK:], tails)]
-        )
-        return Rows([*self.blocks[:b], *parts, *self.blocks[b + 1 :]], tails)
+        key = row[0]
+        if not self.root.children:
+            return self._with_root(Node([Block([row], self.tails)]))
+        path: list[tuple[Node, int]] = []
+        node: Block | Node = self.root
+        while isinstance(node, Node):
+            i = max(bisect_right(node.bounds, key) - 1, 0)
+            path.append((node, i))
+            node = node.children[i]
+        rows = node.rows()
+        rows.insert(bisect_left(node.keys, key), row)
+        tails, size = self.tails, BLOCK
+        if len(rows) <= 2 * size:
+            return self._replaced(path, [Block(rows, tails)])
+        return self._replaced(path, [Block(rows[:size], tails), Block(rows[size:], tails)])
 
-    def without(self, where: tuple[int, int]) -> Rows:
-        """A copy without the model at ``where`` (from ``find``)."""
-        b, n = where
-        rows = self.blocks[b].rows()
+    def without(self, key: Key) -> Rows:
+        """A copy without the model with this key (it must be there)."""
+        path: list[tuple[Node, int]] = []
+        node: Block | Node = self.root
+        while isinstance(node, Node):
+            i = bisect_right(node.bounds, key) - 1
+            path.append((node, i))
+            node = node.children[i]
+        rows = node.rows()
+        n = node.offset(key)
+        if i < 0 or n is None:
+            raise KeyError(key)
         del rows[n]
-        parts = [Block(rows, self.tails)] if rows else []
-        return Rows([*self.blocks[:b], *parts, *self.blocks[b + 1 :]], self.tails)
+        return self._replaced(path, [Block(rows, self.tails)] if rows else [])
+
+    def _replaced(self, path: list[tuple[Node, int]], parts: Sequence[Block | Node]) -> Rows:
+        """A copy where the child at the end of ``path`` is replaced by ``parts`` (none, one or two)."""
+        fanout = FANOUT
+        for node, i in reversed(path):
+            children = [*node.children[:i], *parts, *node.children[i + 1 :]]
+            if len(children) > 2 * fanout:
+                parts = [Node(children[:fanout]), Node(children[fanout:])]
+            else:
+                parts = [Node(children)] if children else []
+        root = parts[0] if len(parts) == 1 and isinstance(parts[0], Node) else Node(parts)
+        while len(root.children) == 1 and isinstance(root.children[0], Node):  # a root of one node is that node
+            root = root.children[0]
+        return self._with_root(root)
+
+    def blocks(self) -> Iterator[Block]:
+        """Every block, in list order."""
+        stack: list[Block | Node] = [self.root]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, Node):
+                stack.extend(reversed(node.children))
+            else:
+                yield node
 
     def __iter__(self) -> Iterator[tuple[Block, int]]:
-        for block in self.blocks:
+        for block in self.blocks():
             for n in range(len(block)):
                 yield block, n
+
+
+def _next_block(path: list[tuple[Node, int]]) -> Block | None:
+    """The block after the one ``path`` leads to (``path`` is moved to it), or ``None`` at the end."""
+    while path:
+        node, i = path.pop()
+        if i + 1 < len(node.children):
+            path.append((node, i + 1))
+            child = node.children[i + 1]
+            while isinstance(child, Node):
+                path.append((child, 0))
+                child = child.children[0]
+            return child
+    return None
 
 
 class ViewIndex:
     """Positions in the list filtered to some lifecycles (``mask``, a bit set of their codes)."""
 
-    __slots__ = ("_all", "mask", "rows", "starts")
+    __slots__ = ("mask", "rows")
 
-    def __init__(self, rows: Rows, mask: int, present: int) -> None:
+    def __init__(self, rows: Rows, mask: int) -> None:
         self.rows, self.mask = rows, mask
-        self._all = present & ~mask == 0  # every model passes: positions are the blocks' own
-        if self._all:
-            self.starts = rows.starts
-        else:
-            counts = (len(block.members(mask)) for block in rows.blocks)
-            self.starts = array("Q", accumulate(counts, initial=0))
 
     def __len__(self) -> int:
-        return self.starts[-1]
+        return self.rows.count(self.mask)
 
-    def position(self, where: tuple[int, int]) -> int | None:
-        """The filtered position of the model at ``where``, or ``None`` when its lifecycle is filtered out."""
-        b, n = where
-        if self._all:
-            return self.starts[b] + n
-        block = self.rows.blocks[b]
-        if not self.mask >> block.lifecycles[n] & 1:
-            return None
-        return self.starts[b] + bisect_left(block.members(self.mask), n)
+    def position(self, key: Key) -> int | None:
+        """The filtered position of the model with this key, or ``None`` when it is not in the list."""
+        return self.rows.position(key, self.mask)
 
     def span(self, start: int, stop: int) -> Iterator[tuple[Block, Sequence[int]]]:
         """The blocks holding filtered positions ``start..stop-1``, each with its offsets among them."""
-        b = bisect_right(self.starts, start) - 1
-        blocks = self.rows.blocks
-        while start < stop and b < len(blocks):
-            block, first = blocks[b], self.starts[b]
-            last = min(stop, self.starts[b + 1])
-            if last > start:  # a block may hold none of the lifecycles shown
-                if self._all:
-                    yield block, range(start - first, last - first)
-                else:
-                    yield block, block.members(self.mask)[start - first : last - first]
-            start = last
-            b += 1
+        return self.rows.span(start, stop, self.mask)
 
 
 def lifecycle_mask(lifecycles: Iterable[str]) -> int:
