@@ -209,6 +209,51 @@ def test_the_tree_shrinks_to_nothing_and_grows_again() -> None:
             parts(catalog._rows)
         assert len(catalog) == 0 and list(catalog.view().ids) == [] and catalog.view().joined(0, 0) == b""
         for n in range(9):
-            catalog = catalog.with_model({"id": f"m-{n}", "display_name": "M", "created_at": f"2025-01-0{n + 1}T00:00:00Z"})
+            catalog = catalog.with_model(
+                {"id": f"m-{n}", "display_name": "M", "created_at": f"2025-01-0{n + 1}T00:00:00Z"}
+            )
             parts(catalog._rows)
         assert list(catalog.view().ids) == [f"m-{n}" for n in reversed(range(9))]
+
+
+ROWS = st.lists(
+    st.tuples(
+        st.integers(0, 30),  # the key's moment, many ties
+        st.sampled_from(["a", "b", "c", "d", "e"]),
+        st.integers(0, 2),  # profile
+        st.integers(0, 2),  # lifecycle code
+        st.one_of(st.none(), st.just(b'["m-1"]')),
+    ),
+    min_size=1,
+    max_size=12,
+    unique_by=lambda t: (t[0], t[1]),
+)
+TAILS = [b',"capabilities":null}', b',"capabilities":{"x":1}}', b',"capabilities":{"y":"\xc3\xbc"}}']
+
+
+def row_of(t: tuple[Any, ...]) -> store.Row:
+    key = (float(-t[0]), t[1])
+    return (key, b'{"id":"%s-%d","lifecycle":%d' % (t[1].encode(), t[0], t[3]), t[2], t[3], t[4])
+
+
+def same_block(a: store.Block, b: store.Block) -> None:
+    for field in ("keys", "first", "lifecycles", "counts", "split", "blob", "fallbacks"):
+        assert getattr(a, field) == getattr(b, field), field
+    for field in ("profiles", "place", "heads", "offsets"):
+        assert list(getattr(a, field)) == list(getattr(b, field)), field
+
+
+@given(ROWS, st.data())
+def test_a_block_spliced_is_the_block_built_from_its_rows(raw: list[tuple[Any, ...]], data: st.DataObject) -> None:
+    rows = sorted(map(row_of, raw), key=lambda row: row[0])
+    n = data.draw(st.integers(0, len(rows) - 1))
+    if len(rows) > 1:  # insert row n into a block of the others
+        others = store.Block(rows[:n] + rows[n + 1 :], TAILS)
+        same_block(others.inserted(rows[n], TAILS), store.Block(rows, TAILS))
+    full = store.Block(rows, TAILS)
+    cut = full.without(n)
+    if len(rows) == 1:
+        assert cut is None
+    else:
+        assert cut is not None
+        same_block(cut, store.Block(rows[:n] + rows[n + 1 :], TAILS))

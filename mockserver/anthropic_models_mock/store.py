@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import accumulate
 
 __all__ = ["BLOCK", "FANOUT", "LIFECYCLE_CODES", "Block", "Node", "Profiles", "Row", "Rows", "ViewIndex"]
@@ -135,6 +135,81 @@ class Block:
 
     def __len__(self) -> int:
         return len(self.keys)
+
+    def _copy(
+        self,
+        keys: tuple[Key, ...],
+        profiles: array[int],
+        lifecycles: bytes,
+        heads: array[int],
+        blob: bytes,
+        offsets: array[int],
+        fallbacks: dict[int, bytes] | None,
+        place: Callable[[int], int],
+    ) -> Block:
+        """A block of these parts; ``place(n)`` is model ``n``'s place when some are retired."""
+        new = object.__new__(Block)
+        new.keys, new.first, new.profiles, new.lifecycles = keys, keys[0], profiles, lifecycles
+        new.counts = (lifecycles.count(0), lifecycles.count(1), lifecycles.count(2))
+        new.split = len(keys) - new.counts[_RETIRED_CODE]
+        new.place = array("I", map(place, range(len(keys)))) if new.counts[_RETIRED_CODE] else range(len(keys))
+        new.heads, new.blob, new.offsets, new.fallbacks = heads, blob, offsets, fallbacks or None
+        new._members, new._index = {}, None
+        return new
+
+    def without(self, n: int) -> Block | None:
+        """This block without model ``n`` (``None`` when it was the only one): its body cut out of the blob."""
+        size = len(self.keys)
+        if size == 1:
+            return None
+        p, old = self.place[n], self.offsets
+        start, end = old[p], old[p + 1]  # body p is blob[start : end - 1]; a comma follows it unless it is last
+        blob = self.blob[: start - 1] if p == size - 1 else self.blob[:start] + self.blob[end:]
+        width = end - start
+        offsets = old[: p + 1]
+        offsets.extend([o - width for o in old[p + 2 :]])
+        place = self.place
+        return self._copy(
+            self.keys[:n] + self.keys[n + 1 :],
+            self.profiles[:n] + self.profiles[n + 1 :],
+            self.lifecycles[:n] + self.lifecycles[n + 1 :],
+            self.heads[:p] + self.heads[p + 1 :],
+            blob,
+            offsets,
+            self.fallbacks and {m - (m > n): text for m, text in self.fallbacks.items() if m != n},
+            lambda m: (q := place[m + (m >= n)]) - (q > p),
+        )
+
+    def inserted(self, row: Row, tails: Sequence[bytes]) -> Block:
+        """This block with ``row`` inserted in order (its key must be new): its body spliced into the blob."""
+        key, head, profile, code, fallback = row
+        n = bisect_left(self.keys, key)
+        size, retired = len(self.keys), code == _RETIRED_CODE
+        listed_before = n - self.lifecycles[:n].count(_RETIRED_CODE)
+        p = self.split + n - listed_before if retired else listed_before
+        body = head + tails[profile]
+        old = self.offsets
+        blob = self.blob + b"," + body if p == size else self.blob[: old[p]] + body + b"," + self.blob[old[p] :]
+        width = len(body) + 1
+        offsets = old[: p + 1]
+        offsets.extend([o + width for o in old[p:]])
+        heads = self.heads[:p]
+        heads.append(len(head))
+        heads.extend(self.heads[p:])
+        fallbacks = {m + (m >= n): text for m, text in self.fallbacks.items()} if self.fallbacks else {}
+        if fallback is not None:
+            fallbacks[n] = fallback
+        place = self.place
+        return self._copy(
+            (*self.keys[:n], key, *self.keys[n:]),
+            self.profiles[:n] + array("I", [profile]) + self.profiles[n:],
+            self.lifecycles[:n] + bytes([code]) + self.lifecycles[n:],
+            heads,
+            blob,
+            offsets,
+            fallbacks,
+            lambda m: p if m == n else (q := place[m - (m > n)]) + (q >= p),
+        )
 
     def offset(self, key: Key) -> int | None:
         """The position of the model with this key in the block (a dict made on first use), or ``None``."""
@@ -350,11 +425,11 @@ class Rows:
             i = max(bisect_right(node.bounds, key) - 1, 0)
             path.append((node, i))
             node = node.children[i]
-        rows = node.rows()
-        rows.insert(bisect_left(node.keys, key), row)
         tails, size = self.tails, BLOCK
-        if len(rows) <= 2 * size:
-            return self._replaced(path, [Block(rows, tails)])
+        if len(node) < 2 * size:
+            return self._replaced(path, [node.inserted(row, tails)])
+        rows = node.rows()  # a full block splits in two
+        rows.insert(bisect_left(node.keys, key), row)
         return self._replaced(path, [Block(rows[:size], tails), Block(rows[size:], tails)])
 
     def without(self, key: Key) -> Rows:
@@ -365,12 +440,11 @@ class Rows:
             i = bisect_right(node.bounds, key) - 1
             path.append((node, i))
             node = node.children[i]
-        rows = node.rows()
-        n = node.offset(key)
-        if i < 0 or n is None:
+        n = bisect_left(node.keys, key)  # not ``offset``: its index is made on first use, a cost no change needs
+        if i < 0 or n == len(node) or node.keys[n] != key:
             raise KeyError(key)
-        del rows[n]
-        return self._replaced(path, [Block(rows, self.tails)] if rows else [])
+        block = node.without(n)
+        return self._replaced(path, [block] if block is not None else [])
 
     def _replaced(self, path: list[tuple[Node, int]], parts: Sequence[Block | Node]) -> Rows:
         """A copy where the child at the end of ``path`` is replaced by ``parts`` (none, one or two)."""
