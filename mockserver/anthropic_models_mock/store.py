@@ -301,6 +301,17 @@ class Node:
         self.counts: tuple[int, int, int] = (active, deprecated, retired)
         self._before: dict[int, array[int]] = {}
 
+    def with_child(self, i: int, child: Block | Node) -> Node:
+        """This node with child ``i`` replaced: the lists copied, the counts adjusted (not summed again)."""
+        new = object.__new__(Node)
+        new.children, new.bounds = list(self.children), self.bounds.copy()
+        new.children[i], new.bounds[i] = child, child.first
+        new.first = new.bounds[0]
+        (a, d, r), (old_a, old_d, old_r), (new_a, new_d, new_r) = self.counts, self.children[i].counts, child.counts
+        new.counts = (a - old_a + new_a, d - old_d + new_d, r - old_r + new_r)
+        new._before = {}
+        return new
+
     def before(self, mask: int) -> array[int]:
         """Models of the lifecycles in ``mask`` before each child (and, last, in all of them); made on first use."""
         found = self._before.get(mask)
@@ -450,6 +461,9 @@ class Rows:
         """A copy where the child at the end of ``path`` is replaced by ``parts`` (none, one or two)."""
         fanout = FANOUT
         for node, i in reversed(path):
+            if len(parts) == 1:
+                parts = [node.with_child(i, parts[0])]
+                continue
             children = [*node.children[:i], *parts, *node.children[i + 1 :]]
             if len(children) > 2 * fanout:
                 parts = [Node(children[:fanout]), Node(children[fanout:])]
