@@ -31,7 +31,7 @@ from .modelinfo import (
     validate_model,
 )
 from .rules import DEFAULT_LIFECYCLES
-from .store import Block, Key, Profiles, Row, Rows, ViewIndex, lifecycle_code, lifecycle_mask
+from .store import Block, Key, Profiles, Row, Rows, lifecycle_code, lifecycle_mask
 
 __all__ = ["Catalog", "CatalogError", "View", "default_catalog_path", "served"]
 
@@ -131,28 +131,28 @@ class View:
     concatenation of its models' pre-serialised parts: both cost the same at any size.
     """
 
-    __slots__ = ("_index", "_key", "_mask", "_tails", "beta")
+    __slots__ = ("_key", "_mask", "_rows", "_tails", "beta")
 
-    def __init__(self, catalog: Catalog, index: ViewIndex, beta: bool) -> None:
+    def __init__(self, catalog: Catalog, mask: int, beta: bool) -> None:
         # The catalog's lookup parts, not the catalog: a view it caches must not keep it alive in a cycle.
         self._key = functools.partial(_key_of, catalog._index, catalog._delta)
-        self._index, self._mask, self.beta = index, index.mask, beta
+        self._rows, self._mask, self.beta = catalog._rows, mask, beta
         self._tails = catalog._profiles.beta if beta else catalog._profiles.plain
 
     def __len__(self) -> int:
-        return len(self._index)
+        return self._rows.count(self._mask)
 
     def locate(self, model_id: str) -> int | None:
         """The position of ``model_id`` in this view, or ``None`` when it is not in it."""
         key = self._key(model_id)
-        return None if key is None else self._index.position(key)
+        return None if key is None else self._rows.position(key, self._mask)
 
     def page(self, start: int, stop: int) -> tuple[bytes, str, str]:
         """Models ``start..stop-1`` (``start < stop``), comma-separated, with the first and last ids."""
         parts: list[bytes] = []
         first = last = ""
         tails, beta = self._tails, self.beta
-        for block, offsets in self._index.span(start, stop):
+        for block, offsets in self._rows.span(start, stop, self._mask):
             if beta:
                 parts += [block.body(n, tails, True) for n in offsets]
             else:  # one slice of the block, or one per run of neighbours
@@ -189,7 +189,7 @@ class View:
 
     def _items(self) -> Iterator[tuple[str, int]]:
         position = 0
-        for block, offsets in self._index.span(0, len(self)):
+        for block, offsets in self._rows.span(0, len(self), self._mask):
             for n in offsets:
                 yield block.keys[n][1], position
                 position += 1
@@ -451,8 +451,7 @@ class Catalog:
         """The models whose lifecycle is in ``lifecycles``, in list order (``beta``: the beta shape)."""
         found = self._views.get((lifecycles, beta))
         if found is None:
-            index = ViewIndex(self._rows, lifecycle_mask(lifecycles))
-            found = self._views[(frozenset(lifecycles), beta)] = View(self, index, beta)
+            found = self._views[(frozenset(lifecycles), beta)] = View(self, lifecycle_mask(lifecycles), beta)
         return found
 
     # -- changes ------------------------------------------------------------------

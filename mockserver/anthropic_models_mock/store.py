@@ -19,7 +19,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import accumulate
 
-__all__ = ["BLOCK", "FANOUT", "LIFECYCLE_CODES", "Block", "Node", "Profiles", "Row", "Rows", "ViewIndex"]
+__all__ = ["BLOCK", "FANOUT", "LIFECYCLE_CODES", "Block", "Node", "Profiles", "Row", "Rows"]
 
 #: Models per block when a catalog is built (blocks split at twice this).
 BLOCK = 512
@@ -385,7 +385,7 @@ class Rows:
             i = bisect_right(node.bounds, key) - 1
             if i < 0:
                 return None
-            position += node.before(mask)[i]
+            position += (node._before.get(mask) or node.before(mask))[i]  # made once per node and mask
             node = node.children[i]
         n = node.offset(key)
         if n is None or not mask >> node.lifecycles[n] & 1:
@@ -405,7 +405,7 @@ class Rows:
         path: list[tuple[Node, int]] = []
         node: Block | Node = self.root
         while isinstance(node, Node):
-            before = node.before(mask)
+            before = node._before.get(mask) or node.before(mask)
             i = bisect_right(before, start) - 1  # the last child starting at or before ``start``: never empty
             if i >= len(node.children):
                 return
@@ -502,26 +502,6 @@ def _next_block(path: list[tuple[Node, int]]) -> Block | None:
                 child = child.children[0]
             return child
     return None
-
-
-class ViewIndex:
-    """Positions in the list filtered to some lifecycles (``mask``, a bit set of their codes)."""
-
-    __slots__ = ("mask", "rows")
-
-    def __init__(self, rows: Rows, mask: int) -> None:
-        self.rows, self.mask = rows, mask
-
-    def __len__(self) -> int:
-        return self.rows.count(self.mask)
-
-    def position(self, key: Key) -> int | None:
-        """The filtered position of the model with this key, or ``None`` when it is not in the list."""
-        return self.rows.position(key, self.mask)
-
-    def span(self, start: int, stop: int) -> Iterator[tuple[Block, Sequence[int]]]:
-        """The blocks holding filtered positions ``start..stop-1``, each with its offsets among them."""
-        return self.rows.span(start, stop, self.mask)
 
 
 def lifecycle_mask(lifecycles: Iterable[str]) -> int:
