@@ -17,7 +17,8 @@ import threading
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import accumulate
+from itertools import accumulate, chain, compress, repeat
+from operator import add
 
 __all__ = ["BLOCK", "FANOUT", "LIFECYCLE_CODES", "Block", "Node", "Profiles", "Row", "Rows"]
 
@@ -30,6 +31,10 @@ LIFECYCLE_CODES: tuple[str, ...] = ("active", "deprecated", "retired")
 _CODE = {name: code for code, name in enumerate(LIFECYCLE_CODES)}
 _RETIRED_CODE = _CODE["retired"]
 _RETIRED_BIT = 1 << _RETIRED_CODE
+#: ``bytes.translate`` tables: a lifecycle code to 1 where the model is listed by default (or retired), else 0.
+_LISTED = bytes(int(code != _RETIRED_CODE) for code in range(256))
+_RETIRED = bytes(int(code == _RETIRED_CODE) for code in range(256))
+_ONE = 1
 
 #: A model's sort key: ``(-created_at as a POSIX timestamp, id)``; list order is ascending keys.
 Key = tuple[float, str]
@@ -112,21 +117,21 @@ class Block:
         listed = range(len(keys))
         stored_heads: Sequence[bytes] = heads
         stored_profiles: Sequence[int] = profiles
-        if _RETIRED_CODE in self.lifecycles:
-            order = [n for n in listed if lifecycles[n] != _RETIRED_CODE]
+        if _RETIRED_CODE in self.lifecycles:  # the listed models first, then the retired (all in C)
+            order = list(compress(listed, self.lifecycles.translate(_LISTED)))
             self.split = len(order)
-            order += [n for n in listed if lifecycles[n] == _RETIRED_CODE]
-            stored_heads, stored_profiles = [heads[n] for n in order], [profiles[n] for n in order]
-            place = [0] * len(order)
-            for stored, n in enumerate(order):
-                place[n] = stored
-            self.place: Sequence[int] = array("I", place)
+            order += compress(listed, self.lifecycles.translate(_RETIRED))
+            stored_heads, stored_profiles = list(map(heads.__getitem__, order)), list(map(profiles.__getitem__, order))
+            self.place: Sequence[int] = array("I", sorted(listed, key=order.__getitem__))  # the inverse of ``order``
         else:
             self.split, self.place = len(keys), listed
         self.heads = array("I", map(len, stored_heads))  # by place: each body's head is its first heads[p] bytes
-        bodies = list(map(bytes.__add__, stored_heads, map(tails.__getitem__, stored_profiles)))
-        self.blob = b",".join(bodies)
-        self.offsets = array("Q", accumulate(map(_plus_one, map(len, bodies)), initial=0))
+        stored_tails = list(map(tails.__getitem__, stored_profiles))
+        parts = list(chain.from_iterable(zip(stored_heads, stored_tails, repeat(b","))))  # no body is made alone
+        parts.pop()
+        self.blob = b"".join(parts)
+        sizes = map(add, map(_ONE.__add__, self.heads), map(len, stored_tails))  # each body and its comma
+        self.offsets = array("Q", accumulate(sizes, initial=0))
         self.fallbacks: dict[int, bytes] | None = None
         if fallbacks.count(None) != len(fallbacks):
             self.fallbacks = {n: text for n, text in enumerate(fallbacks) if text is not None}
@@ -276,10 +281,6 @@ class Block:
             return b'%s,"allowed_fallback_models":%s%s' % (self.head(n), fallbacks, tails[self.profiles[n]])
         place = self.place[n]
         return self.blob[self.offsets[place] : self.offsets[place + 1] - 1]
-
-
-def _plus_one(size: int) -> int:
-    return size + 1
 
 
 class Node:
