@@ -1,21 +1,27 @@
 """Synthetic catalogs: plausible Claude-style models from a seeded Faker, built straight into rows.
 
-Each model takes one draw of random bits, sliced into its fields, and is written as its
-served JSON at once (no dict, no re-validation): a million models take seconds.
+Each model's fields are slices of random words drawn a day's worth at a time, and it is
+written as its served JSON at once (no dict, no re-validation): a million models take seconds.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import mmap
+import sys
+from array import array
+from bisect import bisect_left
 from collections.abc import Callable
+from itertools import compress, repeat
+from random import Random
 from typing import TYPE_CHECKING, Any
 
 from faker import Faker
 from faker.providers.color.en_US import Provider as ColourNames
 
 from .rules import MODEL_LINES
-from .store import BLOCK, Block, Row, Rows
+from .store import BLOCK, Block, Key, Row, Rows
 
 if TYPE_CHECKING:
     from .catalog import Catalog
@@ -72,9 +78,17 @@ def _capabilities(bits: int) -> dict[str, Any]:
     }
 
 
-#: How many models between two calls of the progress callback.
+#: How many models between two calls of the progress callback (a whole number of blocks).
 _EVERY = 65_536
 _FAMILIES = [(line, major, minor) for line in MODEL_LINES for major in range(1, 100) for minor in range(10)]
+
+
+def _words(random: Random, count: int) -> array[int]:
+    """``count`` random 64-bit words, from one draw of bits (the same words on any machine)."""
+    words = array("Q", random.getrandbits(64 * count).to_bytes(8 * count, "little")) if count else array("Q")
+    if sys.byteorder == "big":
+        words.byteswap()
+    return words
 
 
 def synthetic_catalog(
@@ -84,8 +98,8 @@ def synthetic_catalog(
 
     Ids look like ``claude-<line>-<major>-<minor>`` with or without a ``-YYYYMMDD``
     snapshot date; dated families get a ``claude-<line>-<major>-<minor>`` alias (to
-    their newest snapshot) unless that name is itself a model id. Each model is two
-    draws of random bits, sliced into its fields, looked up in tables made once.
+    their newest snapshot) unless that name is itself a model id. Each model's fields
+    are slices of one random word, looked up in tables made once.
     """
     from .catalog import Builder, quiet_gc
 
@@ -93,109 +107,144 @@ def synthetic_catalog(
         raise ValueError(f"n must be >= 0, got {n}")
     fake = Faker()
     fake.seed_instance(seed)
-    draw = fake.random.getrandbits
+    random: Random = fake.random
     last = _SPAN + 540 + 365
     days = [_START + dt.timedelta(days=k) for k in range(last + 1)]
     stamps = [f"{day.isoformat()}T00:00:00Z" for day in days]
-    quoted = [f'"{stamp}"' for stamp in stamps]
     snapshots = [f"-{day:%Y%m%d}" for day in days]
     moments = [-dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp() for day in days]
-    families = [f"claude-{line}-{major}-{minor}" for line, major, minor in _FAMILIES]
-    names = [f"Claude {line.title()} {major}.{minor}" for line, major, minor in _FAMILIES]  # JSON-safe as they are
-    lines = [MODEL_LINES.index(line) for line, _, _ in _FAMILIES]  # each family's line
-    limits = [
-        [
+    # Families in the order of their ids, so that a day's dated ids, in family order, are in id order too
+    # (no family's id is a prefix of another's: each ends in its one-digit minor version).
+    chosen = sorted(_FAMILIES, key=lambda family: f"claude-{family[0]}-{family[1]}-{family[2]}")
+    families = [f"claude-{line}-{major}-{minor}" for line, major, minor in chosen]
+    names = [f"Claude {line.title()} {major}.{minor}" for line, major, minor in chosen]  # JSON-safe as they are
+    limits = {
+        line: [
             f',"line":"{line}","max_input_tokens":{context},"max_tokens":{output}'
             for context in _CONTEXT
             for output in _OUTPUT
         ]
         for line in MODEL_LINES
-    ]
+    }
+    family_limits = [limits[line] for line, _, _ in chosen]
     colours = [json.dumps(name, ensure_ascii=False)[1:-1] for name in ColourNames.all_colors]  # Faker's, as JSON
-    builder = Builder()
-    profiles: dict[int, int] = {}  # capabilities bits -> profile, made on first use
-    index: dict[str, tuple[float, str]] = {}
-    newest: dict[int, tuple[int, str]] = {}
-    counts = [0, 0, 0]
-    size, span = len(_FAMILIES), _SPAN + 1
     created = [f'"created_at":"{stamp}",' for stamp in stamps]
+    deprecated_at = [f'"lifecycle":"deprecated","deprecated_at":"{stamp}"' for stamp in stamps]
+    retired_at = [f'"lifecycle":"retired","deprecated_at":"{stamp}"' for stamp in stamps]
+    retires_at = [f',"retires_at":"{stamp}"' for stamp in stamps]
     active = '"lifecycle":"active","deprecated_at":null,"retires_at":null'
-    family_numbers = list(range(size))  # shared int objects: a bucket holds references, not new ints
-    by_day: list[list[tuple[float, str]]] = [[] for _ in range(span)]
-    families_by_day: list[list[int]] = [[] for _ in range(span)]
+    # A model's deprecation, if on record by _END (6 in 10), is 90 to 539 days after it is made: by r % 4500.
+    offsets = [90 + k // 10 if k % 10 < 6 else last for k in range(4500)]
+    tints = 10 * len(colours)  # one model in 10 has a colour after its name
+    size, span = len(families), _SPAN + 1
+    slots = size * span
+
+    # Pass 1: which ids there are, in a byte per family and day (dated ids) and a list by day (the rest).
+    # Nothing is made per model here: the rows are made in list order in pass 2, straight into blocks.
+    # Family f's id dated day d is taken[d * size + f]: an anonymous map, so that its pages go back to the
+    # system when it is closed (a bytearray this big would be malloc's, and could stay in the process's heap).
+    taken = mmap.mmap(-1, slots)
+    extras: dict[int, list[tuple[str, int]]] = {}  # day -> undated and numbered ids made that day, with their family
+    aims = (3 * n + random.randrange(10)) // 10  # about 3 draws in 10 aim at an undated id: those free get it
+    undated = dict.fromkeys([word % size for word in _words(random, aims)])
+    for family, word in zip(undated, _words(random, len(undated)), strict=True):
+        extras.setdefault(word % span, []).append((families[family], family))
+    wanted, dated = n - len(undated), 0
+    while wanted - dated > 65_536:  # in rounds of as many draws as ids wanted, while many are
+        batch = wanted - dated
+        for word in _words(random, batch):
+            taken[word % slots] = 1
+        now = sum(taken[at : at + 65_536].count(1) for at in range(0, slots, 65_536))
+        gained, dated = now - dated, now
+        if gained * 64 < batch:  # the 6.7M family-and-day ids are all but used up: numbered ones for the rest
+            break
+    else:  # then one by one (as many rounds would each count the whole bytearray)
+        misses = 0
+        while dated < wanted and misses < 64 * (wanted - dated):
+            for word in _words(random, wanted - dated):
+                slot = word % slots
+                if taken[slot]:
+                    misses += 1
+                else:
+                    taken[slot] = 1
+                    dated += 1
+    numbered = len(undated) + dated
+    for word in _words(random, n - numbered):
+        family, day = word % size, word // size % span
+        extras.setdefault(day, []).append((f"{families[family]}{snapshots[day]}-{numbered}", family))
+        numbered += 1
+    aliases: dict[str, str] = {}
+    for family in range(size):  # in id order
+        if family not in undated:
+            newest = taken[family::size].rfind(1)
+            if newest >= 0:
+                aliases[families[family]] = families[family] + snapshots[newest]
+
+    # Pass 2: day by day, newest first, each model's id and other fields, written block by block: what is
+    # made for one day is freed before the next, so the memory it took is reused, not left in holes.
+    builder = Builder()
+    tails = builder.profiles.plain
+    profiles = [-1] * (1 << _PROFILE_BITS)  # capabilities bits -> profile, made on first use
+    index: dict[str, Key] = {}
+    blocks: list[Block] = []
+    chunk: list[Row] = []
+    everyone = list(range(size))  # made once: compress() hands out these ints, not new ones
     with quiet_gc():
-        # Pass 1: the ids, in random order, by day. Nothing is made per model but what is kept (its id and key).
-        for _ in range(n):
-            tries = 0
-            while True:
-                tries += 1
-                r = draw(30)  # family, day, dated: 4,950 x 1,355 x 10 < 2**30
-                family = r % size
-                r //= size
-                day = r % span
-                dated = r // span % 10 < 7 or families[family] in index  # undated while that id is free
-                model_id = families[family] + snapshots[day] if dated else families[family]
-                if model_id not in index:
-                    break
-                if tries >= 64:  # the 6.7M family-and-day ids are all but used up: a numbered one
-                    model_id = f"{families[family]}{snapshots[day]}-{len(index)}"
-                    dated = False
-                    break
-            key = index[model_id] = (moments[day], model_id)
-            by_day[day].append(key)
-            families_by_day[day].append(family_numbers[family])
-            if dated:
-                best = newest.get(family)
-                if best is None or best < (day, model_id):
-                    newest[family] = (day, model_id)
-        # Pass 2: in list order, each model's other fields, written block by block: what is made for one
-        # block is freed before the next, so the memory it took is reused, not left in holes.
-        blocks: list[Block] = []
-        chunk: list[Row] = []
-        tails = builder.profiles.plain
-        made = 0
-        for day in reversed(range(span)):  # newest day first; ids ascending within a day
-            keys, day_families = by_day[day], families_by_day[day]
-            for k in sorted(range(len(keys)), key=keys.__getitem__):
-                key, family = keys[k], day_families[k]
-                r = draw(52)  # deprecation, its two delays, capabilities, limits, colour
-                code, dates = 0, active
-                if r % 10 < 6:  # this one has a deprecation on record by _END
-                    deprecated = day + 90 + r // 10 % 450
+        for day in reversed(range(span)):
+            day_families = list(compress(everyone, taken[day * size : (day + 1) * size]))
+            snapshot = snapshots[day]
+            ids = [families[family] + snapshot for family in day_families]
+            more = extras.pop(day, None)
+            if more:
+                for model_id, family in more:
+                    at = bisect_left(ids, model_id)
+                    ids.insert(at, model_id)
+                    day_families.insert(at, family)
+            if not ids:
+                continue
+            keys = list(zip(repeat(moments[day]), ids))
+            index.update(zip(ids, keys, strict=True))
+            heads: list[str] = []
+            codes: list[int] = []
+            kinds: list[int] = []
+            head, code_, kind = heads.append, codes.append, kinds.append
+            when = created[day]
+            for model_id, family, r in zip(ids, day_families, _words(random, len(ids)), strict=True):
+                deprecated = day + offsets[r % 4500]
+                if deprecated > _SPAN:
+                    code_(0)
+                    dates = active
+                else:
                     retired = deprecated + 60 + r // 4500 % 305
-                    if deprecated <= _SPAN:
-                        code = 2 if retired <= _SPAN else 1
-                        dates = (
-                            f'"lifecycle":"{"retired" if code == 2 else "deprecated"}",'
-                            f'"deprecated_at":{quoted[deprecated]},"retires_at":{quoted[retired]}'
-                        )
+                    if retired > _SPAN:
+                        code_(1)
+                        dates = deprecated_at[deprecated] + retires_at[retired]
+                    else:
+                        code_(2)
+                        dates = retired_at[deprecated] + retires_at[retired]
                 r //= 1_372_500
-                name = names[family]
-                if (r >> 10) // 15 % 10 == 0:
-                    name = f"{name} ({colours[(r >> 10) // 150 % len(colours)]})"
-                limit = limits[lines[family]][(r >> 10) % 15]
-                head = f'{{"type":"model","id":"{key[1]}","display_name":"{name}",{created[day]}{dates}{limit}'
-                profile = profiles.get(r & 1023)
-                if profile is None:
-                    profile = profiles[r & 1023] = builder.capabilities(_capabilities(r & 1023))
-                chunk.append((key, head.encode(), profile, code, None))
-                if len(chunk) == BLOCK:
-                    blocks.append(Block(chunk, tails))
-                    chunk = []
-                made += 1
-                if progress is not None and made % _EVERY == 0:
-                    progress(made)
-            by_day[day] = []
+                tint = r % tints
+                r //= tints
+                bits = r & 1023
+                profile = profiles[bits]
+                if profile < 0:
+                    profile = profiles[bits] = builder.capabilities(_capabilities(bits))
+                kind(profile)
+                name = names[family] if tint >= len(colours) else f"{names[family]} ({colours[tint]})"
+                limit = family_limits[family][(r >> 10) % 15]
+                head(f'{{"type":"model","id":"{model_id}","display_name":"{name}",{when}{dates}{limit}')
+            chunk += zip(keys, "\n".join(heads).encode().split(b"\n"), kinds, codes, repeat(None))
+            while len(chunk) >= BLOCK:
+                blocks.append(Block(chunk[:BLOCK], tails))
+                del chunk[:BLOCK]
+                if progress is not None and len(blocks) * BLOCK % _EVERY == 0:
+                    progress(len(blocks) * BLOCK)
+        taken.close()
         if chunk:
             blocks.append(Block(chunk, tails))
         if progress is not None:
-            progress(made)
-        counts = [sum(block.lifecycles.count(code) for block in blocks) for code in range(len(counts))]
-    aliases = {
-        families[family]: target
-        for family, (_, target) in sorted(newest.items(), key=lambda item: families[item[0]])
-        if families[family] not in index
-    }
+            progress(n)
+    counts = [sum(block.lifecycles.count(code) for block in blocks) for code in range(3)]
     source = f"<synthetic n={n} seed={seed}>"
     return cls.from_rows(
         Rows(blocks, tails),
