@@ -169,7 +169,8 @@ class Block:
             return None
         p, old = self.place[n], self.offsets
         start, end = old[p], old[p + 1]  # body p is blob[start : end - 1]; a comma follows it unless it is last
-        blob = self.blob[: start - 1] if p == size - 1 else self.blob[:start] + self.blob[end:]
+        whole = memoryview(self.blob)  # slices of it are not copies: the new blob is the one copy made
+        blob = bytes(whole[: start - 1]) if p == size - 1 else b"".join((whole[:start], whole[end:]))
         width = end - start
         offsets = old[: p + 1]
         offsets.extend([o - width for o in old[p + 2 :]])
@@ -194,7 +195,8 @@ class Block:
         p = self.split + n - listed_before if retired else listed_before
         body = head + tails[profile]
         old = self.offsets
-        blob = self.blob + b"," + body if p == size else self.blob[: old[p]] + body + b"," + self.blob[old[p] :]
+        whole = memoryview(self.blob)  # slices of it are not copies: the new blob is the one copy made
+        blob = b"".join((whole, b",", body) if p == size else (whole[: old[p]], body, b",", whole[old[p] :]))
         width = len(body) + 1
         offsets = old[: p + 1]
         offsets.extend([o + width for o in old[p:]])
