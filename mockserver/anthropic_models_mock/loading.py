@@ -1,26 +1,30 @@
-"""Loading a catalog file fast: typed decoding in C (msgspec), then one pass to make rows.
+"""Loading a catalog file fast: typed decoding in C (msgspec), then column-wise work per chunk of models.
 
-Only what the decoder cannot check is checked in Python (lifecycle dates, calendar
-validity, duplicate ids), and each distinct ``capabilities`` object once. A file the fast
-path refuses is loaded again by the reference path (``json`` and ``validate_model``),
-whose message names the file, the entry and the field.
+A big file's models array is decoded a few MB at a time (so other threads run between two calls);
+each chunk's models are checked and made into rows a column at a time, in C loops (``map``, ``zip``),
+with each distinct date and ``capabilities`` text checked once. A file the fast path refuses is
+loaded again by the reference path (``json`` and ``validate_model``), whose message names the
+file, the entry and the field.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
+from itertools import chain, compress
+from operator import attrgetter, gt, not_
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import msgspec
 
 from .jsontext import loads
-from .modelinfo import _RFC3339, BETA_CAPABILITIES_SHAPE, MODEL_ID_PATTERN, CatalogError, _fits, parse_rfc3339
+from .modelinfo import _ID, BETA_CAPABILITIES_SHAPE, CatalogError, _fits, parse_rfc3339
 from .rules import MODEL_LINES
 from .store import BLOCK, Block, Key, Row, Rows
 
 if TYPE_CHECKING:
-    from .catalog import Catalog
+    from .catalog import Builder, Catalog
 
 __all__ = ["NotJSON", "load_json"]
 
@@ -33,8 +37,6 @@ class NotJSON(CatalogError):
         self.detail = detail
 
 
-_Id = Annotated[str, msgspec.Meta(pattern=rf"^{MODEL_ID_PATTERN}\Z")]
-_Moment = Annotated[str, msgspec.Meta(pattern=rf"^{_RFC3339.pattern}\Z")]
 _Count = Annotated[int, msgspec.Meta(ge=1)]
 _NULL = msgspec.Raw(b"null")
 
@@ -54,24 +56,29 @@ class _Head(msgspec.Struct, gc=False):
     max_tokens: int | None
 
 
-class _Entry(msgspec.Struct, forbid_unknown_fields=True, gc=False):
-    id: _Id
-    display_name: str
-    created_at: _Moment
+class _Entry(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """One model of a file, its fields in the order this package writes them (the decoder is fastest so).
+
+    Ids and dates are checked in bulk, not here (a ``pattern`` costs microseconds a model).
+    """
+
     type: Literal["model"] = "model"
+    id: str
+    display_name: str
+    created_at: str
     lifecycle: Literal["active", "deprecated", "retired"] = "active"
-    deprecated_at: _Moment | None = None
-    retires_at: _Moment | None = None
+    deprecated_at: str | None = None
+    retires_at: str | None = None
     line: Literal[MODEL_LINES] | None = None  # type: ignore[valid-type]
     max_input_tokens: _Count | None = None
     max_tokens: _Count | None = None
-    allowed_fallback_models: list[_Id] | None = None
+    allowed_fallback_models: list[str] | None = None
     capabilities: msgspec.Raw = _NULL
     sources: msgspec.Raw = _NULL
 
 
 class _Document(msgspec.Struct, forbid_unknown_fields=True, gc=False):
-    models: list[msgspec.Raw]  # each decoded in turn: between two the thread lets others run
+    models: list[msgspec.Raw]
     aliases: dict[str, str] = {}
     as_of: str | None = None
     description: msgspec.Raw = _NULL
@@ -82,13 +89,52 @@ class _Document(msgspec.Struct, forbid_unknown_fields=True, gc=False):
 
 _DECODER = msgspec.json.Decoder(_Document | list[msgspec.Raw])
 _ENTRY = msgspec.json.Decoder(_Entry)
+_ENTRIES = msgspec.json.Decoder(list[_Entry])
+_ENCODE = msgspec.json.Encoder().encode
+#: Characters of the models array decoded per call (each call holds the interpreter a few ms). A text
+#: no longer than this is decoded in one call.
+_CHUNK = 2 << 20
 #: Models between two calls of the progress callback.
 _EVERY = 65_536
-_ENCODE = msgspec.json.Encoder().encode
+#: Models decoded per group on the one-shot path.
+_GROUP = 4096
+#: What stands for the models array when the rest of a text is decoded (see ``_chunked``).
+_MARKER = b'"\\u0000models\\u0000"'
+_CODES = {"active": 0, "deprecated": 1, "retired": 2}
+_IDS = attrgetter("id")
+_CREATED = attrgetter("created_at")
+_LIFECYCLE = attrgetter("lifecycle")
+_DEPRECATED = attrgetter("deprecated_at")
+_RETIRES = attrgetter("retires_at")
+_FALLBACKS = attrgetter("allowed_fallback_models")
+_CAPABILITIES = attrgetter("capabilities")
+
+
+class _Syntax:
+    """The patterns and pieces of text the chunked path needs, for ``bytes`` or for ``str``."""
+
+    def __init__(self, kind: Callable[[str], Any]) -> None:
+        ws = "[ \t\n\r]*"  # JSON's whitespace, not regex's ``\s``
+        self.models = re.compile(kind(f'"models"{ws}:{ws}\\['))  # a candidate start of the models array
+        self.split = re.compile(kind(f"\\}}{ws},{ws}\\{{"))  # a candidate boundary between two models
+        self.space = re.compile(kind(ws))
+        self.open, self.close, self.empty = kind("["), kind("]"), kind("")
+        self.marker = kind(_MARKER.decode())
+
+    def bracketed(self, middle: Any) -> Any:
+        """``[middle]``, copying ``middle`` once."""
+        return self.empty.join((self.open, middle, self.close))
+
+
+_SYNTAX: dict[type, _Syntax] = {bytes: _Syntax(str.encode), str: _Syntax(str)}
 
 
 class _Refused(Exception):
     """The fast path will not load this file; the reference path says why."""
+
+
+class _Unsure(Exception):
+    """The chunked path cannot be sure where the models are: decode the whole text at once instead."""
 
 
 def load_json(
@@ -96,130 +142,242 @@ def load_json(
 ) -> Catalog:
     """A catalog from a file's text (see ``Catalog.from_json``); ``progress(count)`` hears of the models read.
 
-    Two passes: the first only finds where each model is (one C call, the only stretch that holds
-    the interpreter), the second decodes and checks them one by one.
+    A long text's models array is decoded a chunk at a time (see ``_chunked``); a short one, or one
+    whose layout the chunked path is unsure of, in one call, each model then in turn.
     """
     from .catalog import Builder, quiet_gc
 
     try:
         with quiet_gc():
-            document = _DECODER.decode(text)
-            entries, aliases, as_of = (
-                (document, {}, None)
-                if isinstance(document, list)
-                else (document.models, document.aliases, document.as_of)
-            )
-            builder = Builder()
-            rows, index, counts = _rows(entries, builder, progress)
-            del document, entries
-        return cls.from_rows(rows, builder.profiles, aliases, source=source, as_of=as_of, index=index, counts=counts)
-    except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError, RecursionError, _Refused):
+            try:
+                if len(text) <= _CHUNK or type(text) not in _SYNTAX:
+                    raise _Unsure
+                rows = _Rows(Builder(), progress)
+                aliases, as_of = _chunked(text, rows)
+            except (msgspec.DecodeError, _Unsure):  # a chunk that was not whole models, or an odd layout
+                rows = _Rows(Builder(), progress)
+                aliases, as_of = _one_shot(text, rows)
+            stored, index, counts = rows.done()
+        profiles = rows.builder.profiles
+        return cls.from_rows(stored, profiles, aliases, source=source, as_of=as_of, index=index, counts=counts)
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError, _Refused):
         return _reference(cls, text, source)
 
 
-def _rows(
-    raws: list[msgspec.Raw], builder: Any, progress: Callable[[int], None] | None
-) -> tuple[Rows | list[Row], dict[str, Key], list[int]]:
-    """The models as stored: in blocks made as they come while the file is in list order (as this package
-    writes them; what is made for one block is then reused for the next), else every row, sorted."""
-    blocks: list[Block] = []
-    index: dict[str, Key] = {}
-    counts = [0, 0, 0]
-    previous: Key | None = None
-    in_order = True
-    tails = builder.profiles.plain
-    moments: dict[str, float] = {}
-    checked: set[str | None] = {None}
-    profiles: dict[bytes, int] = {b"null": 0}
-    codes = {"active": 0, "deprecated": 1, "retired": 2}
-    rows: list[Row] = []
-    append, encode, head, decode = rows.append, _ENCODE, _Head, _ENTRY.decode
-    for count, raw in enumerate(raws, 1):
-        entry = decode(raw)
-        if progress is not None and count % _EVERY == 0:
-            progress(count)
-        lifecycle = entry.lifecycle
-        if lifecycle == "active":
-            if entry.deprecated_at is not None or entry.retires_at is not None:
-                raise _Refused
-        elif entry.deprecated_at is None:
+def _one_shot(text: str | bytes, rows: _Rows) -> tuple[dict[str, str], str | None]:
+    """Decode the whole document in one call (each model a ``Raw``), then the models a group at a time."""
+    document = _DECODER.decode(text)
+    raws, aliases, as_of = (
+        (document, {}, None) if isinstance(document, list) else (document.models, document.aliases, document.as_of)
+    )
+    del document
+    decode = _ENTRY.decode
+    for start in range(0, len(raws), _GROUP):
+        rows.add(list(map(decode, raws[start : start + _GROUP])))
+    return aliases, as_of
+
+
+def _chunked(text: str | bytes, rows: _Rows) -> tuple[dict[str, str], str | None]:
+    """Decode the models array a chunk of about ``_CHUNK`` characters at a time; raise ``_Unsure`` or
+    ``msgspec.DecodeError`` when the models are not where they seem to be.
+
+    Why it is safe: the frame (the text with the array replaced by ``[marker]``) is decoded first
+    and must hold the marker, found once in it, as its ``models``. Each chunk starts where a model
+    does, and ends at a ``}`` followed by ``,{`` (or at the array's end): a decoder's state there is
+    the one a decoder of the whole text would be in, so ``[chunk]`` decodes only if the chunk is
+    whole models of the array. Chunks that all decode therefore make the array of that frame.
+    """
+    syntax = _SYNTAX[type(text)]
+    spaces = syntax.space.match(text)
+    first = spaces.end() if spaces else 0
+    if text[first : first + 1] == syntax.open:  # a bare list
+        start = first + 1
+    else:
+        found = syntax.models.search(text)
+        if found is None:
+            raise _Unsure
+        start = found.end()
+    end = text.rfind(syntax.close, start)
+    if end < 0:
+        raise _Unsure
+    frame = text[: start - 1] + syntax.open + syntax.marker + syntax.close + text[end + 1 :]
+    if frame.count(syntax.marker) != 1:
+        raise _Unsure
+    document = _DECODER.decode(frame)
+    models = document if isinstance(document, list) else document.models
+    if len(models) != 1 or bytes(models[0]) != _MARKER:
+        raise _Unsure
+    del frame
+    for chunk in _chunks(text, start, end, syntax):
+        rows.add(_ENTRIES.decode(chunk))
+    return ({}, None) if isinstance(document, list) else (document.aliases, document.as_of)
+
+
+def _chunks(text: str | bytes, start: int, end: int, syntax: _Syntax) -> Iterator[Any]:
+    """``[models]`` texts covering ``text[start:end]``, each at least ``_CHUNK`` long but the last, split
+    after a ``}`` (each search for one looks ``_CHUNK`` further, not to the end)."""
+    split, size = syntax.split.search, _CHUNK
+    view = memoryview(text) if isinstance(text, bytes) else text  # slices of a view are not copies
+    bracketed: Callable[[Any], Any] = _Bracketed() if isinstance(text, bytes) else syntax.bracketed
+    while end - start > size:
+        found, look = None, start + size
+        while found is None and look < end:
+            found = split(text, look, min(look + size, end))
+            look += size
+        if found is None:
+            break
+        yield bracketed(view[start : found.start() + 1])
+        start = found.end() - 1
+    yield bracketed(view[start:end])
+
+
+class _Bracketed:
+    """``[middle]`` for bytes, in one buffer reused for every chunk: a fresh buffer of megabytes for each
+    would be memory the system maps in again each time (page faults: most of a load's time on a VM).
+
+    Each result is valid until the next call; a chunk's models are made into rows before that.
+    """
+
+    def __init__(self) -> None:
+        self._buffer = bytearray()
+
+    def __call__(self, middle: memoryview) -> memoryview:
+        size = len(middle)
+        if len(self._buffer) < size + 2:  # a new buffer, not a resize: the last result may still be held
+            self._buffer = bytearray(b"[" + bytes(max(size + 1, 2 * _CHUNK)))
+        buffer = self._buffer
+        buffer[1 : size + 1] = middle
+        buffer[size + 1] = 0x5D  # ]
+        return memoryview(buffer)[: size + 2]
+
+
+class _Rows:
+    """The rows of the models added a chunk at a time: in blocks made as they come while the file is in
+    list order (as this package writes them), else every row, sorted at the end."""
+
+    def __init__(self, builder: Builder, progress: Callable[[int], None] | None) -> None:
+        self.builder, self.progress = builder, progress
+        self.tails = builder.profiles.plain
+        self.blocks: list[Block] = []
+        self.rows: list[Row] = []  # not yet in a block (all of them once out of order)
+        self.index: dict[str, Key] = {}
+        self.counts = [0, 0, 0]
+        self.previous: Key | None = None
+        self.in_order = True
+        self.moments = _Moments()
+        self.profiles = _Profiles(builder)
+
+    def add(self, entries: list[_Entry]) -> None:
+        """Check these models (the next ones in the file) and make their rows."""
+        if not entries:
+            return
+        ids = list(map(_IDS, entries))
+        fallbacks = list(map(_FALLBACKS, entries))
+        named = chain.from_iterable(filter(None, fallbacks))
+        if not all(map(_ID.fullmatch, ids)) or not all(map(_ID.fullmatch, named)):
             raise _Refused
-        moment = moments.get(entry.created_at)
-        if moment is None:
-            moment = moments[entry.created_at] = _moment(entry.created_at)
-        if entry.deprecated_at not in checked or entry.retires_at not in checked:
-            for date in (entry.deprecated_at, entry.retires_at):
-                if date is not None:
-                    _moment(date)
-                    checked.add(date)
-        text = bytes(entry.capabilities)
-        profile = profiles.get(text)
-        if profile is None:
-            profile = profiles[text] = _profile(text, builder)
-        fallbacks = entry.allowed_fallback_models
-        key = (moment, entry.id)
-        if entry.id in index:
+        codes = list(map(_CODES.__getitem__, map(_LIFECYCLE, entries)))
+        deprecated, retires = list(map(_DEPRECATED, entries)), list(map(_RETIRES, entries))
+        active = list(map(not_, codes))
+        if None in compress(deprecated, codes) or {*compress(deprecated, active), *compress(retires, active)} - {None}:
+            raise _Refused  # see modelinfo._check_lifecycle_dates
+        moments = self.moments
+        moments.check({*deprecated, *retires})
+        keys = list(zip(map(moments.__getitem__, map(_CREATED, entries)), ids, strict=True))
+        profiles = list(map(self.profiles.__getitem__, map(bytes, map(_CAPABILITIES, entries))))
+        encoded = [None if names is None else _ENCODE(names) for names in fallbacks]
+        heads = _heads(entries)
+        index = self.index
+        known = len(index)
+        index.update(zip(ids, keys, strict=True))
+        if len(index) != known + len(ids):
             raise _Refused  # a duplicate id: the reference path names it
-        index[entry.id] = key
-        code = codes[lifecycle]
-        counts[code] += 1
-        if in_order and previous is not None and key < previous:
-            in_order = False  # out of order: keep every row, to sort them
-            rows[:0] = [row for block in blocks for row in block.rows()]
-            blocks = []
-        previous = key
-        append(
-            (
-                key,
-                encode(
-                    head(
-                        entry.type,
-                        entry.id,
-                        entry.display_name,
-                        entry.created_at,
-                        lifecycle,
-                        entry.deprecated_at,
-                        entry.retires_at,
-                        entry.line,
-                        entry.max_input_tokens,
-                        entry.max_tokens,
-                    )
-                )[:-1],
-                profile,
-                code,
-                None if fallbacks is None else encode(fallbacks),
+        lifecycles = bytes(codes)
+        for code in range(3):
+            self.counts[code] += lifecycles.count(code)
+        rows = self.rows
+        previous = self.previous
+        if self.in_order and ((previous is not None and keys[0] < previous) or any(map(gt, keys, keys[1:]))):
+            self.in_order = False  # out of order: keep every row, to sort them
+            rows[:0] = [row for block in self.blocks for row in block.rows()]
+            self.blocks = []
+        self.previous = keys[-1]
+        rows += zip(keys, heads, profiles, codes, encoded, strict=True)
+        if self.in_order and len(rows) >= BLOCK:
+            whole = len(rows) - len(rows) % BLOCK
+            tails = self.tails
+            self.blocks += [Block(rows[n : n + BLOCK], tails) for n in range(0, whole, BLOCK)]
+            del rows[:whole]
+        if self.progress is not None and (known + len(ids)) // _EVERY != known // _EVERY:
+            self.progress(len(index))
+
+    def done(self) -> tuple[Rows | list[Row], dict[str, Key], list[int]]:
+        """The rows (as blocks when in order, else sorted), the id index and the models per lifecycle code."""
+        if self.progress is not None:
+            self.progress(len(self.index))
+        if not self.in_order:
+            self.rows.sort(key=_first)
+            return self.rows, self.index, self.counts
+        if self.rows:
+            self.blocks.append(Block(self.rows, self.tails))
+        return Rows(self.blocks, self.tails), self.index, self.counts
+
+
+def _heads(entries: list[_Entry]) -> list[bytes]:
+    """Each model's head: the JSON of its served fields before ``capabilities``, without the closing brace."""
+    encode, head = _ENCODE, _Head
+    return [
+        encode(
+            head(
+                entry.type,
+                entry.id,
+                entry.display_name,
+                entry.created_at,
+                entry.lifecycle,
+                entry.deprecated_at,
+                entry.retires_at,
+                entry.line,
+                entry.max_input_tokens,
+                entry.max_tokens,
             )
-        )
-        if in_order and len(rows) == BLOCK:
-            blocks.append(Block(rows, tails))
-            rows.clear()
-    if progress is not None:
-        progress(len(index))
-    if not in_order:
-        rows.sort(key=_first)
-        return rows, index, counts
-    if rows:
-        blocks.append(Block(rows, tails))
-    return Rows(blocks, tails), index, counts
+        )[:-1]
+        for entry in entries
+    ]
+
+
+class _Moments(dict[str, float]):
+    """``-timestamp`` of each RFC 3339 text met (the sort key's first part), each parsed once."""
+
+    def __missing__(self, text: str) -> float:
+        try:
+            moment = self[text] = -parse_rfc3339(text).timestamp()
+        except ValueError:
+            raise _Refused from None
+        return moment
+
+    def check(self, texts: set[str | None]) -> None:
+        """Check these texts (``None`` aside), each once."""
+        for text in texts - self.keys() - {None}:
+            self.__missing__(text)  # type: ignore[arg-type]
+
+
+class _Profiles(dict[bytes, int]):
+    """The profile of each distinct ``capabilities`` text, checked as the reference path checks it."""
+
+    def __init__(self, builder: Builder) -> None:
+        super().__init__({b"null": 0})
+        self.builder = builder
+
+    def __missing__(self, raw: bytes) -> int:
+        value = json.loads(raw)
+        if not _fits(value, BETA_CAPABILITIES_SHAPE):
+            raise _Refused  # the reference path names the field
+        profile = self[raw] = int(self.builder.capabilities(value, raw))
+        return profile
 
 
 def _first(row: Row) -> Key:
     return row[0]
-
-
-def _moment(text: str) -> float:
-    try:
-        return -parse_rfc3339(text).timestamp()
-    except ValueError:
-        raise _Refused from None
-
-
-def _profile(raw: bytes, builder: Any) -> int:
-    """The profile of one distinct capabilities text, checked as the reference path checks it."""
-    value = json.loads(raw)
-    if not _fits(value, BETA_CAPABILITIES_SHAPE):
-        raise _Refused  # the reference path names the field
-    return int(builder.capabilities(value, raw))
 
 
 def _reference(cls: type[Catalog], text: str | bytes, source: str) -> Catalog:
