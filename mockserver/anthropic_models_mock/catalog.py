@@ -374,7 +374,6 @@ class Catalog:
         source: str = "<catalog>",
         as_of: str | None = None,
         index: dict[str, Key] | None = None,
-        counts: Sequence[int] | None = None,
     ) -> Catalog:
         """Build from rows already checked (a fast loader's, or the synthetic builder's); ids must be unique.
 

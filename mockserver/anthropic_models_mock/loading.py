@@ -157,9 +157,9 @@ def load_json(
             except (msgspec.DecodeError, _Unsure):  # a chunk that was not whole models, or an odd layout
                 rows = _Rows(Builder(), progress)
                 aliases, as_of = _one_shot(text, rows)
-            stored, index, counts = rows.done()
+            stored, index = rows.done()
         profiles = rows.builder.profiles
-        return cls.from_rows(stored, profiles, aliases, source=source, as_of=as_of, index=index, counts=counts)
+        return cls.from_rows(stored, profiles, aliases, source=source, as_of=as_of, index=index)
     except (msgspec.DecodeError, UnicodeDecodeError, RecursionError, _Refused):
         return _reference(cls, text, source)
 
@@ -261,7 +261,6 @@ class _Rows:
         self.blocks: list[Block] = []
         self.rows: list[Row] = []  # not yet in a block (all of them once out of order)
         self.index: dict[str, Key] = {}
-        self.counts = [0, 0, 0]
         self.previous: Key | None = None
         self.in_order = True
         self.moments = _Moments()
@@ -292,9 +291,6 @@ class _Rows:
         index.update(zip(ids, keys, strict=True))
         if len(index) != known + len(ids):
             raise _Refused  # a duplicate id: the reference path names it
-        lifecycles = bytes(codes)
-        for code in range(3):
-            self.counts[code] += lifecycles.count(code)
         rows = self.rows
         previous = self.previous
         if self.in_order and ((previous is not None and keys[0] < previous) or any(map(gt, keys, keys[1:]))):
@@ -311,16 +307,16 @@ class _Rows:
         if self.progress is not None and (known + len(ids)) // _EVERY != known // _EVERY:
             self.progress(len(index))
 
-    def done(self) -> tuple[Rows | list[Row], dict[str, Key], list[int]]:
-        """The rows (as blocks when in order, else sorted), the id index and the models per lifecycle code."""
+    def done(self) -> tuple[Rows | list[Row], dict[str, Key]]:
+        """The rows (as blocks when in order, else sorted) and the id index."""
         if self.progress is not None:
             self.progress(len(self.index))
         if not self.in_order:
             self.rows.sort(key=_first)
-            return self.rows, self.index, self.counts
+            return self.rows, self.index
         if self.rows:
             self.blocks.append(Block(self.rows, self.tails))
-        return Rows(self.blocks, self.tails), self.index, self.counts
+        return Rows(self.blocks, self.tails), self.index
 
 
 def _heads(entries: list[_Entry]) -> list[bytes]:

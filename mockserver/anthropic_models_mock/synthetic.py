@@ -244,7 +244,6 @@ def synthetic_catalog(
             blocks.append(Block(chunk, tails))
         if progress is not None:
             progress(n)
-    counts = [sum(block.lifecycles.count(code) for block in blocks) for code in range(3)]
     source = f"<synthetic n={n} seed={seed}>"
     return cls.from_rows(
         Rows(blocks, tails),
@@ -253,5 +252,4 @@ def synthetic_catalog(
         source=source,
         as_of=_END.isoformat(),
         index=index,
-        counts=counts,
     )
