@@ -469,7 +469,7 @@ def _ok(payload: Any, status: int = 200) -> Response:
     return json_response(json.dumps(payload).encode(), status)
 
 
-async def _off_the_loop(build: Callable[[bytes], Catalog], raw: bytes) -> Catalog:
+async def _off_the_loop(build: Callable[[Any], Catalog], raw: Any) -> Catalog:
     """``build(raw)`` in a thread of its own: the old catalog keeps answering meanwhile, then the caller swaps.
 
     A daemon thread, polled: a shutdown cancels the wait at once and the process does not wait for the
@@ -507,6 +507,10 @@ _POLL = 0.01
 #: A request body up to this size is parsed as a document; a larger ``PUT /_mock/catalog`` body is a
 #: catalog file, loaded by the fast loader (a ``{"synthetic": N}`` body is far smaller).
 _SMALL_BODY = 64 * 1024
+
+
+def _joined_replacement(chunks: list[bytes]) -> Catalog:
+    return _replacement(b"".join(chunks))
 
 
 def _replacement(raw: bytes) -> Catalog:
@@ -724,8 +728,8 @@ def admin_routes(state: MockState) -> list[BaseRoute]:
         return _ok(summary()["catalog"])
 
     async def replace_catalog(request: Request) -> Response:
-        raw = await request.body()
-        state.replace_catalog(await _off_the_loop(_replacement, raw))
+        chunks = [chunk async for chunk in request.stream()]  # joined by the worker: a large body is a long copy
+        state.replace_catalog(await _off_the_loop(_joined_replacement, chunks))
         return _ok(summary()["catalog"])
 
     handlers: dict[str, Handler] = {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import json
 from collections.abc import Iterable, Mapping
 
@@ -77,6 +79,13 @@ class MockApp(Starlette):
         return ControlMiddleware(super().build_middleware_stack(), self.mock, self._api)
 
 
+def _import_sleep_backend() -> None:
+    """Import the module anyio sleeps with on asyncio (latency faults, a catalog build's wait) now: anyio
+    imports it at the first sleep, on the event loop, which then answers nothing for as long (0.5 s seen)."""
+    with contextlib.suppress(ImportError):  # another anyio layout: imported at the first sleep, as before
+        importlib.import_module("anyio._backends._asyncio")
+
+
 def create_app(
     catalog: Catalog | None = None,
     *,
@@ -92,6 +101,7 @@ def create_app(
     ``journal_size``: how many requests the journal keeps. ``fault_seed``: the
     seed of random faults and latency. Each app owns its state; two apps share nothing.
     """
+    _import_sleep_backend()
     state = MockState(
         catalog if catalog is not None else Catalog.default(),
         api_keys,
