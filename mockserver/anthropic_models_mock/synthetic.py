@@ -34,6 +34,9 @@ _SPAN = (_END - _START).days
 _CONTEXT = (200_000, 200_000, 1_000_000)
 _OUTPUT = (4_096, 8_192, 32_000, 64_000, 128_000)
 _PROFILE_BITS = 10
+#: The capabilities a synthetic model may have: 128 of the 1,024 flag sets, spread over every flag (an odd
+#: multiplier permutes 10-bit numbers). Each is serialised once a build, so fewer build faster (0.15 s for all).
+_PROFILE_CHOICES = tuple(k * 0x2F1 & 1023 for k in range(128))
 
 
 def _capabilities(bits: int) -> dict[str, Any]:
@@ -184,7 +187,7 @@ def synthetic_catalog(
     # made for one day is freed before the next, so the memory it took is reused, not left in holes.
     builder = Builder()
     tails = builder.profiles.plain
-    profiles = [-1] * (1 << _PROFILE_BITS)  # capabilities bits -> profile, made on first use
+    profiles = [-1] * len(_PROFILE_CHOICES)  # a choice of capabilities -> its profile, made on first use
     index: dict[str, Key] = {}
     blocks: list[Block] = []
     chunk: list[Row] = []
@@ -225,10 +228,10 @@ def synthetic_catalog(
                 r //= 1_372_500
                 tint = r % tints
                 r //= tints
-                bits = r & 1023
-                profile = profiles[bits]
+                choice = r & 127
+                profile = profiles[choice]
                 if profile < 0:
-                    profile = profiles[bits] = builder.capabilities(_capabilities(bits))
+                    profile = profiles[choice] = builder.capabilities(_capabilities(_PROFILE_CHOICES[choice]))
                 kind(profile)
                 name = names[family] if tint >= len(colours) else f"{names[family]} ({colours[tint]})"
                 limit = family_limits[family][(r >> 10) % 15]
