@@ -337,14 +337,31 @@ def test_a_short_text_is_decoded_at_once() -> None:
     assert chunks.sizes == [] and whole.sizes == [len(text)]
 
 
-def test_an_unsure_layout_is_decoded_at_once() -> None:
-    """A split inside a model (``},{`` in a list of sources) fails to decode: the whole text is then decoded."""
+def test_a_chunk_that_ends_inside_a_model_is_tried_again_to_the_next_place() -> None:
+    """A split inside a model (``},{`` in a list of sources) does not decode: the chunk is extended to the
+    next place a chunk may end, and the text is still decoded a chunk at a time."""
     models = [model(f"m{n}", sources=[{"a": n}, {"b": n}]) for n in range(30)]
     text = json.dumps({"models": models}, separators=(",", ":"))
-    with mock.patch.object(loading, "_CHUNK", 100), counted() as (_, whole):
+    with mock.patch.object(loading, "_CHUNK", 100), counted() as (chunks, whole):
+        assert fast(text, 100) == reference(text)
+        Catalog.from_json(text)
+    assert len(text) not in whole.sizes and len(chunks.sizes) > 10
+
+
+def test_a_chunk_that_never_decodes_sends_the_whole_text_to_one_decode() -> None:
+    models = [model(f"m{n}", sources=[{"a": n}, {"b": n}]) for n in range(30)]
+    text = json.dumps({"models": models}, separators=(",", ":"))
+    with mock.patch.object(loading, "_CHUNK", 100), mock.patch.object(loading, "_RETRIES", 0), counted() as (_, whole):
         assert fast(text, 100) == reference(text)
         Catalog.from_json(text)
     assert len(text) in whole.sizes
+
+
+def test_what_the_reference_path_refuses_the_fast_path_refuses_too() -> None:
+    """A number past Python's digit limit in ``capabilities``, a lone surrogate in a str: the reference's error."""
+    huge = '{"models":[{"id":"m","display_name":"M","created_at":"2025-01-01T00:00:00Z","capabilities":{"x":%s}}]}'
+    for text in (huge % ("9" * 5000), (huge % 1).replace('"M"', '"\ud800"')):
+        assert_same(text, (16, 100, loading._CHUNK))
 
 
 def test_progress_is_heard_as_models_are_read() -> None:

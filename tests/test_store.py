@@ -257,3 +257,13 @@ def test_a_block_spliced_is_the_block_built_from_its_rows(raw: list[tuple[Any, .
     else:
         assert cut is not None
         same_block(cut, store.Block(rows[:n] + rows[n + 1 :], TAILS))
+
+
+def test_a_model_added_then_removed_leaves_nothing_behind() -> None:
+    base = Catalog.synthetic(5, 1)
+    catalog = base
+    for n in range(50):
+        catalog = catalog.with_model({"id": f"new-{n}", "display_name": "N", "created_at": "2025-01-01T00:00:00Z"})
+        catalog = catalog.without_model(f"new-{n}")
+    assert len(catalog._delta) == 0  # the ids changed since the index was made: none
+    assert served(catalog) == served(base)

@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from types import MappingProxyType
-from typing import Any, NamedTuple, get_args
+from typing import Any, NamedTuple, TypeVar, get_args
 
 import anyio
 from starlette.requests import Request
@@ -469,7 +469,10 @@ def _ok(payload: Any, status: int = 200) -> Response:
     return json_response(json.dumps(payload).encode(), status)
 
 
-async def _off_the_loop(build: Callable[[Any], Catalog], raw: Any) -> Catalog:
+_Input = TypeVar("_Input")  # what a build is made from
+
+
+async def _off_the_loop(build: Callable[[_Input], Catalog], raw: _Input) -> Catalog:
     """``build(raw)`` in a thread of its own: the old catalog keeps answering meanwhile, then the caller swaps.
 
     A daemon thread, polled: a shutdown cancels the wait at once and the process does not wait for the
@@ -510,7 +513,9 @@ _SMALL_BODY = 64 * 1024
 
 
 def _joined_replacement(chunks: list[bytes]) -> Catalog:
-    return _replacement(b"".join(chunks))
+    raw = b"".join(chunks)
+    chunks.clear()  # one copy of the body during the build, not two
+    return _replacement(raw)
 
 
 def _replacement(raw: bytes) -> Catalog:

@@ -20,22 +20,22 @@ class Aliases(Mapping[str, str]):
     __slots__ = ("_next", "_order", "_pairs", "_targets")
 
     _pairs: Map[str, tuple[int, str]]  # alias -> (its place in the order, its target)
-    _targets: Map[str, tuple[str, ...]]  # target -> the aliases that point to it
+    _targets: Map[str, Map[str, None]]  # target -> the aliases that point to it (a set: any number, O(log n))
     _next: int
     _order: tuple[str, ...] | None
 
     def __init__(self, aliases: Mapping[str, str] | None = None) -> None:
         pairs: dict[str, tuple[int, str]] = {}
-        targets: dict[str, tuple[str, ...]] = {}
+        targets: dict[str, dict[str, None]] = {}
         for place, (alias, target) in enumerate((aliases or {}).items()):
             pairs[alias] = (place, target)
-            targets[target] = (*targets.get(target, ()), alias)
-        self._set(Map(pairs), Map(targets), len(pairs))
+            targets.setdefault(target, {})[alias] = None
+        self._set(Map(pairs), Map({target: Map(names) for target, names in targets.items()}), len(pairs))
 
-    def _set(self, pairs: Map[str, tuple[int, str]], targets: Map[str, tuple[str, ...]], next_place: int) -> None:
+    def _set(self, pairs: Map[str, tuple[int, str]], targets: Map[str, Map[str, None]], next_place: int) -> None:
         self._pairs, self._targets, self._next, self._order = pairs, targets, next_place, None
 
-    def _made(self, pairs: Map[str, tuple[int, str]], targets: Map[str, tuple[str, ...]], next_place: int) -> Aliases:
+    def _made(self, pairs: Map[str, tuple[int, str]], targets: Map[str, Map[str, None]], next_place: int) -> Aliases:
         new = object.__new__(Aliases)
         new._set(pairs, targets, next_place)
         return new
@@ -64,7 +64,7 @@ class Aliases(Mapping[str, str]):
 
     def pointing_to(self, target: str) -> tuple[str, ...]:
         """The aliases whose target is ``target``."""
-        return self._targets.get(target, ())
+        return tuple(self._targets.get(target, _NONE))
 
     def with_alias(self, alias: str, target: str) -> Aliases:
         """A copy with ``alias`` pointing at ``target`` (an alias already given keeps its place)."""
@@ -75,7 +75,7 @@ class Aliases(Mapping[str, str]):
         else:
             place, old = found
             targets = _without(targets, old, alias)
-        targets = targets.set(target, (*targets.get(target, ()), alias))
+        targets = targets.set(target, targets.get(target, _NONE).set(alias, None))
         return self._made(self._pairs.set(alias, (place, target)), targets, next_place)
 
     def without_alias(self, alias: str) -> Aliases:
@@ -94,6 +94,9 @@ class Aliases(Mapping[str, str]):
         return self._made(pairs.finish(), self._targets.delete(target), self._next)
 
 
-def _without(targets: Map[str, tuple[str, ...]], target: str, alias: str) -> Map[str, tuple[str, ...]]:
-    left = tuple(name for name in targets[target] if name != alias)
+_NONE: Map[str, None] = Map()
+
+
+def _without(targets: Map[str, Map[str, None]], target: str, alias: str) -> Map[str, Map[str, None]]:
+    left = targets[target].delete(alias)
     return targets.set(target, left) if left else targets.delete(target)

@@ -127,8 +127,8 @@ class Builder:
 class View:
     """The catalog filtered to some lifecycles, in list order, plain or beta.
 
-    Positions are found by bisection in the catalog's blocks, and a page is the
-    concatenation of its models' pre-serialised parts: both cost the same at any size.
+    Positions are found down one path of the catalog's tree (a bisection and a sum a level),
+    and a page is one slice of a block's pre-serialised bodies, or a few: both cost ``O(log n)``.
     """
 
     __slots__ = ("_key", "_mask", "_rows", "_tails", "beta")
@@ -244,8 +244,8 @@ class _Positions(Mapping[str, int]):
 class Catalog:
     """Models in list order (newest ``created_at`` first, ties by id), plus aliases.
 
-    Never changed in place: every lookup is a dict access and a bisection, each model's JSON
-    is serialised at construction, and a change makes a new catalog sharing the storage.
+    Never changed in place: a lookup is a dict access and a descent of the tree, each model's JSON
+    is serialised at construction, and a change makes a new catalog sharing all but a path of the storage.
     """
 
     _rows: Rows
@@ -455,7 +455,8 @@ class Catalog:
 
     # -- changes ------------------------------------------------------------------
     def with_model(self, entry: Mapping[str, Any], *, where: str = "model") -> Catalog:
-        """A catalog with ``entry`` added, or replacing the model with its id (which keeps its aliases)."""
+        """A catalog with ``entry`` added, or replacing the model with its id (which keeps its aliases);
+        an alias named like the id goes."""
         payload, _ = validate_model(entry, where)
         row = Builder(self._profiles).row(payload)
         model_id = payload["id"]
@@ -469,9 +470,9 @@ class Catalog:
         key = self._key(model_id)
         if key is None:
             raise CatalogError(f"no model with id {model_id!r} to remove")
-        return self._derived(
-            self._rows.without(key), self._delta.set(model_id, None), self._aliases.without_target(model_id)
-        )
+        # An id the index never held leaves no trace: the delta holds what differs from the index, no more.
+        delta = self._delta.set(model_id, None) if model_id in self._index else self._delta.delete(model_id)
+        return self._derived(self._rows.without(key), delta, self._aliases.without_target(model_id))
 
     def with_alias(self, alias: str, target: str | None) -> Catalog:
         """A catalog with ``alias`` pointing at ``target`` (a model id), or removed (``None``)."""

@@ -94,6 +94,8 @@ _ENCODE = msgspec.json.Encoder().encode
 #: Characters of the models array decoded per call (each call holds the interpreter a few ms). A text
 #: no longer than this is decoded in one call.
 _CHUNK = 2 << 20
+#: Places a chunk may end at that are tried after the first, when it does not decode (see ``_decoded``).
+_RETRIES = 16
 #: Models between two calls of the progress callback.
 _EVERY = 65_536
 #: Models decoded per group on the one-shot path.
@@ -160,7 +162,7 @@ def load_json(
             stored, index = rows.done()
         profiles = rows.builder.profiles
         return cls.from_rows(stored, profiles, aliases, source=source, as_of=as_of, index=index)
-    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError, _Refused):
+    except (msgspec.DecodeError, ValueError, RecursionError, _Refused):  # ValueError: a huge number, a lone surrogate
         return _reference(cls, text, source)
 
 
@@ -208,27 +210,39 @@ def _chunked(text: str | bytes, rows: _Rows) -> tuple[dict[str, str], str | None
     if len(models) != 1 or bytes(models[0]) != _MARKER:
         raise _Unsure
     del frame
-    for chunk in _chunks(text, start, end, syntax):
-        rows.add(_ENTRIES.decode(chunk))
+    for entries in _decoded(text, start, end, syntax):
+        rows.add(entries)
     return ({}, None) if isinstance(document, list) else (document.aliases, document.as_of)
 
 
-def _chunks(text: str | bytes, start: int, end: int, syntax: _Syntax) -> Iterator[Any]:
-    """``[models]`` texts covering ``text[start:end]``, each at least ``_CHUNK`` long but the last, split
-    after a ``}`` (each search for one looks ``_CHUNK`` further, not to the end)."""
-    split, size = syntax.split.search, _CHUNK
+def _decoded(text: str | bytes, start: int, end: int, syntax: _Syntax) -> Iterator[list[_Entry]]:
+    """The models of ``text[start:end]``, decoded a chunk of at least ``_CHUNK`` at a time (the last may be
+    shorter), each chunk ending at a ``}`` that ``,{`` follows. Such a place can be inside a model (in a
+    string, or an array of objects): a chunk that does not decode is tried again to the next one, a few
+    times, before the error is the caller's."""
+    split, size, decode = syntax.split.search, _CHUNK, _ENTRIES.decode
     view = memoryview(text) if isinstance(text, bytes) else text  # slices of a view are not copies
     bracketed: Callable[[Any], Any] = _Bracketed() if isinstance(text, bytes) else syntax.bracketed
-    while end - start > size:
-        found, look = None, start + size
-        while found is None and look < end:
-            found = split(text, look, min(look + size, end))
-            look += size
+    while True:
+        look, tries = start + size, 0
+        while True:
+            found = None
+            while found is None and look < end:  # each search looks ``_CHUNK`` further, not to the end
+                found = split(text, look, min(look + size, end))
+                look += size
+            stop = end if found is None else found.start() + 1
+            try:
+                entries = decode(bracketed(view[start:stop]))
+                break
+            except msgspec.DecodeError:
+                tries += 1
+                if found is None or tries > _RETRIES:
+                    raise
+                look = found.end()  # that place was inside a model: try the next
+        yield entries
         if found is None:
-            break
-        yield bracketed(view[start : found.start() + 1])
+            return
         start = found.end() - 1
-    yield bracketed(view[start:end])
 
 
 class _Bracketed:

@@ -1,9 +1,9 @@
 """The catalog's storage: models in list order, in blocks, changed by copying one block.
 
-A model is stored as the JSON of its fields before ``capabilities`` (its *head*), and the
-index of its ``capabilities`` in a table of the distinct ones (most catalogs have a few),
-each serialised once in the plain and the beta shape. So a model costs about a third of
-the JSON it is served as, and serialising it is a concatenation.
+A model is stored as its plain body (the JSON it is served as), in its block's one blob; the
+length of its *head* (the fields before ``capabilities``) and the index of its ``capabilities``
+in a table of the distinct ones (most catalogs have a few), each serialised once in the plain
+and the beta shape, make its beta body a concatenation.
 
 Blocks hold at most ``2 * BLOCK`` models and are the leaves of a B+ tree (``Rows``) whose
 nodes know their children's first keys and lifecycle counts. A change copies the one block
@@ -331,7 +331,7 @@ def _count(counts: tuple[int, int, int], mask: int) -> int:
 
 class Rows:
     """Every model, in a tree of blocks; immutable. ``with_row`` and ``without`` return a copy sharing all but
-    one block and the nodes above it.
+    the block they change (two, when it splits) and the nodes above it.
 
     The tree is a B+ tree: blocks are its leaves, all at one depth; a node has up to ``2 * FANOUT``
     children. A change copies one block and the ``log n`` nodes on its path, so it costs ``O(log n)``
