@@ -1,6 +1,6 @@
 """A catalog's aliases: an immutable mapping of alias -> model id, changed in ``O(log n)``.
 
-Persistent hash maps (``immutables.Map``) hold each alias with its target and the aliases of
+Persistent maps (``pmap.PMap``) hold each alias with its target and the aliases of
 each target, so a change (set, remove, or drop every alias of a removed model) copies a
 path, not the map. Iteration keeps the order the aliases were given in, as a ``dict`` would.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from immutables import Map
+from .pmap import PMap as Map
 
 __all__ = ["Aliases"]
 
@@ -88,10 +88,10 @@ class Aliases(Mapping[str, str]):
         dropped = self._targets.get(target)
         if dropped is None:
             return self
-        pairs = self._pairs.mutate()
+        pairs = self._pairs
         for alias in dropped:
-            del pairs[alias]
-        return self._made(pairs.finish(), self._targets.delete(target), self._next)
+            pairs = pairs.delete(alias)
+        return self._made(pairs, self._targets.delete(target), self._next)
 
 
 _NONE: Map[str, None] = Map()

@@ -17,8 +17,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, overload
 
-from immutables import Map
-
 from .aliases import Aliases
 from .modelinfo import (
     BETA_CAPABILITIES_SHAPE,
@@ -30,6 +28,7 @@ from .modelinfo import (
     is_model_id,
     validate_model,
 )
+from .pmap import PMap as Map
 from .rules import DEFAULT_LIFECYCLES
 from .store import Block, Key, Profiles, Row, Rows, lifecycle_code, lifecycle_mask
 
