@@ -371,3 +371,13 @@ def test_progress_is_heard_as_models_are_read() -> None:
         catalog = Catalog.from_json(text, progress=heard.append)
     assert heard == sorted(heard) and heard[-1] == len(catalog) == 3000
     assert len(heard) >= 3000 // 500
+
+
+def test_a_bytearray_loads_as_its_bytes_do() -> None:
+    """A large ``PUT /_mock/catalog`` body is gathered into a bytearray: it takes the chunked path too."""
+    text = Catalog.synthetic(300, 4).to_json()
+    with mock.patch.object(loading, "_CHUNK", 2000), counted() as (chunks, whole):
+        assert fast(bytearray(text), 2000) == fast(text, 2000) == reference(text)
+    assert chunks.sizes and len(text) not in whole.sizes
+    bad = bytearray(text.replace(b'"display_name"', b'"display_nam"', 1))
+    assert fast(bad, 2000) == reference(bytes(bad))

@@ -513,12 +513,22 @@ _SMALL_BODY = 64 * 1024
 
 
 def _joined_replacement(chunks: list[bytes]) -> Catalog:
-    raw = b"".join(chunks)
-    chunks.clear()  # one copy of the body during the build, not two
+    """The catalog of a ``PUT /_mock/catalog`` body, gathered in pieces: a large one is copied into one
+    buffer a piece at a time (one call copying hundreds of megabytes would hold every thread), each
+    piece freed once copied, so that the body is held once."""
+    size = sum(map(len, chunks))
+    if size <= _SMALL_BODY:
+        return _replacement(b"".join(chunks))
+    raw, at = bytearray(size), 0
+    chunks.reverse()
+    while chunks:
+        chunk = chunks.pop()
+        raw[at : at + len(chunk)] = chunk
+        at += len(chunk)
     return _replacement(raw)
 
 
-def _replacement(raw: bytes) -> Catalog:
+def _replacement(raw: bytes | bytearray) -> Catalog:
     """The catalog a ``PUT /_mock/catalog`` body asks for (run in a worker thread)."""
     if len(raw) > _SMALL_BODY:
         from .loading import NotJSON
@@ -529,7 +539,7 @@ def _replacement(raw: bytes) -> Catalog:
             raise ApiError(400, f"request body: not valid JSON ({exc.detail})") from None
         except CatalogError:
             pass  # refused by the catalog file rules: read as any admin body is (whole numbers, the synthetic form)
-    document = _parsed(raw, object)
+    document = _parsed(bytes(raw), object)
     if isinstance(document, dict) and "synthetic" in document:
         options = _options(document, frozenset({"synthetic", "seed"}))
         size, seed = options["synthetic"], options.get("seed", 0)

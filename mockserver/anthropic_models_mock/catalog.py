@@ -335,7 +335,7 @@ class Catalog:
 
     @classmethod
     def from_json(
-        cls, text: str | bytes, *, source: str = "<catalog>", progress: Callable[[int], None] | None = None
+        cls, text: str | bytes | bytearray, *, source: str = "<catalog>", progress: Callable[[int], None] | None = None
     ) -> Catalog:
         """Build from the text of a catalog file: an object, or a bare list of models."""
         from .loading import load_json

@@ -29,6 +29,10 @@ if TYPE_CHECKING:
 __all__ = ["NotJSON", "load_json"]
 
 
+#: A catalog file's text: bytes as read (or as a request body is gathered), or already decoded.
+_Text = str | bytes | bytearray
+
+
 class NotJSON(CatalogError):
     """A catalog text that is not JSON at all (``detail`` says why, without the source)."""
 
@@ -128,7 +132,8 @@ class _Syntax:
         return self.empty.join((self.open, middle, self.close))
 
 
-_SYNTAX: dict[type, _Syntax] = {bytes: _Syntax(str.encode), str: _Syntax(str)}
+_BYTES = _Syntax(str.encode)
+_SYNTAX: dict[type, _Syntax] = {bytes: _BYTES, bytearray: _BYTES, str: _Syntax(str)}
 
 
 class _Refused(Exception):
@@ -139,9 +144,7 @@ class _Unsure(Exception):
     """The chunked path cannot be sure where the models are: decode the whole text at once instead."""
 
 
-def load_json(
-    cls: type[Catalog], text: str | bytes, source: str, progress: Callable[[int], None] | None = None
-) -> Catalog:
+def load_json(cls: type[Catalog], text: _Text, source: str, progress: Callable[[int], None] | None = None) -> Catalog:
     """A catalog from a file's text (see ``Catalog.from_json``); ``progress(count)`` hears of the models read.
 
     A long text's models array is decoded a chunk at a time (see ``_chunked``); a short one, or one
@@ -166,7 +169,7 @@ def load_json(
         return _reference(cls, text, source)
 
 
-def _one_shot(text: str | bytes, rows: _Rows) -> tuple[dict[str, str], str | None]:
+def _one_shot(text: _Text, rows: _Rows) -> tuple[dict[str, str], str | None]:
     """Decode the whole document in one call (each model a ``Raw``), then the models a group at a time."""
     document = _DECODER.decode(text)
     raws, aliases, as_of = (
@@ -179,7 +182,7 @@ def _one_shot(text: str | bytes, rows: _Rows) -> tuple[dict[str, str], str | Non
     return aliases, as_of
 
 
-def _chunked(text: str | bytes, rows: _Rows) -> tuple[dict[str, str], str | None]:
+def _chunked(text: _Text, rows: _Rows) -> tuple[dict[str, str], str | None]:
     """Decode the models array a chunk of about ``_CHUNK`` characters at a time; raise ``_Unsure`` or
     ``msgspec.DecodeError`` when the models are not where they seem to be.
 
@@ -215,14 +218,14 @@ def _chunked(text: str | bytes, rows: _Rows) -> tuple[dict[str, str], str | None
     return ({}, None) if isinstance(document, list) else (document.aliases, document.as_of)
 
 
-def _decoded(text: str | bytes, start: int, end: int, syntax: _Syntax) -> Iterator[list[_Entry]]:
+def _decoded(text: _Text, start: int, end: int, syntax: _Syntax) -> Iterator[list[_Entry]]:
     """The models of ``text[start:end]``, decoded a chunk of at least ``_CHUNK`` at a time (the last may be
     shorter), each chunk ending at a ``}`` that ``,{`` follows. Such a place can be inside a model (in a
     string, or an array of objects): a chunk that does not decode is tried again to the next one, a few
     times, before the error is the caller's."""
     split, size, decode = syntax.split.search, _CHUNK, _ENTRIES.decode
-    view = memoryview(text) if isinstance(text, bytes) else text  # slices of a view are not copies
-    bracketed: Callable[[Any], Any] = _Bracketed() if isinstance(text, bytes) else syntax.bracketed
+    view = text if isinstance(text, str) else memoryview(text)  # slices of a view are not copies
+    bracketed: Callable[[Any], Any] = syntax.bracketed if isinstance(text, str) else _Bracketed()
     while True:
         look, tries = start + size, 0
         while True:
@@ -390,9 +393,9 @@ def _first(row: Row) -> Key:
     return row[0]
 
 
-def _reference(cls: type[Catalog], text: str | bytes, source: str) -> Catalog:
+def _reference(cls: type[Catalog], text: _Text, source: str) -> Catalog:
     """The reference path: slower, and its errors name the file, the entry and the field."""
-    if isinstance(text, bytes):
+    if not isinstance(text, str):
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError as exc:
