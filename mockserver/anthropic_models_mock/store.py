@@ -364,11 +364,6 @@ class Rows:
     def __len__(self) -> int:
         return sum(self.root.counts)
 
-    @property
-    def counts(self) -> tuple[int, int, int]:
-        """Models per lifecycle code."""
-        return self.root.counts
-
     def find(self, key: Key) -> tuple[Block, int] | None:
         """The block holding the model with this key and its offset there, or ``None``."""
         node: Block | Node = self.root
