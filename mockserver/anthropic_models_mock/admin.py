@@ -519,12 +519,10 @@ def _joined_replacement(chunks: list[bytes]) -> Catalog:
     size = sum(map(len, chunks))
     if size <= _SMALL_BODY:
         return _replacement(b"".join(chunks))
-    raw, at = bytearray(size), 0
+    raw = bytearray()  # grown piece by piece: ``bytearray(size)`` would zero every page in one call
     chunks.reverse()
     while chunks:
-        chunk = chunks.pop()
-        raw[at : at + len(chunk)] = chunk
-        at += len(chunk)
+        raw += chunks.pop()
     return _replacement(raw)
 
 
