@@ -6,9 +6,14 @@ Most tests shrink ``loading._CHUNK`` so that small texts are decoded a chunk at 
 from __future__ import annotations
 
 import json
+import os
 import random
+import re
+import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 from unittest import mock
 
@@ -35,8 +40,21 @@ def outcome(load: Callable[[], Catalog]) -> tuple[Any, ...]:
 
 
 def fast(text: str | bytes, chunk: int) -> tuple[Any, ...]:
+    """What the fast path serves for this text, in memory; a file of it serves the same (read in pieces)."""
     with mock.patch.object(loading, "_CHUNK", chunk):
-        return outcome(lambda: Catalog.from_json(text, source="<x>"))
+        served = outcome(lambda: Catalog.from_json(text, source="<x>"))
+        if not isinstance(text, str) or text.encode(errors="replace") == text.encode(errors="ignore"):
+            assert from_a_file(text) == served  # (no file holds a str with a lone surrogate)
+    return served
+
+
+def from_a_file(text: str | bytes | bytearray) -> tuple[Any, ...]:
+    """What ``Catalog.from_file`` serves for a file of this text (its name in a message read as ``<x>``)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder, "catalog.json")
+        path.write_bytes(text.encode() if isinstance(text, str) else text)
+        served = outcome(lambda: Catalog.from_file(path))
+    return (served[0], served[1].replace(str(path), "<x>")) if len(served) == 2 else served
 
 
 def reference(text: str | bytes) -> tuple[Any, ...]:
@@ -381,3 +399,63 @@ def test_a_bytearray_loads_as_its_bytes_do() -> None:
     assert chunks.sizes and len(text) not in whole.sizes
     bad = bytearray(text.replace(b'"display_name"', b'"display_nam"', 1))
     assert fast(bad, 2000) == reference(bytes(bad))
+
+
+# -- read from a file ----------------------------------------------------------------------------
+
+
+def test_a_long_file_is_read_a_piece_at_a_time_never_whole(tmp_path: Path) -> None:
+    """Its start and end (to find the models array), then each chunk: peak memory is the catalog's."""
+    catalog = Catalog.synthetic(2000, 7)
+    path = tmp_path / "catalog.json"
+    path.write_bytes(catalog.to_json())
+    reads: list[int] = []
+    into, whole = loading._OnDisk.into, loading._OnDisk.whole
+
+    def noted(self: loading._OnDisk, view: memoryview, offset: int) -> None:
+        reads.append(len(view))
+        into(self, view, offset)
+
+    size = path.stat().st_size
+    chunked = mock.patch.object(loading, "_CHUNK", 20_000), mock.patch.object(loading, "_EDGE", 1000)
+    read_whole = mock.patch.object(loading._OnDisk, "whole", side_effect=AssertionError("read whole"))
+    with chunked[0], chunked[1], mock.patch.object(loading._OnDisk, "into", noted), read_whole:
+        assert Catalog.from_file(path).to_json() == catalog.to_json()
+    longest = max(len(body) for body in catalog.view(EVERY).bodies)
+    assert max(reads) < size / 20 and len(reads) >= size // (20_000 + longest)
+    assert size <= sum(reads) <= size * 1.2
+    assert whole is loading._OnDisk.whole
+
+
+def test_a_file_shorter_than_its_size_said_is_read_again_whole(tmp_path: Path) -> None:
+    """A file cut while it is read (here: its size said longer) is not trusted piecewise: it is read whole."""
+    text = Catalog.synthetic(300, 4).to_json()
+    path = tmp_path / "catalog.json"
+    path.write_bytes(text)
+    opened = loading._OnDisk.__init__
+
+    def longer(self: loading._OnDisk, file: Any) -> None:
+        opened(self, file)
+        self.size += 5000
+
+    with mock.patch.object(loading, "_CHUNK", 2000), mock.patch.object(loading._OnDisk, "__init__", longer):
+        assert from_a_file(text) == reference(text)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes on this system")
+def test_a_pipe_is_read_whole(tmp_path: Path) -> None:
+    text = Catalog.synthetic(300, 4).to_json()
+    path = tmp_path / "catalog.fifo"
+    os.mkfifo(path)
+    writer = threading.Thread(target=path.write_bytes, args=(text,))
+    writer.start()
+    with mock.patch.object(loading, "_CHUNK", 2000):
+        assert Catalog.from_file(path).to_json() == Catalog.from_json(text).to_json()
+    writer.join()
+
+
+def test_a_file_that_cannot_be_read_is_named() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        for path, reason in [(Path(folder, "absent.json"), "No such file"), (Path(folder), "Is a directory")]:
+            with pytest.raises(CatalogError, match=f"^{re.escape(str(path))}: cannot read catalog file: {reason}"):
+                Catalog.from_file(path)

@@ -326,12 +326,9 @@ class Catalog:
     @classmethod
     def from_file(cls, path: str | Path, *, progress: Callable[[int], None] | None = None) -> Catalog:
         """Load a catalog file (see README: "Catalog files"); ``progress(count)`` hears of the models read."""
-        path = Path(path)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise CatalogError(f"{path}: cannot read catalog file: {exc.strerror or exc}") from None
-        return cls.from_json(data, source=str(path), progress=progress)
+        from .loading import load_file
+
+        return load_file(cls, Path(path), progress)
 
     @classmethod
     def from_json(

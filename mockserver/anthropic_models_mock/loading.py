@@ -10,11 +10,14 @@ file, the entry and the field.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable, Iterator
+from io import FileIO
 from itertools import chain, compress
 from operator import attrgetter, gt, not_
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import msgspec
 
@@ -26,7 +29,7 @@ from .store import BLOCK, Block, Key, Row, Rows
 if TYPE_CHECKING:
     from .catalog import Builder, Catalog
 
-__all__ = ["NotJSON", "load_json"]
+__all__ = ["NotJSON", "load_file", "load_json"]
 
 
 #: A catalog file's text: bytes as read (or as a request body is gathered), or already decoded.
@@ -98,6 +101,10 @@ _ENCODE = msgspec.json.Encoder().encode
 #: Characters of the models array decoded per call (each call holds the interpreter a few ms). A text
 #: no longer than this is decoded in one call.
 _CHUNK = 2 << 20
+#: Bytes read at a time past a chunk's least length, looking for the place it may end.
+_AHEAD = 64 << 10
+#: Bytes of a text's start read first to find its models array (then twice as many, …), and of its end.
+_EDGE = 64 << 10
 #: Places a chunk may end at that are tried after the first, when it does not decode (see ``_decoded``).
 _RETRIES = 16
 #: Models between two calls of the progress callback.
@@ -116,24 +123,11 @@ _FALLBACKS = attrgetter("allowed_fallback_models")
 _CAPABILITIES = attrgetter("capabilities")
 
 
-class _Syntax:
-    """The patterns and pieces of text the chunked path needs, for ``bytes`` or for ``str``."""
-
-    def __init__(self, kind: Callable[[str], Any]) -> None:
-        ws = "[ \t\n\r]*"  # JSON's whitespace, not regex's ``\s``
-        self.models = re.compile(kind(f'"models"{ws}:{ws}\\['))  # a candidate start of the models array
-        self.split = re.compile(kind(f"\\}}{ws},{ws}\\{{"))  # a candidate boundary between two models
-        self.space = re.compile(kind(ws))
-        self.open, self.close, self.empty = kind("["), kind("]"), kind("")
-        self.marker = kind(_MARKER.decode())
-
-    def bracketed(self, middle: Any) -> Any:
-        """``[middle]``, copying ``middle`` once."""
-        return self.empty.join((self.open, middle, self.close))
-
-
-_BYTES = _Syntax(str.encode)
-_SYNTAX: dict[type, _Syntax] = {bytes: _BYTES, bytearray: _BYTES, str: _Syntax(str)}
+_WS = b"[ \t\n\r]*"  # JSON's whitespace, not regex's ``\s``
+#: A candidate start of the models array; a candidate boundary between two models.
+_MODELS = re.compile(b'"models"' + _WS + b":" + _WS + b"\\[")
+_SPLIT = re.compile(b"\\}" + _WS + b"," + _WS + b"\\{")
+_SPACE = re.compile(_WS)
 
 
 class _Refused(Exception):
@@ -144,29 +138,60 @@ class _Unsure(Exception):
     """The chunked path cannot be sure where the models are: decode the whole text at once instead."""
 
 
+#: What the fast path refuses (``ValueError``: a huge number, a lone surrogate): the reference path says why.
+_REFUSALS = (ValueError, RecursionError, _Refused)
+
+
 def load_json(cls: type[Catalog], text: _Text, source: str, progress: Callable[[int], None] | None = None) -> Catalog:
     """A catalog from a file's text (see ``Catalog.from_json``); ``progress(count)`` hears of the models read.
 
     A long text's models array is decoded a chunk at a time (see ``_chunked``); a short one, or one
     whose layout the chunked path is unsure of, in one call, each model then in turn.
     """
+    try:
+        if len(text) > _CHUNK and isinstance(text, str | bytes | bytearray):
+            try:
+                return _built(cls, source, progress, lambda rows: _chunked(_InMemory(text), rows))
+            except (msgspec.DecodeError, _Unsure):  # a chunk that was not whole models, or an odd layout
+                pass
+        return _built(cls, source, progress, lambda rows: _one_shot(text, rows))
+    except (msgspec.DecodeError, *_REFUSALS):
+        return _reference(cls, text, source)
+
+
+def load_file(cls: type[Catalog], path: Path, progress: Callable[[int], None] | None = None) -> Catalog:
+    """A catalog from a file (see ``Catalog.from_file``). A long file is read a chunk at a time into one
+    buffer, never whole, unless its layout sends it to ``load_json``."""
+    try:
+        with open(path, "rb", buffering=0) as file:
+            disk = _OnDisk(file)
+            if disk.size > _CHUNK:
+                try:
+                    return _built(cls, str(path), progress, lambda rows: _chunked(disk, rows))
+                except (msgspec.DecodeError, _Unsure):
+                    pass
+                except _REFUSALS:
+                    return _reference(cls, disk.whole(), str(path))
+            text = disk.whole()
+    except OSError as exc:
+        raise CatalogError(f"{path}: cannot read catalog file: {exc.strerror or exc}") from None
+    return load_json(cls, text, str(path), progress)
+
+
+def _built(
+    cls: type[Catalog],
+    source: str,
+    progress: Callable[[int], None] | None,
+    decode: Callable[[_Rows], tuple[dict[str, str], str | None]],
+) -> Catalog:
+    """The catalog whose models ``decode`` adds to the rows it is given (it returns the aliases and ``as_of``)."""
     from .catalog import Builder, quiet_gc
 
-    try:
-        with quiet_gc():
-            try:
-                if len(text) <= _CHUNK or type(text) not in _SYNTAX:
-                    raise _Unsure
-                rows = _Rows(Builder(), progress)
-                aliases, as_of = _chunked(text, rows)
-            except (msgspec.DecodeError, _Unsure):  # a chunk that was not whole models, or an odd layout
-                rows = _Rows(Builder(), progress)
-                aliases, as_of = _one_shot(text, rows)
-            stored, index = rows.done()
-        profiles = rows.builder.profiles
-        return cls.from_rows(stored, profiles, aliases, source=source, as_of=as_of, index=index)
-    except (msgspec.DecodeError, ValueError, RecursionError, _Refused):  # ValueError: a huge number, a lone surrogate
-        return _reference(cls, text, source)
+    with quiet_gc():
+        rows = _Rows(Builder(), progress)
+        aliases, as_of = decode(rows)
+        stored, index = rows.done()
+    return cls.from_rows(stored, rows.builder.profiles, aliases, source=source, as_of=as_of, index=index)
 
 
 def _one_shot(text: _Text, rows: _Rows) -> tuple[dict[str, str], str | None]:
@@ -182,8 +207,51 @@ def _one_shot(text: _Text, rows: _Rows) -> tuple[dict[str, str], str | None]:
     return aliases, as_of
 
 
-def _chunked(text: _Text, rows: _Rows) -> tuple[dict[str, str], str | None]:
-    """Decode the models array a chunk of about ``_CHUNK`` characters at a time; raise ``_Unsure`` or
+class _InMemory:
+    """A text in memory, read a piece at a time as a file is (a ``str`` as its UTF-8 bytes)."""
+
+    def __init__(self, text: _Text) -> None:
+        self._text = memoryview(text.encode() if isinstance(text, str) else text)
+        self.size = len(self._text)
+
+    def into(self, view: memoryview, offset: int) -> None:
+        """Copy ``len(view)`` bytes from ``offset`` into ``view``."""
+        view[:] = self._text[offset : offset + len(view)]
+
+
+class _OnDisk:
+    """An open file, read a piece at a time."""
+
+    def __init__(self, file: FileIO) -> None:
+        self._file = file
+        self.size = os.fstat(file.fileno()).st_size  # 0 for a pipe: read whole
+
+    def into(self, view: memoryview, offset: int) -> None:
+        """Read ``len(view)`` bytes from ``offset`` into ``view``; ``_Unsure`` if the file is shorter now."""
+        self._file.seek(offset)
+        while view:
+            count = self._file.readinto(view)
+            if not count:
+                raise _Unsure
+            view = view[count:]
+
+    def whole(self) -> bytes:
+        if self._file.seekable():  # (a pipe is not: it is read once, whole)
+            self._file.seek(0)
+        return self._file.readall()
+
+
+_Source = _InMemory | _OnDisk
+
+
+def _piece(text: _Source, offset: int, size: int) -> bytearray:
+    piece = bytearray(size)
+    text.into(memoryview(piece), offset)
+    return piece
+
+
+def _chunked(text: _Source, rows: _Rows) -> tuple[dict[str, str], str | None]:
+    """Decode the models array a chunk of about ``_CHUNK`` bytes at a time; raise ``_Unsure`` or
     ``msgspec.DecodeError`` when the models are not where they seem to be.
 
     Why it is safe: the frame (the text with the array replaced by ``[marker]``) is decoded first
@@ -192,80 +260,119 @@ def _chunked(text: _Text, rows: _Rows) -> tuple[dict[str, str], str | None]:
     the one a decoder of the whole text would be in, so ``[chunk]`` decodes only if the chunk is
     whole models of the array. Chunks that all decode therefore make the array of that frame.
     """
-    syntax = _SYNTAX[type(text)]
-    spaces = syntax.space.match(text)
-    first = spaces.end() if spaces else 0
-    if text[first : first + 1] == syntax.open:  # a bare list
-        start = first + 1
-    else:
-        found = syntax.models.search(text)
-        if found is None:
-            raise _Unsure
-        start = found.end()
-    end = text.rfind(syntax.close, start)
-    if end < 0:
-        raise _Unsure
-    frame = text[: start - 1] + syntax.open + syntax.marker + syntax.close + text[end + 1 :]
-    if frame.count(syntax.marker) != 1:
+    head, start = _head(text)
+    tail, at = _tail(text, start)
+    close = tail.rfind(b"]")
+    frame = head[: start - 1] + b"[" + _MARKER + b"]" + tail[close + 1 :]
+    del head, tail
+    if frame.count(_MARKER) != 1:
         raise _Unsure
     document = _DECODER.decode(frame)
     models = document if isinstance(document, list) else document.models
     if len(models) != 1 or bytes(models[0]) != _MARKER:
         raise _Unsure
-    del frame
-    for entries in _decoded(text, start, end, syntax):
+    del frame, models
+    for entries in _decoded(text, start, at + close):
         rows.add(entries)
     return ({}, None) if isinstance(document, list) else (document.aliases, document.as_of)
 
 
-def _decoded(text: _Text, start: int, end: int, syntax: _Syntax) -> Iterator[list[_Entry]]:
+def _head(text: _Source) -> tuple[bytearray, int]:
+    """The text's start, through the ``[`` that opens the models array (as far as it can tell), and where that is.
+
+    Read ``_EDGE`` bytes, then twice as many, and so on: the array is found in a piece about the size
+    of what comes before it (aliases, for one)."""
+    size = min(text.size, _EDGE)
+    while True:
+        head = _piece(text, 0, size)
+        spaces = _SPACE.match(head)
+        first = spaces.end() if spaces else 0
+        if head[first : first + 1] == b"[":  # a bare list
+            return head, first + 1
+        found = _MODELS.search(head)
+        if found is not None:
+            return head, found.end()
+        if size == text.size:
+            raise _Unsure
+        size = min(text.size, 2 * size)
+
+
+def _tail(text: _Source, start: int) -> tuple[bytearray, int]:
+    """The text's end after ``start``, from its last ``]`` (the models array's end, as far as it can tell),
+    and where that piece starts; read as ``_head`` reads, from the end."""
+    size = min(text.size - start, _EDGE)
+    while True:
+        tail = _piece(text, text.size - size, size)
+        if b"]" in tail:
+            return tail, text.size - size
+        if size == text.size - start:
+            raise _Unsure
+        size = min(text.size - start, 2 * size)
+
+
+def _decoded(text: _Source, start: int, end: int) -> Iterator[list[_Entry]]:
     """The models of ``text[start:end]``, decoded a chunk of at least ``_CHUNK`` at a time (the last may be
     shorter), each chunk ending at a ``}`` that ``,{`` follows. Such a place can be inside a model (in a
     string, or an array of objects): a chunk that does not decode is tried again to the next one, a few
-    times, before the error is the caller's."""
-    split, size, decode = syntax.split.search, _CHUNK, _ENTRIES.decode
-    view = text if isinstance(text, str) else memoryview(text)  # slices of a view are not copies
-    bracketed: Callable[[Any], Any] = syntax.bracketed if isinstance(text, str) else _Bracketed()
+    times, before the error is the caller's. Offsets below are from the chunk's start."""
+    size, decode = _CHUNK, _ENTRIES.decode
+    ahead = max(64, min(_AHEAD, size // 16))  # (what is read past a chunk's end is read again for the next)
+    window = _Window(text)
     while True:
-        look, tries = start + size, 0
+        look, tries = size, 0
         while True:
             found = None
-            while found is None and look < end:  # each search looks ``_CHUNK`` further, not to the end
-                found = split(text, look, min(look + size, end))
-                look += size
-            stop = end if found is None else found.start() + 1
+            while found is None and start + look < end:  # each search reads ``ahead`` further, not to the end
+                reach = min(look + ahead, end - start)
+                found = _SPLIT.search(window.holding(start, reach), 1 + look, 1 + reach)
+                look = reach
+            length = end - start if found is None else found.start()  # through the ``}`` (the buffer has a ``[``)
             try:
-                entries = decode(bracketed(view[start:stop]))
+                entries = decode(window.bracketed(start, length))
                 break
             except msgspec.DecodeError:
                 tries += 1
                 if found is None or tries > _RETRIES:
                     raise
-                look = found.end()  # that place was inside a model: try the next
+                look = found.end() - 1  # that place was inside a model: try the next
         yield entries
         if found is None:
             return
-        start = found.end() - 1
+        start += found.end() - 2  # the ``{`` after it
 
 
-class _Bracketed:
-    """``[middle]`` for bytes, in one buffer reused for every chunk: a fresh buffer of megabytes for each
-    would be memory the system maps in again each time (page faults: most of a load's time on a VM).
+class _Window:
+    """A run of the text from a chunk's start, read into one buffer after a ``[`` and reused for every
+    chunk: a fresh buffer of megabytes for each would be memory the system maps in again each time
+    (page faults: most of a load's time on a VM).
 
-    Each result is valid until the next call; a chunk's models are made into rows before that.
+    Each chunk is valid until the next call; a chunk's models are made into rows before that.
     """
 
-    def __init__(self) -> None:
-        self._buffer = bytearray()
+    def __init__(self, text: _Source) -> None:
+        self._text = text
+        self._buffer = bytearray(b"[" + bytes(_CHUNK + 2 * _AHEAD))
+        self._start, self._held = -1, 0  # ``_buffer[1 : 1 + _held]`` is the text from ``_start``
 
-    def __call__(self, middle: memoryview) -> memoryview:
-        size = len(middle)
-        if len(self._buffer) < size + 2:  # a new buffer, not a resize: the last result may still be held
-            self._buffer = bytearray(b"[" + bytes(max(size + 1, 2 * _CHUNK)))
-        buffer = self._buffer
-        buffer[1 : size + 1] = middle
-        buffer[size + 1] = 0x5D  # ]
-        return memoryview(buffer)[: size + 2]
+    def holding(self, start: int, length: int) -> bytearray:
+        """The buffer, holding (after its ``[``) the ``length`` bytes of the text from ``start``."""
+        if start != self._start:
+            self._start, self._held = start, 0
+        if length > self._held:
+            if len(self._buffer) < length + 2:  # a new buffer, not a resize: the last chunk may still be held
+                bigger = bytearray(max(length + 2, 2 * len(self._buffer)))
+                bigger[: self._held + 1] = memoryview(self._buffer)[: self._held + 1]
+                self._buffer = bigger
+            self._text.into(memoryview(self._buffer)[1 + self._held : 1 + length], start + self._held)
+            self._held = length
+        return self._buffer
+
+    def bracketed(self, start: int, length: int) -> memoryview:
+        """``[`` and the ``length`` bytes of the text from ``start``, and ``]``."""
+        buffer = self.holding(start, length)
+        buffer[1 + length] = 0x5D  # ] (over the byte that followed: read again if asked for)
+        self._held = length
+        return memoryview(buffer)[: length + 2]
 
 
 class _Rows:
