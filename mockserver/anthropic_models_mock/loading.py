@@ -12,10 +12,12 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
+from array import array
 from collections.abc import Callable, Iterator
 from io import FileIO
 from itertools import chain, compress
-from operator import attrgetter, gt, not_
+from operator import attrgetter, gt, itemgetter, not_
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
@@ -28,8 +30,9 @@ from .store import BLOCK, Block, Key, Row, Rows
 
 if TYPE_CHECKING:
     from .catalog import Builder, Catalog
+    from .halves import Helper
 
-__all__ = ["NotJSON", "load_file", "load_json"]
+__all__ = ["NotJSON", "decode_half", "load_file", "load_json"]
 
 
 #: A catalog file's text: bytes as read (or as a request body is gathered), or already decoded.
@@ -105,6 +108,11 @@ _CHUNK = 2 << 20
 _AHEAD = 64 << 10
 #: Bytes of a text's start read first to find its models array (then twice as many, …), and of its end.
 _EDGE = 64 << 10
+#: A file's models array at least this long (bytes) is decoded in two halves at once, where there are two cores.
+_HALVES = 128 << 20
+#: The part of a long file's models array decoded here; a helper decodes the rest, and this process takes
+#: its blocks as it goes (about 40% of the work of decoding them), so that both finish at about the same time.
+_SHARE = 0.5
 #: Places a chunk may end at that are tried after the first, when it does not decode (see ``_decoded``).
 _RETRIES = 16
 #: Models between two calls of the progress callback.
@@ -121,6 +129,7 @@ _DEPRECATED = attrgetter("deprecated_at")
 _RETIRES = attrgetter("retires_at")
 _FALLBACKS = attrgetter("allowed_fallback_models")
 _CAPABILITIES = attrgetter("capabilities")
+_ID_OF = itemgetter(1)
 
 
 _WS = b"[ \t\n\r]*"  # JSON's whitespace, not regex's ``\s``
@@ -164,7 +173,7 @@ def load_file(cls: type[Catalog], path: Path, progress: Callable[[int], None] | 
     buffer, never whole, unless its layout sends it to ``load_json``."""
     try:
         with open(path, "rb", buffering=0) as file:
-            disk = _OnDisk(file)
+            disk = _OnDisk(file, path)
             if disk.size > _CHUNK:
                 try:
                     return _built(cls, str(path), progress, lambda rows: _chunked(disk, rows))
@@ -222,8 +231,8 @@ class _InMemory:
 class _OnDisk:
     """An open file, read a piece at a time."""
 
-    def __init__(self, file: FileIO) -> None:
-        self._file = file
+    def __init__(self, file: FileIO, path: Path) -> None:
+        self._file, self.path = file, path
         self.size = os.fstat(file.fileno()).st_size  # 0 for a pipe: read whole
 
     def into(self, view: memoryview, offset: int) -> None:
@@ -272,8 +281,7 @@ def _chunked(text: _Source, rows: _Rows) -> tuple[dict[str, str], str | None]:
     if len(models) != 1 or bytes(models[0]) != _MARKER:
         raise _Unsure
     del frame, models
-    for entries in _decoded(text, start, at + close):
-        rows.add(entries)
+    _models(text, start, at + close, rows)
     return ({}, None) if isinstance(document, list) else (document.aliases, document.as_of)
 
 
@@ -310,11 +318,84 @@ def _tail(text: _Source, start: int) -> tuple[bytearray, int]:
         size = min(text.size - start, 2 * size)
 
 
-def _decoded(text: _Source, start: int, end: int) -> Iterator[list[_Entry]]:
+def _models(text: _Source, start: int, end: int, rows: _Rows) -> None:
+    """Add the models of ``text[start:end]`` (the inside of the models array) to ``rows``: in two parts at
+    once for a long file (see ``halves``), the first here, each part a chunk at a time.
+
+    The helper's part starts at a ``{`` after the place this part ends, a ``}`` that ``,{`` follows. It is
+    the start of a model (so the helper's part is sound) if this part's last chunk, ending there,
+    decodes; if it does not, or the helper fails, this process decodes the rest itself. Between two
+    chunks, this process takes the blocks the helper has made so far (reading them is work too)."""
+    found = _helper(text, start, end)
+    if found is None:
+        for entries, _ in _decoded(text, start, end):
+            rows.add(entries)
+        return
+    helper, until = found
+    with helper:
+        position = start  # where the chunk being decoded starts
+        try:
+            for entries, after in _decoded(text, start, until):
+                rows.add(entries)
+                position = after
+                rows.take(helper.take())
+            last, position = helper.result(), helper.start
+        except msgspec.DecodeError:  # that place was inside a model, or a model is bad (the rest says which)
+            last = None
+    if last is None:
+        rows.forget_taken()
+        for entries, _ in _decoded(text, position, end):
+            rows.add(entries)
+    else:
+        rows.take(last.parts)
+        rows.finish(last.pending, last.profiles)
+
+
+def _helper(text: _Source, start: int, end: int) -> tuple[Helper, int] | None:
+    """A helper decoding the models after the middle of a long file's array, if it is worth one, and where
+    this process's half ends (after a ``}`` that ``,{`` follows, the helper's half starting at that ``{``)."""
+    from .halves import Helper, cores
+
+    if not isinstance(text, _OnDisk) or end - start < _HALVES or not sys.executable or cores() < 2:
+        return None
+    middle = start + int((end - start) * _SHARE)
+    found = _SPLIT.search(_piece(text, middle, min(_AHEAD, end - middle)))
+    if found is None:
+        return None
+    try:
+        return Helper(text.path, middle + found.end() - 1, end), middle + found.start() + 1
+    except OSError:  # no process to be had: decode it all here
+        return None
+
+
+def decode_half(
+    path: Path, start: int, end: int, send: Callable[[list[Block], dict[bytes, int]], None]
+) -> tuple[list[Row], dict[bytes, int]]:
+    """The helper's work (see ``halves``): decode the models of ``path[start:end]``, ``send`` their blocks as
+    they are made (with the profiles so far, by their raw text); return the rows after the last block and
+    the profiles.
+
+    Raise if they are not in list order (the parent then decodes them itself and sorts them)."""
+    from .catalog import Builder, quiet_gc
+
+    with open(path, "rb", buffering=0) as file, quiet_gc():
+        rows = _Rows(Builder(), None)
+        for entries, _ in _decoded(_OnDisk(file, path), start, end):
+            rows.add(entries)
+            if not rows.in_order:
+                raise _Unsure
+            if rows.blocks:
+                send(rows.blocks, dict(rows.profiles))
+                rows.blocks = []
+    return rows.rows, dict(rows.profiles)
+
+
+def _decoded(text: _Source, start: int, end: int) -> Iterator[tuple[list[_Entry], int]]:
     """The models of ``text[start:end]``, decoded a chunk of at least ``_CHUNK`` at a time (the last may be
-    shorter), each chunk ending at a ``}`` that ``,{`` follows. Such a place can be inside a model (in a
-    string, or an array of objects): a chunk that does not decode is tried again to the next one, a few
-    times, before the error is the caller's. Offsets below are from the chunk's start."""
+    shorter), each chunk ending at a ``}`` that ``,{`` follows, and where the next chunk starts. Such a
+    place can be inside a model (in a string, or an array of objects): a chunk that does not decode is
+    tried again to the next one, a few times, before the error is the caller's. Offsets below are from
+    the chunk's start."""
     size, decode = _CHUNK, _ENTRIES.decode
     ahead = max(64, min(_AHEAD, size // 16))  # (what is read past a chunk's end is read again for the next)
     window = _Window(text)
@@ -335,10 +416,11 @@ def _decoded(text: _Source, start: int, end: int) -> Iterator[list[_Entry]]:
                 if found is None or tries > _RETRIES:
                     raise
                 look = found.end() - 1  # that place was inside a model: try the next
-        yield entries
         if found is None:
+            yield entries, end
             return
         start += found.end() - 2  # the ``{`` after it
+        yield entries, start
 
 
 class _Window:
@@ -389,6 +471,7 @@ class _Rows:
         self.in_order = True
         self.moments = _Moments()
         self.profiles = _Profiles(builder)
+        self.taken: list[Block] = []  # a helper's, of the models after all of these (see ``finish``)
 
     def add(self, entries: list[_Entry]) -> None:
         """Check these models (the next ones in the file) and make their rows."""
@@ -418,9 +501,7 @@ class _Rows:
         rows = self.rows
         previous = self.previous
         if self.in_order and ((previous is not None and keys[0] < previous) or any(map(gt, keys, keys[1:]))):
-            self.in_order = False  # out of order: keep every row, to sort them
-            rows[:0] = [row for block in self.blocks for row in block.rows()]
-            self.blocks = []
+            self._unordered()
         self.previous = keys[-1]
         rows += zip(keys, heads, profiles, codes, encoded, strict=True)
         if self.in_order and len(rows) >= BLOCK:
@@ -430,6 +511,65 @@ class _Rows:
             del rows[:whole]
         if self.progress is not None and (known + len(ids)) // _EVERY != known // _EVERY:
             self.progress(len(index))
+
+    def take(self, parts: list[tuple[list[Block], dict[bytes, int]]]) -> None:
+        """Set aside a helper's blocks (and its profiles, by raw text), their ids indexed and checked."""
+        for blocks, profiles in parts:
+            table = self._table(profiles)
+            if table is not None:
+                for block in blocks:
+                    block.profiles = array("I", map(table.__getitem__, block.profiles))
+            self._indexed(list(chain.from_iterable(block.keys for block in blocks)))
+            self.taken += blocks
+
+    def forget_taken(self) -> None:
+        """Forget the blocks taken (their models are decoded here after all)."""
+        index = self.index
+        for key in chain.from_iterable(block.keys for block in self.taken):
+            del index[key[1]]
+        self.taken = []
+
+    def finish(self, pending: list[Row], profiles: dict[bytes, int]) -> None:
+        """Place the blocks taken and the helper's last rows after these, as ``add`` would have."""
+        table = self._table(profiles)
+        if table is not None:
+            pending = [(key, head, table[profile], *rest) for key, head, profile, *rest in pending]  # type: ignore[misc]
+        self._indexed(list(map(_first, pending)))
+        taken, self.taken = self.taken, []
+        if not taken and not pending:
+            return
+        first = taken[0].first if taken else pending[0][0]
+        if self.in_order and self.previous is not None and first < self.previous:
+            self._unordered()
+        if self.in_order:
+            if self.rows:
+                self.blocks.append(Block(self.rows, self.tails))
+            self.blocks += taken
+            self.rows = pending
+        else:
+            self.rows += [row for block in taken for row in block.rows()]
+            self.rows += pending
+        self.previous = pending[-1][0] if pending else taken[-1].keys[-1]
+
+    def _table(self, profiles: dict[bytes, int]) -> dict[int, int] | None:
+        """A helper's profiles to this table's, ``None`` when they are the same."""
+        table = {index: self.profiles[raw] for raw, index in profiles.items()}
+        return None if all(index == profile for index, profile in table.items()) else table
+
+    def _indexed(self, keys: list[Key]) -> None:
+        """Index these keys' ids, all new; tell the progress callback."""
+        index, known = self.index, len(self.index)
+        index.update(zip(map(_ID_OF, keys), keys, strict=True))
+        if len(index) != known + len(keys):
+            raise _Refused  # a duplicate id: the reference path names it
+        if self.progress is not None and len(index) // _EVERY != known // _EVERY:
+            self.progress(len(index))
+
+    def _unordered(self) -> None:
+        """Out of order: keep every row, to sort them at the end."""
+        self.in_order = False
+        self.rows[:0] = [row for block in self.blocks for row in block.rows()]
+        self.blocks = []
 
     def done(self) -> tuple[Rows | list[Row], dict[str, Key]]:
         """The rows (as blocks when in order, else sorted) and the id index."""

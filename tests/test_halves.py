@@ -1,0 +1,229 @@
+"""A long catalog file decoded in two parts at once (a helper process for the second) serves what the
+reference path serves, and every way the helper can fail leaves this process to decode that part itself.
+
+The tests lower the size at which the helper is used (``loading._HALVES``) and choose where the parts
+meet (``loading._SHARE``); the helper runs as it does for any file.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import pytest
+from anthropic_models_mock import halves, loading
+from anthropic_models_mock.catalog import Catalog, CatalogError
+
+EVERY = frozenset({"active", "deprecated", "retired"})
+
+
+def served(load: Any) -> tuple[Any, ...]:
+    """What a load serves (every byte of every model, the aliases, ``as_of``), or the error it raises."""
+    try:
+        catalog = load()
+    except CatalogError as exc:
+        return type(exc), str(exc)
+    return (
+        len(catalog),
+        dict(catalog.aliases),
+        catalog.as_of,
+        catalog.to_json(),
+        catalog.view(EVERY).joined(0, len(catalog)),
+    )
+
+
+class Seen:
+    """What became of each helper: its part taken (``True``) or not (``False``, the helper failed)."""
+
+    def __init__(self) -> None:
+        self.outcomes: list[bool] = []
+        self.taken = 0
+
+
+@contextmanager
+def in_two_parts(share: float = 0.5) -> Iterator[Seen]:
+    """Any file over a few bytes goes to a helper (on one core too), its part starting after ``share``."""
+    seen, result, take = Seen(), halves.Helper.result, halves.Helper.take
+
+    def noted_result(self: halves.Helper) -> halves.Half | None:
+        half = result(self)
+        seen.outcomes.append(half is not None)
+        return half
+
+    def noted_take(self: halves.Helper) -> list[halves.Part]:
+        parts = take(self)
+        seen.taken += sum(len(blocks) for blocks, _ in parts)
+        return parts
+
+    with (
+        mock.patch.object(loading, "_HALVES", 1),
+        mock.patch.object(loading, "_SHARE", share),
+        mock.patch.object(loading, "_CHUNK", 20_000),
+        mock.patch.object(halves, "cores", lambda: 2),
+        mock.patch.object(halves.Helper, "result", noted_result),
+        mock.patch.object(halves.Helper, "take", noted_take),
+    ):
+        yield seen
+
+
+@contextmanager
+def fast_path_only() -> Iterator[None]:
+    """The reference path is not taken (a fall-back to it would serve the same, slowly)."""
+    with mock.patch.object(loading, "_reference", side_effect=AssertionError("the reference path was taken")):
+        yield
+
+
+def file_of(tmp_path: Path, text: str | bytes) -> Path:
+    path = tmp_path / "catalog.json"
+    path.write_bytes(text.encode() if isinstance(text, str) else text)
+    return path
+
+
+def reference(path: Path) -> tuple[Any, ...]:
+    return served(lambda: loading._reference(Catalog, path.read_bytes(), str(path)))
+
+
+def model(model_id: str, created_at: str = "2025-01-01T00:00:00Z", **extra: Any) -> dict[str, Any]:
+    return {"id": model_id, "display_name": model_id.upper(), "created_at": created_at, **extra}
+
+
+def share_at(text: bytes, needle: bytes, before: int = 1) -> float:
+    """The share that makes the parts meet at the model boundary found ``before`` bytes after ``needle``."""
+    start = text.index(b'"models":') + len(b'"models":') + 1
+    return (text.index(needle) + len(needle) - before - start) / (text.rindex(b"]") - start)
+
+
+# -- the same catalog ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("indent", [2, 0])
+def test_a_file_in_two_parts_serves_what_the_reference_path_serves(tmp_path: Path, indent: int) -> None:
+    catalog = Catalog.synthetic(3000, 7)
+    path = file_of(tmp_path, catalog.to_json(indent=indent))
+    with in_two_parts() as seen, fast_path_only():
+        loaded = served(lambda: Catalog.from_file(path))
+    assert seen.outcomes == [True]
+    assert loaded == reference(path) and loaded[3] == catalog.to_json()
+
+
+def test_parts_taken_as_the_helper_makes_them_serve_the_same(tmp_path: Path) -> None:
+    """This part small, the helper's large: blocks are taken between chunks, then the rest at the end."""
+    catalog = Catalog.synthetic(6000, 3)
+    path = file_of(tmp_path, catalog.to_json())
+    results = []
+    for share in (0.02, 0.3, 0.7, 0.98):
+        with in_two_parts(share) as seen, fast_path_only():
+            results.append(served(lambda: Catalog.from_file(path)))
+        assert seen.outcomes == [True], share
+    assert results == [reference(path)] * 4
+
+
+def test_progress_counts_both_parts(tmp_path: Path) -> None:
+    path = file_of(tmp_path, Catalog.synthetic(3000, 2).to_json())
+    heard: list[int] = []
+    with in_two_parts(), mock.patch.object(loading, "_EVERY", 500):
+        catalog = Catalog.from_file(path, progress=heard.append)
+    assert heard == sorted(heard) and heard[-1] == len(catalog) == 3000
+
+
+# -- where the parts meet -----------------------------------------------------------------------
+
+
+def test_parts_each_in_order_but_not_one_after_the_other_are_sorted(tmp_path: Path) -> None:
+    """The first part's models are all newer than the second's first one: the helper's blocks are sound, but
+    must be sorted in with the rest."""
+    newer = [model(f"new-{n:03}", "2026-01-01T00:00:00Z") for n in range(200)]
+    older = [model(f"old-{n:03}", "2025-01-01T00:00:00Z") for n in range(200)]
+    text = json.dumps({"models": older + newer}, separators=(",", ":")).encode()
+    path = file_of(tmp_path, text)
+    with in_two_parts(share_at(text, b'"old-199"')) as seen, fast_path_only():
+        loaded = served(lambda: Catalog.from_file(path))
+    assert seen.outcomes == [True]
+    assert loaded == reference(path) and loaded[0] == 400
+
+
+def test_a_helper_part_out_of_order_is_decoded_here(tmp_path: Path) -> None:
+    document = Catalog.synthetic(3000, 5).to_document()
+    random.Random(5).shuffle(document["models"])
+    path = file_of(tmp_path, json.dumps(document))
+    with in_two_parts() as seen, fast_path_only():
+        loaded = served(lambda: Catalog.from_file(path))
+    assert seen.outcomes == [False]
+    assert loaded == reference(path) and loaded[3] == Catalog.synthetic(3000, 5).to_json()
+
+
+def test_parts_that_meet_inside_a_model_are_decoded_here(tmp_path: Path) -> None:
+    """The place the parts meet, a ``}`` that ``,{`` follows, is inside a model's sources: this part's last
+    chunk does not decode there, and this process decodes on from the chunk before."""
+    models = [model(f"m-{n:03}", sources=[{"a": n}, {"b": n}]) for n in range(300)]
+    text = json.dumps({"models": models}, separators=(",", ":")).encode()
+    path = file_of(tmp_path, text)
+    with in_two_parts(share_at(text, b'{"a":150}', before=2)) as seen, fast_path_only():
+        loaded = served(lambda: Catalog.from_file(path))
+    assert seen.outcomes == [] and loaded == reference(path) and loaded[0] == 300
+
+
+# -- what is refused, across the parts ----------------------------------------------------------
+
+
+def test_an_id_in_both_parts_is_refused_with_the_reference_message(tmp_path: Path) -> None:
+    models = [model(f"m-{n:03}") for n in range(400)] + [model("m-007")]
+    path = file_of(tmp_path, json.dumps({"models": models}, indent=2))
+    with in_two_parts():
+        loaded = served(lambda: Catalog.from_file(path))
+    assert loaded == reference(path) and loaded[0] is CatalogError and "m-007" in loaded[1]
+
+
+def test_a_bad_model_in_the_helper_part_is_refused_with_the_reference_message(tmp_path: Path) -> None:
+    models = [model(f"m-{n:03}") for n in range(400)]
+    models[350]["max_tokens"] = 0
+    path = file_of(tmp_path, json.dumps({"models": models}, indent=2))
+    with in_two_parts() as seen:
+        loaded = served(lambda: Catalog.from_file(path))
+    assert seen.outcomes == [False]
+    assert loaded == reference(path) and loaded[0] is CatalogError and "max_tokens" in loaded[1]
+
+
+# -- a helper that fails ------------------------------------------------------------------------
+
+
+def test_no_helper_to_be_had_means_one_process(tmp_path: Path) -> None:
+    path = file_of(tmp_path, Catalog.synthetic(2000, 1).to_json())
+    with (
+        in_two_parts() as seen,
+        mock.patch.object(sys, "executable", str(tmp_path / "no-such-python")),
+        fast_path_only(),
+    ):
+        loaded = served(lambda: Catalog.from_file(path))
+    assert seen.outcomes == [] and loaded == reference(path)
+
+
+def test_a_helper_that_fails_after_its_blocks_were_taken_leaves_its_part_to_this_process(tmp_path: Path) -> None:
+    """Blocks taken, then the helper fails: they are forgotten (their ids too), and the part decoded here."""
+    path = file_of(tmp_path, Catalog.synthetic(6000, 9).to_json())
+    with in_two_parts() as seen, fast_path_only():
+        take = halves.Helper.take
+
+        def once_ended(self: halves.Helper) -> list[halves.Part]:
+            self._thread.join()  # the helper has ended: every block it made is taken now
+            return take(self)
+
+        with (
+            mock.patch.object(halves.Helper, "take", once_ended),
+            mock.patch.object(halves.subprocess.Popen, "wait", return_value=1),
+        ):
+            loaded = served(lambda: Catalog.from_file(path))
+    assert seen.taken >= 5 and seen.outcomes == [False] and loaded == reference(path)
+
+
+def test_a_helper_that_writes_something_else_leaves_its_part_to_this_process(tmp_path: Path) -> None:
+    path = file_of(tmp_path, Catalog.synthetic(2000, 4).to_json())
+    with in_two_parts() as seen, mock.patch.object(halves.pickle, "load", side_effect=EOFError), fast_path_only():
+        loaded = served(lambda: Catalog.from_file(path))
+    assert seen.outcomes == [False] and loaded == reference(path)
