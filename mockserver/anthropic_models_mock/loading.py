@@ -16,7 +16,7 @@ import sys
 from array import array
 from collections.abc import Callable, Iterator
 from io import FileIO
-from itertools import chain, compress
+from itertools import chain, compress, islice
 from operator import attrgetter, gt, itemgetter, not_
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
@@ -110,8 +110,8 @@ _AHEAD = 64 << 10
 _EDGE = 64 << 10
 #: A file's models array at least this long (bytes) is decoded in two halves at once, where there are two cores.
 _HALVES = 128 << 20
-#: The part of a long file's models array decoded here; a helper decodes the rest, and this process takes
-#: its blocks as it goes (about 40% of the work of decoding them), so that both finish at about the same time.
+#: The part of a long file's models array decoded here; a helper decodes the rest. Halves: writing its
+#: blocks costs the helper about what taking them costs this process (measured: benchmarks/README.md).
 _SHARE = 0.5
 #: Places a chunk may end at that are tried after the first, when it does not decode (see ``_decoded``).
 _RETRIES = 16
@@ -385,9 +385,9 @@ def decode_half(
             if not rows.in_order:
                 raise _Unsure
             if rows.blocks:
-                send(rows.blocks, dict(rows.profiles))
+                send(rows.blocks, rows.new_profiles())
                 rows.blocks = []
-    return rows.rows, dict(rows.profiles)
+    return rows.rows, rows.new_profiles()
 
 
 def _decoded(text: _Source, start: int, end: int) -> Iterator[tuple[list[_Entry], int]]:
@@ -472,6 +472,8 @@ class _Rows:
         self.moments = _Moments()
         self.profiles = _Profiles(builder)
         self.taken: list[Block] = []  # a helper's, of the models after all of these (see ``finish``)
+        self.theirs = {0: 0}  # a helper's profiles to this table's
+        self.told = 1  # profiles told of (``new_profiles``)
 
     def add(self, entries: list[_Entry]) -> None:
         """Check these models (the next ones in the file) and make their rows."""
@@ -551,9 +553,16 @@ class _Rows:
             self.rows += pending
         self.previous = pending[-1][0] if pending else taken[-1].keys[-1]
 
+    def new_profiles(self) -> dict[bytes, int]:
+        """The profiles made since the last call, by their raw text (what a helper sends with its blocks)."""
+        profiles = dict(islice(self.profiles.items(), self.told, None))
+        self.told += len(profiles)
+        return profiles
+
     def _table(self, profiles: dict[bytes, int]) -> dict[int, int] | None:
-        """A helper's profiles to this table's, ``None`` when they are the same."""
-        table = {index: self.profiles[raw] for raw, index in profiles.items()}
+        """A helper's profiles (these made since it last sent some) to this table's, ``None`` when the same."""
+        table = self.theirs
+        table.update((index, self.profiles[raw]) for raw, index in profiles.items())
         return None if all(index == profile for index, profile in table.items()) else table
 
     def _indexed(self, keys: list[Key]) -> None:
