@@ -85,8 +85,11 @@ def measure(n: int, load: Path | None) -> dict[str, Any]:
         times.append(time.perf_counter() - t)
     result["remove alias_ms"] = statistics.median(times) * 1e3
 
-    if load is not None:
-        load.write_bytes(catalog.to_json())  # what ``mockserver catalog`` prints (json.dumps, indent=2)
+    if load is not None:  # what ``mockserver catalog`` prints (json.dumps, indent=2), on disk before it is loaded
+        with load.open("wb") as file:  # (the system writing it out meanwhile would slow the loads down)
+            file.write(catalog.to_json())
+            file.flush()
+            os.fsync(file.fileno())
     catalog = aliased = view = None  # free them: the build below then reuses their memory
     gc.collect()
     started = time.perf_counter()
