@@ -212,3 +212,29 @@ def test_entry_points_import_nothing_heavy() -> None:
     result = _run(sys.executable, "-c", probe)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split("\n")[:2] == ["[]", "True"]
+
+
+def test_the_catalog_loads_without_the_server() -> None:
+    """The helper that decodes half of a long catalog file imports only what loading needs, not the server;
+    the package's public names are still there, imported on first use."""
+    probe = textwrap.dedent(
+        """
+        import sys
+        import anthropic_models_mock, anthropic_models_mock.halves, anthropic_models_mock.loading
+        print(sorted({"asyncio", "starlette", "uvicorn", "anthropic_models_mock.app"} & set(sys.modules)))
+        from anthropic_models_mock import Catalog, create_app
+        from anthropic_models_mock.catalog import Catalog as Same
+        print(Catalog is Same, set(anthropic_models_mock.__all__) <= set(dir(anthropic_models_mock)))
+        try:
+            anthropic_models_mock.nothing_of_that_name
+        except AttributeError as exc:
+            print(exc)
+        """
+    )
+    result = _run(sys.executable, "-c", probe)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[:3] == [
+        "[]",
+        "True True",
+        "module 'anthropic_models_mock' has no attribute 'nothing_of_that_name'",
+    ]
