@@ -204,6 +204,15 @@ def test_no_helper_to_be_had_means_one_process(tmp_path: Path) -> None:
     assert seen.outcomes == [] and loaded == reference(path)
 
 
+def test_no_reading_at_an_offset_means_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the system cannot read at an offset (Windows), the file is read by seeking, and decoded here."""
+    path = file_of(tmp_path, Catalog.synthetic(2000, 6).to_json())
+    monkeypatch.delattr(loading.os, "pread")
+    with in_two_parts() as seen, fast_path_only():
+        loaded = served(lambda: Catalog.from_file(path))
+    assert seen.outcomes == [] and loaded == reference(path)
+
+
 def test_a_helper_that_fails_after_its_blocks_were_taken_leaves_its_part_to_this_process(tmp_path: Path) -> None:
     """Blocks taken, then the helper fails: they are forgotten (their ids too), and the part decoded here."""
     path = file_of(tmp_path, Catalog.synthetic(6000, 9).to_json())
@@ -227,3 +236,45 @@ def test_a_helper_that_writes_something_else_leaves_its_part_to_this_process(tmp
     with in_two_parts() as seen, mock.patch.object(halves.pickle, "load", side_effect=EOFError), fast_path_only():
         loaded = served(lambda: Catalog.from_file(path))
     assert seen.outcomes == [False] and loaded == reference(path)
+
+
+# -- what the helper reads and runs ---------------------------------------------------------------
+
+
+def test_the_helper_reads_the_file_this_process_opened(tmp_path: Path) -> None:
+    """The file is replaced (as an editor or ``mv`` replaces one) after this process opened it, before the
+    helper starts: the helper's part is of the file opened, not of the one now at that path."""
+    text = Catalog.synthetic(3000, 7).to_json()
+    path, other = file_of(tmp_path, text), tmp_path / "other.json"
+    other.write_bytes(text.replace(b'"display_name": "Claude', b'"display_name": "Clawde'))
+    expected = reference(path)
+    popen = halves.subprocess.Popen
+
+    def replaced_first(*args: Any, **kwargs: Any) -> Any:
+        other.replace(path)
+        return popen(*args, **kwargs)
+
+    with (
+        in_two_parts() as seen,
+        fast_path_only(),
+        mock.patch.object(halves.subprocess, "Popen", replaced_first),
+    ):
+        loaded = served(lambda: Catalog.from_file(path))
+    assert seen.outcomes == [True] and loaded == expected and b"Clawde" not in loaded[3]
+
+
+def test_the_helper_imports_nothing_from_the_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A module in the working directory named as one the helper imports is not imported by it (its
+    output is unpickled here: what it runs must be this package and the interpreter's own modules)."""
+    path = file_of(tmp_path, Catalog.synthetic(2000, 3).to_json())
+    planted = tmp_path / "planted"
+    planted.mkdir()
+    marker = tmp_path / "imported"
+    for name in ("tempfile", "pickle", "msgspec", "anthropic_models_mock"):
+        (planted / f"{name}.py").write_text(f"open({str(marker)!r}, 'a').write({name!r})\n")
+    monkeypatch.chdir(planted)
+    monkeypatch.setenv("PYTHONPATH", str(planted))
+    with in_two_parts() as seen, fast_path_only():
+        loaded = served(lambda: Catalog.from_file(path))
+    assert not marker.exists(), marker.read_text()
+    assert seen.outcomes == [True] and loaded == reference(path)

@@ -434,8 +434,8 @@ def test_a_file_shorter_than_its_size_said_is_read_again_whole(tmp_path: Path) -
     path.write_bytes(text)
     opened = loading._OnDisk.__init__
 
-    def longer(self: loading._OnDisk, file: Any, path: Path) -> None:
-        opened(self, file, path)
+    def longer(self: loading._OnDisk, file: Any) -> None:
+        opened(self, file)
         self.size += 5000
 
     with mock.patch.object(loading, "_CHUNK", 2000), mock.patch.object(loading._OnDisk, "__init__", longer):

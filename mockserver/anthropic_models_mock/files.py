@@ -1,4 +1,5 @@
-"""Writing a file so that a reader never sees half of it, and a failure never harms the old one."""
+"""Files read and written safely: read at an offset without moving the one a descriptor shares with
+another process, and written so that a reader never sees half of one, and a failure never harms the old one."""
 
 from __future__ import annotations
 
@@ -8,7 +9,24 @@ import stat
 import tempfile
 from pathlib import Path
 
-__all__ = ["write_atomically"]
+__all__ = ["read_at", "write_atomically"]
+
+
+def read_at(file: int, view: memoryview, offset: int) -> int:
+    """Read into ``view`` the bytes of ``file`` from ``offset``, without moving its offset: all of them,
+    unless it ends first (one call reads at most 2 GiB on Linux); return how many were read."""
+    done = 0
+    while done < len(view):
+        if hasattr(os, "preadv"):
+            count = os.preadv(file, [view[done:]], offset + done)
+        else:  # (macOS before 11)
+            data = os.pread(file, len(view) - done, offset + done)
+            count = len(data)
+            view[done : done + count] = data
+        if not count:
+            break
+        done += count
+    return done
 
 
 def write_atomically(path: Path, data: bytes) -> None:

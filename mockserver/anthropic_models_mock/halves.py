@@ -17,13 +17,29 @@ import threading
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+import msgspec
+
 if TYPE_CHECKING:
     from .store import Block, Row
 
 __all__ = ["Half", "Helper", "Part", "cores"]
 
-#: The directory the package is in: the helper imports this same copy of it.
-_ROOT = Path(__file__).resolve().parent.parent
+#: This package's directory: the helper imports this same copy of it, from there.
+_PACKAGE = Path(__file__).resolve().parent
+#: The helper's start, run isolated (``-I``: no working directory, ``PYTHON*`` variables or user site on its
+#: path): this package from ``argv[1]``, then the interpreter's own modules, then msgspec's directory here.
+_BOOT = """\
+import importlib.util, os, sys
+package, where = sys.argv[1:3]
+spec = importlib.util.spec_from_file_location(
+    "anthropic_models_mock", os.path.join(package, "__init__.py"), submodule_search_locations=[package]
+)
+sys.modules[spec.name] = module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+sys.path.append(where)
+from anthropic_models_mock.halves import _main
+os._exit(_main(sys.argv[3:]))  # at once: freeing a million objects one by one would keep the parent waiting
+"""
 
 
 def cores() -> int:
@@ -46,27 +62,29 @@ class Half:
 
 
 class Helper:
-    """A helper process decoding the models in ``path[start:end]`` into a temporary file, and a thread
-    hearing how many it has decoded and how much of the file is whole messages.
+    """A helper process decoding the models in ``file[start:end]`` (an open file's descriptor, which it
+    inherits: the file this process opened, whatever is at its path now) into a temporary file, and a
+    thread hearing how much of the temporary file is whole messages.
 
-    This process reads the file (``take``, ``result``) without moving its offset, which the helper
-    writes at. Use it in a ``with`` statement: the process is stopped on the way out, whatever happened.
+    Both processes read the file at an offset (``pread``), never moving the one they share; this process
+    reads the temporary file so too (``take``, ``result``). Use it in a ``with`` statement: the process
+    is stopped on the way out, whatever happened.
     """
 
-    def __init__(self, path: Path, start: int, end: int) -> None:
-        self.start, self.received = start, 0  # models decoded so far
+    def __init__(self, file: int, start: int, end: int) -> None:
+        self.start = start
         self._written = self._read = 0  # bytes of whole messages in the file; bytes of them read
         self._read_messages: list[tuple[Any, ...]] = []  # read, not taken: the last (if read early)
         self._failed = False
         self._out = _scratch()
-        paths = [str(_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+        where = str(Path(msgspec.__file__).resolve().parent.parent)
         try:
             self._process = subprocess.Popen(
-                [sys.executable, "-m", __name__, str(path), str(start), str(end)],
+                [sys.executable, "-I", "-c", _BOOT, str(_PACKAGE), where, str(file), str(start), str(end)],
                 stdin=subprocess.DEVNULL,
                 stdout=self._out,
                 stderr=subprocess.PIPE,  # a line after each message (anything else: its failures, ignored)
-                env={**os.environ, "PYTHONPATH": os.pathsep.join(paths)},
+                pass_fds=(file,),
             )
         except BaseException:
             self._out.close()
@@ -77,13 +95,12 @@ class Helper:
     def _hear(self) -> None:
         assert self._process.stderr is not None
         for line in self._process.stderr:
-            counts = line.split()
-            if len(counts) == 2 and all(count.isdigit() for count in counts):
-                self.received, self._written = int(counts[0]), int(counts[1])
+            if line.strip().isdigit():
+                self._written = int(line)
 
     def take(self) -> list[Part]:
-        """The parts written since the last call (none where files cannot be read at an offset)."""
-        if not hasattr(os, "pread") or self._failed:
+        """The parts written since the last call."""
+        if self._failed:
             return []
         try:
             self._read_messages += self._messages(self._written)
@@ -112,11 +129,13 @@ class Helper:
         size = written - self._read
         if size <= 0:
             return []
-        if hasattr(os, "pread"):
-            data = os.pread(self._out.fileno(), size, self._read)
-        else:  # the helper has ended: its offset no longer matters
-            self._out.seek(self._read)
-            data = self._out.read(size)
+        pieces, at = [], self._read  # (one ``pread`` reads at most 2 GiB on Linux)
+        while at < written:
+            pieces.append(os.pread(self._out.fileno(), written - at, at))
+            if not pieces[-1]:
+                raise EOFError("the helper's file is shorter than it said")
+            at += len(pieces[-1])
+        data = pieces[0] if len(pieces) == 1 else b"".join(pieces)
         self._read = written
         stream, messages = io.BytesIO(data), []
         while stream.tell() < size:
@@ -147,35 +166,25 @@ def _scratch() -> IO[bytes]:
 
 
 def _main(argv: list[str]) -> int:
-    """The helper: decode ``PATH[START:END]``, write its blocks to stdout as they are made, then the rest;
-    after each message, a line to stderr: the models decoded so far, the bytes written."""
+    """The helper: decode ``FILE[START:END]`` (an inherited descriptor), write its blocks to stdout as they
+    are made, then the rest; after each message, a line to stderr: the bytes written."""
     from .loading import decode_half
 
     out = os.fdopen(os.dup(1), "wb")
-    counts = os.fdopen(os.dup(2), "w")
+    written = os.fdopen(os.dup(2), "w")
     null = os.open(os.devnull, os.O_WRONLY)
     os.dup2(null, 1)  # anything else printed goes nowhere, not into the blocks
     os.dup2(null, 2)
-    path, start, end = Path(argv[0]), int(argv[1]), int(argv[2])
-    decoded = 0
+    file, start, end = map(int, argv)
 
     def write(*message: object) -> None:
         pickle.dump(message, out, protocol=pickle.HIGHEST_PROTOCOL)
         out.flush()
-        print(decoded, out.tell(), file=counts, flush=True)
-
-    def send(blocks: list[Block], profiles: dict[bytes, int]) -> None:
-        nonlocal decoded
-        decoded += sum(map(len, blocks))
-        write("blocks", blocks, profiles)
+        print(out.tell(), file=written, flush=True)
 
     try:
-        write("end", *decode_half(path, start, end, send))
+        write("end", *decode_half(file, start, end, lambda *part: write("blocks", *part)))
         out.close()
     except Exception:
         return 1
     return 0
-
-
-if __name__ == "__main__":
-    os._exit(_main(sys.argv[1:]))  # at once: freeing a million objects one by one would keep the parent waiting

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import msgspec
 
+from .files import read_at
 from .jsontext import loads
 from .modelinfo import _ID, BETA_CAPABILITIES_SHAPE, CatalogError, _fits, parse_rfc3339
 from .rules import MODEL_LINES
@@ -173,7 +174,7 @@ def load_file(cls: type[Catalog], path: Path, progress: Callable[[int], None] | 
     buffer, never whole, unless its layout sends it to ``load_json``."""
     try:
         with open(path, "rb", buffering=0) as file:
-            disk = _OnDisk(file, path)
+            disk = _OnDisk(file)
             if disk.size > _CHUNK:
                 try:
                     return _built(cls, str(path), progress, lambda rows: _chunked(disk, rows))
@@ -229,25 +230,30 @@ class _InMemory:
 
 
 class _OnDisk:
-    """An open file, read a piece at a time."""
+    """An open file, read a piece at a time, at an offset (``pread``) where the system can: the offset it
+    shares with a helper (see ``halves``) is never moved."""
 
-    def __init__(self, file: FileIO, path: Path) -> None:
-        self._file, self.path = file, path
+    def __init__(self, file: FileIO) -> None:
+        self.file = file
         self.size = os.fstat(file.fileno()).st_size  # 0 for a pipe: read whole
 
     def into(self, view: memoryview, offset: int) -> None:
         """Read ``len(view)`` bytes from ``offset`` into ``view``; ``_Unsure`` if the file is shorter now."""
-        self._file.seek(offset)
+        if hasattr(os, "pread"):
+            if read_at(self.file.fileno(), view, offset) != len(view):
+                raise _Unsure
+            return
+        self.file.seek(offset)
         while view:
-            count = self._file.readinto(view)
+            count = self.file.readinto(view)
             if not count:
                 raise _Unsure
             view = view[count:]
 
     def whole(self) -> bytes:
-        if self._file.seekable():  # (a pipe is not: it is read once, whole)
-            self._file.seek(0)
-        return self._file.readall()
+        if self.file.seekable():  # (a pipe is not: it is read once, whole)
+            self.file.seek(0)
+        return self.file.readall()
 
 
 _Source = _InMemory | _OnDisk
@@ -356,31 +362,33 @@ def _helper(text: _Source, start: int, end: int) -> tuple[Helper, int] | None:
     this process's half ends (after a ``}`` that ``,{`` follows, the helper's half starting at that ``{``)."""
     from .halves import Helper, cores
 
-    if not isinstance(text, _OnDisk) or end - start < _HALVES or not sys.executable or cores() < 2:
+    if not isinstance(text, _OnDisk) or end - start < _HALVES or cores() < 2:
         return None
+    if not sys.executable or getattr(sys, "frozen", False) or not hasattr(os, "pread"):
+        return None  # (no interpreter to run it with; no reading at an offset)
     middle = start + int((end - start) * _SHARE)
     found = _SPLIT.search(_piece(text, middle, min(_AHEAD, end - middle)))
     if found is None:
         return None
     try:
-        return Helper(text.path, middle + found.end() - 1, end), middle + found.start() + 1
+        return Helper(text.file.fileno(), middle + found.end() - 1, end), middle + found.start() + 1
     except OSError:  # no process to be had: decode it all here
         return None
 
 
 def decode_half(
-    path: Path, start: int, end: int, send: Callable[[list[Block], dict[bytes, int]], None]
+    file: int, start: int, end: int, send: Callable[[list[Block], dict[bytes, int]], None]
 ) -> tuple[list[Row], dict[bytes, int]]:
-    """The helper's work (see ``halves``): decode the models of ``path[start:end]``, ``send`` their blocks as
-    they are made (with the profiles so far, by their raw text); return the rows after the last block and
-    the profiles.
+    """The helper's work (see ``halves``): decode the models of ``file[start:end]`` (a descriptor), ``send``
+    their blocks as they are made (with the profiles so far, by their raw text); return the rows after the
+    last block and the profiles.
 
     Raise if they are not in list order (the parent then decodes them itself and sorts them)."""
     from .catalog import Builder, quiet_gc
 
-    with open(path, "rb", buffering=0) as file, quiet_gc():
+    with open(file, "rb", buffering=0) as opened, quiet_gc():
         rows = _Rows(Builder(), None)
-        for entries, _ in _decoded(_OnDisk(file, path), start, end):
+        for entries, _ in _decoded(_OnDisk(opened), start, end):
             rows.add(entries)
             if not rows.in_order:
                 raise _Unsure
