@@ -10,9 +10,11 @@ from __future__ import annotations
 import json
 import random
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from unittest import mock
 
@@ -201,7 +203,7 @@ def test_no_helper_to_be_had_means_one_process(tmp_path: Path) -> None:
         fast_path_only(),
     ):
         loaded = served(lambda: Catalog.from_file(path))
-    assert seen.outcomes == [] and loaded == reference(path)
+    assert seen.outcomes == [False] and loaded == reference(path)  # (it could not start: it failed)
 
 
 def test_no_reading_at_an_offset_means_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -211,6 +213,58 @@ def test_no_reading_at_an_offset_means_one_process(tmp_path: Path, monkeypatch: 
     with in_two_parts() as seen, fast_path_only():
         loaded = served(lambda: Catalog.from_file(path))
     assert seen.outcomes == [] and loaded == reference(path)
+
+
+class Started:
+    """The helper processes started (``Popen`` seen through), to see what became of them."""
+
+    def __init__(self) -> None:
+        self.processes: list[Any] = []
+        self.popen = halves.subprocess.Popen
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        self.processes.append(self.popen(*args, **kwargs))
+        return self.processes[-1]
+
+
+def no_thread(error: BaseException) -> Any:
+    """A ``threading`` in which a thread cannot start, raising ``error``."""
+
+    class Thread(threading.Thread):
+        def start(self) -> None:
+            raise error
+
+    return SimpleNamespace(Thread=Thread)
+
+
+def test_no_thread_to_be_had_means_one_process_and_the_helper_stopped(tmp_path: Path) -> None:
+    path = file_of(tmp_path, Catalog.synthetic(2000, 2).to_json())
+    started = Started()
+    with (
+        in_two_parts() as seen,
+        fast_path_only(),
+        mock.patch.object(halves.subprocess, "Popen", started),
+        mock.patch.object(halves, "threading", no_thread(RuntimeError("can't start new thread"))),
+    ):
+        loaded = served(lambda: Catalog.from_file(path))
+    assert seen.outcomes == [False] and loaded == reference(path)
+    [process] = started.processes
+    assert process.returncode is not None and process.stderr.closed
+
+
+def test_an_interrupt_as_the_helper_starts_stops_it(tmp_path: Path) -> None:
+    """Ctrl-C at any moment of the helper's start: the interrupt is the caller's, no process is left."""
+    path = file_of(tmp_path, Catalog.synthetic(2000, 2).to_json())
+    started = Started()
+    with (
+        in_two_parts(),
+        mock.patch.object(halves.subprocess, "Popen", started),
+        mock.patch.object(halves, "threading", no_thread(KeyboardInterrupt())),
+        pytest.raises(KeyboardInterrupt),
+    ):
+        Catalog.from_file(path)
+    [process] = started.processes
+    assert process.returncode is not None and process.stderr.closed
 
 
 def test_a_helper_that_fails_after_its_blocks_were_taken_leaves_its_part_to_this_process(tmp_path: Path) -> None:

@@ -67,33 +67,61 @@ class Helper:
     thread hearing how much of the temporary file is whole messages.
 
     Both processes read the file at an offset (``pread``), never moving the one they share; this process
-    reads the temporary file so too (``take``, ``result``). Use it in a ``with`` statement: the process
-    is stopped on the way out, whatever happened.
+    reads the temporary file so too (``take``, ``result``). The process starts in a ``with`` statement and
+    is stopped on the way out, whatever happened; if it cannot start, the helper has failed.
     """
 
     def __init__(self, file: int, start: int, end: int) -> None:
-        self.start = start
+        self.start, self._file, self._end = start, file, end
         self._written = self._read = 0  # bytes of whole messages in the file; bytes of them read
         self._read_messages: list[tuple[Any, ...]] = []  # read, not taken: the last (if read early)
         self._failed = False
-        self._out = _scratch()
+        self._out: IO[bytes] | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+        self._thread: threading.Thread | None = None  # once started
+
+    def __enter__(self) -> Helper:
         where = str(Path(msgspec.__file__).resolve().parent.parent)
+        command = [str(_PACKAGE), where, *map(str, (self._file, self.start, self._end))]
         try:
+            self._out = _scratch()
             self._process = subprocess.Popen(
-                [sys.executable, "-I", "-c", _BOOT, str(_PACKAGE), where, str(file), str(start), str(end)],
+                [sys.executable, "-I", "-c", _BOOT, *command],
                 stdin=subprocess.DEVNULL,
                 stdout=self._out,
                 stderr=subprocess.PIPE,  # a line after each message (anything else: its failures, ignored)
-                pass_fds=(file,),
+                pass_fds=(self._file,),
             )
+            thread = threading.Thread(target=self._hear, name="mockserver load helper", daemon=True)
+            thread.start()
+            self._thread = thread
+        except (OSError, RuntimeError, subprocess.SubprocessError):  # no process or thread to be had
+            self._stop()
+            self._failed = True
         except BaseException:
-            self._out.close()
+            self._stop()
             raise
-        self._thread = threading.Thread(target=self._hear, name="mockserver load helper", daemon=True)
-        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop()
+
+    def _stop(self) -> None:
+        """Stop the process (if it runs), and close what it wrote to."""
+        process, self._process = self._process, None
+        if process is not None:
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+            if self._thread is not None:
+                self._thread.join()
+            if process.stderr is not None:
+                process.stderr.close()
+        if self._out is not None:
+            self._out.close()
 
     def _hear(self) -> None:
-        assert self._process.stderr is not None
+        assert self._process is not None and self._process.stderr is not None
         for line in self._process.stderr:
             if line.strip().isdigit():
                 self._written = int(line)
@@ -113,8 +141,10 @@ class Helper:
 
     def result(self) -> Half | None:
         """The parts not taken and the rest, once the helper has ended; ``None`` if it failed."""
+        if self._failed or self._process is None or self._thread is None or self._out is None:
+            return None
         self._thread.join()
-        if self._process.wait() != 0 or self._failed:
+        if self._process.wait() != 0:
             return None
         try:
             *parts, last = self._read_messages + self._messages(os.fstat(self._out.fileno()).st_size)
@@ -127,7 +157,7 @@ class Helper:
     def _messages(self, written: int) -> list[tuple[Any, ...]]:
         """The messages in the file up to ``written``, from where the last call stopped."""
         size = written - self._read
-        if size <= 0:
+        if size <= 0 or self._out is None:
             return []
         pieces, at = [], self._read  # (one ``pread`` reads at most 2 GiB on Linux)
         while at < written:
@@ -141,18 +171,6 @@ class Helper:
         while stream.tell() < size:
             messages.append(pickle.load(stream))
         return messages
-
-    def __enter__(self) -> Helper:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        if self._process.poll() is None:
-            self._process.kill()
-        self._process.wait()
-        self._thread.join()
-        if self._process.stderr is not None:
-            self._process.stderr.close()
-        self._out.close()
 
 
 def _scratch() -> IO[bytes]:

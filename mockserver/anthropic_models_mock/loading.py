@@ -370,10 +370,7 @@ def _helper(text: _Source, start: int, end: int) -> tuple[Helper, int] | None:
     found = _SPLIT.search(_piece(text, middle, min(_AHEAD, end - middle)))
     if found is None:
         return None
-    try:
-        return Helper(text.file.fileno(), middle + found.end() - 1, end), middle + found.start() + 1
-    except OSError:  # no process to be had: decode it all here
-        return None
+    return Helper(text.file.fileno(), middle + found.end() - 1, end), middle + found.start() + 1
 
 
 def decode_half(
