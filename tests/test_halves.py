@@ -270,6 +270,7 @@ def test_an_interrupt_as_the_helper_starts_stops_it(tmp_path: Path) -> None:
 def test_a_helper_that_fails_after_its_blocks_were_taken_leaves_its_part_to_this_process(tmp_path: Path) -> None:
     """Blocks taken, then the helper fails: they are forgotten (their ids too), and the part decoded here."""
     path = file_of(tmp_path, Catalog.synthetic(6000, 9).to_json())
+    heard: list[int] = []
     with in_two_parts() as seen, fast_path_only():
         take = halves.Helper.take
 
@@ -280,9 +281,11 @@ def test_a_helper_that_fails_after_its_blocks_were_taken_leaves_its_part_to_this
         with (
             mock.patch.object(halves.Helper, "take", once_ended),
             mock.patch.object(halves.subprocess.Popen, "wait", return_value=1),
+            mock.patch.object(loading, "_EVERY", 500),
         ):
-            loaded = served(lambda: Catalog.from_file(path))
+            loaded = served(lambda: Catalog.from_file(path, progress=heard.append))
     assert seen.taken >= 5 and seen.outcomes == [False] and loaded == reference(path)
+    assert heard == sorted(heard) and heard[-1] == 6000  # (never fewer than told before)
 
 
 def test_a_helper_that_writes_something_else_leaves_its_part_to_this_process(tmp_path: Path) -> None:

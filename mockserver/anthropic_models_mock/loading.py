@@ -479,6 +479,7 @@ class _Rows:
         self.taken: list[Block] = []  # a helper's, of the models after all of these (see ``finish``)
         self.theirs = {0: 0}  # a helper's profiles to this table's
         self.told = 1  # profiles told of (``new_profiles``)
+        self.shown = 0  # the most models the progress callback was told of
 
     def add(self, entries: list[_Entry]) -> None:
         """Check these models (the next ones in the file) and make their rows."""
@@ -516,8 +517,7 @@ class _Rows:
             tails = self.tails
             self.blocks += [Block(rows[n : n + BLOCK], tails) for n in range(0, whole, BLOCK)]
             del rows[:whole]
-        if self.progress is not None and (known + len(ids)) // _EVERY != known // _EVERY:
-            self.progress(len(index))
+        self._tell(known)
 
     def take(self, parts: list[tuple[list[Block], dict[bytes, int]]]) -> None:
         """Set aside a helper's blocks (and its profiles, by raw text), their ids indexed and checked."""
@@ -576,8 +576,15 @@ class _Rows:
         index.update(zip(map(_ID_OF, keys), keys, strict=True))
         if len(index) != known + len(keys):
             raise _Refused  # a duplicate id: the reference path names it
-        if self.progress is not None and len(index) // _EVERY != known // _EVERY:
-            self.progress(len(index))
+        self._tell(known)
+
+    def _tell(self, known: int) -> None:
+        """Tell the progress callback of the models indexed, if a multiple of ``_EVERY`` was passed since
+        there were ``known``, and they are more than it was told of (a helper's, forgotten, were counted)."""
+        count = len(self.index)
+        if self.progress is not None and count // _EVERY != known // _EVERY and count > self.shown:
+            self.shown = count
+            self.progress(count)
 
     def _unordered(self) -> None:
         """Out of order: keep every row, to sort them at the end."""
