@@ -225,16 +225,34 @@ def test_the_catalog_loads_without_the_server() -> None:
         from anthropic_models_mock import Catalog, create_app
         from anthropic_models_mock.catalog import Catalog as Same
         print(Catalog is Same, set(anthropic_models_mock.__all__) <= set(dir(anthropic_models_mock)))
-        try:
-            anthropic_models_mock.nothing_of_that_name
-        except AttributeError as exc:
-            print(exc)
+        for name in ("nothing_of_that_name", "__main__"):  # (that one would run the command line)
+            try:
+                getattr(anthropic_models_mock, name)
+            except AttributeError as exc:
+                print(exc)
+        print(anthropic_models_mock.catalogdiff.__name__)  # a submodule, as before: imported on first use
         """
     )
     result = _run(sys.executable, "-c", probe)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split("\n")[:3] == [
+    assert result.stdout.split("\n")[:5] == [
         "[]",
         "True True",
         "module 'anthropic_models_mock' has no attribute 'nothing_of_that_name'",
+        "module 'anthropic_models_mock' has no attribute '__main__'",
+        "anthropic_models_mock.catalogdiff",
     ]
+
+
+def test_a_type_checker_sees_the_public_names_and_no_other(tmp_path: Path) -> None:
+    """The names imported on first use are the real ones to mypy, and a misspelt one is an error."""
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "import anthropic_models_mock\n"
+        "from anthropic_models_mock import Catalog\n"
+        "reveal_type(Catalog.synthetic)\n"
+        "anthropic_models_mock.Catalgo\n"
+    )
+    result = _run(sys.executable, "-m", "mypy", "--no-incremental", "--strict", probe, cwd=tmp_path)
+    assert "anthropic_models_mock.catalog.Catalog" in result.stdout, result.stdout
+    assert 'Module has no attribute "Catalgo"' in result.stdout, result.stdout
