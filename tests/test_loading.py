@@ -391,6 +391,23 @@ def test_progress_is_heard_as_models_are_read() -> None:
     assert len(heard) >= 3000 // 500
 
 
+def test_progress_never_goes_back_when_a_file_is_decoded_again(tmp_path: Path) -> None:
+    """A file refused late is decoded again (from memory, then in one call, then by the reference path
+    that names the fault): progress counts on from the most it was told, never from 0 again."""
+    document = Catalog.synthetic(3000, 2).to_document()
+    document["models"][2990]["display_name"] = 7
+    path = tmp_path / "catalog.json"
+    path.write_text(json.dumps(document, indent=2))
+    heard: list[int] = []
+    with (
+        mock.patch.object(loading, "_CHUNK", 10_000),
+        mock.patch.object(loading, "_EVERY", 500),
+        pytest.raises(CatalogError, match="display_name"),
+    ):
+        Catalog.from_file(path, progress=heard.append)
+    assert heard and heard == sorted(set(heard)), heard
+
+
 def test_a_bytearray_loads_as_its_bytes_do() -> None:
     """A large ``PUT /_mock/catalog`` body is gathered into a bytearray: it takes the chunked path too."""
     text = Catalog.synthetic(300, 4).to_json()

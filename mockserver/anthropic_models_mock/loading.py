@@ -158,6 +158,7 @@ def load_json(cls: type[Catalog], text: _Text, source: str, progress: Callable[[
     A long text's models array is decoded a chunk at a time (see ``_chunked``); a short one, or one
     whose layout the chunked path is unsure of, in one call, each model then in turn.
     """
+    progress = _rising(progress)
     try:
         if len(text) > _CHUNK and isinstance(text, str | bytes | bytearray):
             try:
@@ -172,6 +173,7 @@ def load_json(cls: type[Catalog], text: _Text, source: str, progress: Callable[[
 def load_file(cls: type[Catalog], path: Path, progress: Callable[[int], None] | None = None) -> Catalog:
     """A catalog from a file (see ``Catalog.from_file``). A long file is read a chunk at a time into one
     buffer, never whole, unless its layout sends it to ``load_json``."""
+    progress = _rising(progress)
     try:
         with open(path, "rb", buffering=0) as file:
             disk = _OnDisk(file)
@@ -186,6 +188,23 @@ def load_file(cls: type[Catalog], path: Path, progress: Callable[[int], None] | 
     except OSError as exc:
         raise CatalogError(f"{path}: cannot read catalog file: {exc.strerror or exc}") from None
     return load_json(cls, text, str(path), progress)
+
+
+class _Rising:
+    """A progress callback told only of counts above the most it was told of: a text decoded again (another
+    path, or this process decoding a failed helper's part) counts from there, not from 0 again."""
+
+    def __init__(self, progress: Callable[[int], None]) -> None:
+        self._progress, self._most = progress, 0
+
+    def __call__(self, count: int) -> None:
+        if count > self._most:
+            self._most = count
+            self._progress(count)
+
+
+def _rising(progress: Callable[[int], None] | None) -> Callable[[int], None] | None:
+    return progress if progress is None or isinstance(progress, _Rising) else _Rising(progress)
 
 
 def _built(
@@ -479,7 +498,6 @@ class _Rows:
         self.taken: list[Block] = []  # a helper's, of the models after all of these (see ``finish``)
         self.theirs = {0: 0}  # a helper's profiles to this table's
         self.told = 1  # profiles told of (``new_profiles``)
-        self.shown = 0  # the most models the progress callback was told of
 
     def add(self, entries: list[_Entry]) -> None:
         """Check these models (the next ones in the file) and make their rows."""
@@ -580,10 +598,9 @@ class _Rows:
 
     def _tell(self, known: int) -> None:
         """Tell the progress callback of the models indexed, if a multiple of ``_EVERY`` was passed since
-        there were ``known``, and they are more than it was told of (a helper's, forgotten, were counted)."""
+        there were ``known`` (it hears only of more than before: see ``_Rising``)."""
         count = len(self.index)
-        if self.progress is not None and count // _EVERY != known // _EVERY and count > self.shown:
-            self.shown = count
+        if self.progress is not None and count // _EVERY != known // _EVERY:
             self.progress(count)
 
     def _unordered(self) -> None:
