@@ -8,8 +8,12 @@ meet (``loading._SHARE``); the helper runs as it does for any file.
 from __future__ import annotations
 
 import json
+import os
 import random
+import shutil
+import subprocess
 import sys
+import textwrap
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -334,4 +338,121 @@ def test_the_helper_imports_nothing_from_the_working_directory(tmp_path: Path, m
     with in_two_parts() as seen, fast_path_only():
         loaded = served(lambda: Catalog.from_file(path))
     assert not marker.exists(), marker.read_text()
+    assert seen.outcomes == [True] and loaded == reference(path)
+
+
+def test_an_interrupt_once_the_helper_is_forked_ends_it(tmp_path: Path) -> None:
+    """Ctrl-C just after the fork, before ``Popen`` knows the process: the helper ends on its own, as soon
+    as it finds its stdin closed (as when this process is killed)."""
+    path = file_of(tmp_path, Catalog.synthetic(2000, 2).to_json())
+    where, name = (
+        (halves.subprocess, "_fork_exec")
+        if hasattr(halves.subprocess, "_fork_exec")
+        else (halves.subprocess._posixsubprocess, "fork_exec")  # type: ignore[attr-defined]
+    )
+    fork_exec, forked = getattr(where, name), []
+
+    def interrupted(*args: Any) -> int:
+        forked.append(fork_exec(*args))
+        raise KeyboardInterrupt
+
+    with in_two_parts(), mock.patch.object(where, name, interrupted), pytest.raises(KeyboardInterrupt):
+        Catalog.from_file(path)
+    [pid] = forked
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == halves._ORPHANED
+
+
+def test_the_helper_is_used_where_this_process_has_no_stdin_or_stdout(tmp_path: Path) -> None:
+    """With descriptors 0 and 1 closed, the file opened is one of them: the helper still reads that file,
+    not what its own stdin or stdout is."""
+    path = file_of(tmp_path, Catalog.synthetic(2000, 8).to_json())
+    report = tmp_path / "report.json"
+    probe = textwrap.dedent(
+        f"""
+        import json
+        from unittest import mock
+        from anthropic_models_mock import halves, loading
+        from anthropic_models_mock.catalog import Catalog
+        seen, result = [], halves.Helper.result
+        def noted(self):
+            half = result(self)
+            seen.append([self._file, half is not None])
+            return half
+        with (
+            mock.patch.object(loading, "_HALVES", 1),
+            mock.patch.object(loading, "_CHUNK", 20_000),
+            mock.patch.object(halves, "cores", lambda: 2),
+            mock.patch.object(halves.Helper, "result", noted),
+        ):
+            text = Catalog.from_file({str(path)!r}).to_json()
+        with open({str(path)!r}, "rb") as file, open({str(report)!r}, "w") as out:
+            json.dump([seen, text == file.read()], out)
+        """
+    )
+
+    def closed() -> None:
+        os.close(0)
+        os.close(1)
+
+    ran = subprocess.run([sys.executable, "-c", probe], preexec_fn=closed, stderr=subprocess.PIPE, timeout=300)
+    assert ran.returncode == 0, ran.stderr.decode()
+    [[[file, used]], same] = json.loads(report.read_text())
+    assert file < 3 and used and same
+
+
+@pytest.mark.parametrize("how", ["-B", "pycache_prefix"])
+def test_the_helper_writes_bytecode_where_this_process_would(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    """The helper runs isolated, so it does not see ``PYTHONDONTWRITEBYTECODE`` or ``PYTHONPYCACHEPREFIX``:
+    it is told what this process does (here with a copy of the package that has no bytecode yet)."""
+    package = tmp_path / "copy" / "anthropic_models_mock"
+    shutil.copytree(Path(halves.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__"))
+    path = file_of(tmp_path, Catalog.synthetic(2000, 3).to_json())
+    monkeypatch.setattr(halves, "_PACKAGE", package)
+    monkeypatch.setattr(sys, "dont_write_bytecode", how == "-B")
+    monkeypatch.setattr(sys, "pycache_prefix", str(tmp_path / "prefix") if how == "pycache_prefix" else None)
+    with in_two_parts() as seen, fast_path_only():
+        loaded = served(lambda: Catalog.from_file(path))
+    assert seen.outcomes == [True] and loaded == reference(path)
+    assert not list(package.rglob("*.pyc"))
+    assert bool(list((tmp_path / "prefix").rglob("halves*.pyc"))) == (how == "pycache_prefix")
+
+
+def test_a_helper_with_another_msgspec_fails(tmp_path: Path) -> None:
+    """The helper decodes with this process's msgspec or not at all (another could decode differently)."""
+    path = file_of(tmp_path, Catalog.synthetic(2000, 3).to_json())
+    with (
+        in_two_parts() as seen,
+        fast_path_only(),
+        mock.patch.object(halves, "_MSGSPEC", str(tmp_path / "msgspec" / "__init__.py")),
+    ):
+        loaded = served(lambda: Catalog.from_file(path))
+    assert seen.outcomes == [False] and loaded == reference(path)
+
+
+def test_no_helper_is_started_for_a_package_in_a_zip_archive(tmp_path: Path) -> None:
+    path = file_of(tmp_path, Catalog.synthetic(2000, 3).to_json())
+    started = Started()
+    with (
+        in_two_parts() as seen,
+        fast_path_only(),
+        mock.patch.object(halves, "_PACKAGE", tmp_path / "site.zip" / "anthropic_models_mock"),
+        mock.patch.object(halves.subprocess, "Popen", started),
+    ):
+        loaded = served(lambda: Catalog.from_file(path))
+    assert started.processes == [] and seen.outcomes == [] and loaded == reference(path)
+
+
+def test_the_helper_blocks_are_read_whole_however_few_bytes_a_read_gives(tmp_path: Path) -> None:
+    """One ``pread`` reads at most 2 GiB on Linux: the helper's file is read in as many as it takes."""
+    path = file_of(tmp_path, Catalog.synthetic(3000, 5).to_json())
+    pread = os.pread
+    with (
+        in_two_parts(0.3) as seen,
+        fast_path_only(),
+        mock.patch.object(halves.os, "pread", lambda fd, size, at: pread(fd, min(size, 4096), at)),
+    ):
+        loaded = served(lambda: Catalog.from_file(path))
     assert seen.outcomes == [True] and loaded == reference(path)

@@ -22,24 +22,45 @@ import msgspec
 if TYPE_CHECKING:
     from .store import Block, Row
 
-__all__ = ["Half", "Helper", "Part", "cores"]
+__all__ = ["Half", "Helper", "Part", "can_start", "cores"]
 
 #: This package's directory: the helper imports this same copy of it, from there.
 _PACKAGE = Path(__file__).resolve().parent
+#: This process's msgspec: the helper uses the same one, or fails.
+_MSGSPEC = str(Path(msgspec.__file__).resolve())
+#: The helper's exit status when this process closed its stdin (or ended) before it was done.
+_ORPHANED = 3
 #: The helper's start, run isolated (``-I``: no working directory, ``PYTHON*`` variables or user site on its
-#: path): this package from ``argv[1]``, then the interpreter's own modules, then msgspec's directory here.
-_BOOT = """\
-import importlib.util, os, sys
-package, where = sys.argv[1:3]
+#: path): this package from ``argv[1]``; the interpreter's own modules, then the directory of this process's
+#: msgspec (``argv[2]``), which must be the one imported. It ends as soon as its stdin does.
+_BOOT = f"""\
+import importlib.util, os, sys, threading
+package, expected = sys.argv[1:3]
+def orphaned():
+    while os.read(0, 1 << 16):
+        pass
+    os._exit({_ORPHANED})
+threading.Thread(target=orphaned, daemon=True).start()
 spec = importlib.util.spec_from_file_location(
     "anthropic_models_mock", os.path.join(package, "__init__.py"), submodule_search_locations=[package]
 )
 sys.modules[spec.name] = module = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(module)
-sys.path.append(where)
+sys.path.append(os.path.dirname(os.path.dirname(expected)))
+import msgspec
+if os.path.realpath(msgspec.__file__) != expected:
+    os._exit(1)
 from anthropic_models_mock.halves import _main
 os._exit(_main(sys.argv[3:]))  # at once: freeing a million objects one by one would keep the parent waiting
 """
+
+
+def can_start() -> bool:
+    """Whether a helper can be of use and run here: two cores, an interpreter to run it with, files read at
+    an offset (``pread``: not on Windows), this package as files (not in a zip archive)."""
+    if not sys.executable or getattr(sys, "frozen", False) or not hasattr(os, "pread"):
+        return False
+    return cores() >= 2 and (_PACKAGE / "__init__.py").is_file()
 
 
 def cores() -> int:
@@ -76,25 +97,33 @@ class Helper:
         self._written = self._read = 0  # bytes of whole messages in the file; bytes of them read
         self._read_messages: list[tuple[Any, ...]] = []  # read, not taken: the last (if read early)
         self._failed = False
+        self._passed = file  # the descriptor the helper inherits (a copy, if this one is 0, 1 or 2)
         self._out: IO[bytes] | None = None
         self._process: subprocess.Popen[bytes] | None = None
-        self._thread: threading.Thread | None = None  # once started
+        self._thread: threading.Thread | None = None
 
     def __enter__(self) -> Helper:
-        where = str(Path(msgspec.__file__).resolve().parent.parent)
-        command = [str(_PACKAGE), where, *map(str, (self._file, self.start, self._end))]
+        flags = ["-I"]  # (and as this process writes bytecode, or does not)
+        flags += ["-B"] if sys.dont_write_bytecode else []
+        flags += ["-X", f"pycache_prefix={sys.pycache_prefix}"] if sys.pycache_prefix else []
         try:
+            if self._file < 3:  # (this process's stdin, stdout or stderr was closed): not where the helper's are
+                import fcntl  # (not on Windows, where no helper starts)
+
+                self._passed = fcntl.fcntl(self._file, fcntl.F_DUPFD_CLOEXEC, 3)
+            command = [str(_PACKAGE), _MSGSPEC, *map(str, (self._passed, self.start, self._end))]
             self._out = _scratch()
-            self._process = subprocess.Popen(
-                [sys.executable, "-I", "-c", _BOOT, *command],
-                stdin=subprocess.DEVNULL,
+            self._process = process = subprocess.Popen(
+                [sys.executable, *flags, "-c", _BOOT, *command],
+                stdin=subprocess.PIPE,  # never written: closed, the helper ends (see ``_BOOT``)
                 stdout=self._out,
                 stderr=subprocess.PIPE,  # a line after each message (anything else: its failures, ignored)
-                pass_fds=(self._file,),
+                pass_fds=(self._passed,),
             )
-            thread = threading.Thread(target=self._hear, name="mockserver load helper", daemon=True)
-            thread.start()
-            self._thread = thread
+            self._thread = threading.Thread(
+                target=self._hear, args=(process.stderr,), name="mockserver load helper", daemon=True
+            )
+            self._thread.start()
         except (OSError, RuntimeError, subprocess.SubprocessError):  # no process or thread to be had
             self._stop()
             self._failed = True
@@ -113,16 +142,19 @@ class Helper:
             if process.poll() is None:
                 process.kill()
             process.wait()
-            if self._thread is not None:
+            if self._thread is not None and self._thread.ident is not None:  # (started)
                 self._thread.join()
-            if process.stderr is not None:
-                process.stderr.close()
+            for pipe in (process.stdin, process.stderr):
+                if pipe is not None:
+                    pipe.close()
         if self._out is not None:
             self._out.close()
+        if self._passed != self._file:
+            os.close(self._passed)
+            self._passed = self._file
 
-    def _hear(self) -> None:
-        assert self._process is not None and self._process.stderr is not None
-        for line in self._process.stderr:
+    def _hear(self, lines: IO[bytes]) -> None:
+        for line in lines:
             if line.strip().isdigit():
                 self._written = int(line)
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import sys
 from array import array
 from collections.abc import Callable, Iterator
 from io import FileIO
@@ -379,12 +378,10 @@ def _models(text: _Source, start: int, end: int, rows: _Rows) -> None:
 def _helper(text: _Source, start: int, end: int) -> tuple[Helper, int] | None:
     """A helper decoding the models after the middle of a long file's array, if it is worth one, and where
     this process's half ends (after a ``}`` that ``,{`` follows, the helper's half starting at that ``{``)."""
-    from .halves import Helper, cores
+    from .halves import Helper, can_start
 
-    if not isinstance(text, _OnDisk) or end - start < _HALVES or cores() < 2:
+    if not isinstance(text, _OnDisk) or end - start < _HALVES or not can_start():
         return None
-    if not sys.executable or getattr(sys, "frozen", False) or not hasattr(os, "pread"):
-        return None  # (no interpreter to run it with; no reading at an offset)
     middle = start + int((end - start) * _SHARE)
     found = _SPLIT.search(_piece(text, middle, min(_AHEAD, end - middle)))
     if found is None:
