@@ -191,7 +191,9 @@ class Helper:
         size = written - self._read
         if size <= 0 or self._out is None:
             return []
-        pieces, at = [], self._read  # (one ``pread`` reads at most 2 GiB on Linux)
+        # ``pread`` (not ``files.read_at``): bytes, which ``BytesIO`` holds without a copy (hundreds of MB at
+        # 1M); in as many reads as it takes (one reads at most 2 GiB on Linux)
+        pieces, at = [], self._read
         while at < written:
             pieces.append(os.pread(self._out.fileno(), written - at, at))
             if not pieces[-1]:
