@@ -46,7 +46,7 @@ def rss_bytes() -> int:
 def measure(n: int, load: Path | None) -> dict[str, Any]:
     """One size, in this process (called in a fresh subprocess)."""
     from anthropic_models_mock import Catalog
-    from anthropic_models_mock.rules import LIFECYCLES
+    from anthropic_models_mock.model.limits import LIFECYCLES
 
     Catalog.synthetic(10, SEED)  # imports and tables made once, outside the measurement
     gc.collect()
@@ -110,7 +110,7 @@ def measure_load(path: Path) -> dict[str, Any]:
     """Loading a catalog file, in a fresh process: its time and its RSS against the JSON it serves; then
     again in the same process, and the same text from memory (as ``PUT /_mock/catalog`` loads a body)."""
     from anthropic_models_mock import Catalog
-    from anthropic_models_mock.rules import LIFECYCLES
+    from anthropic_models_mock.model.limits import LIFECYCLES
 
     Catalog.synthetic(10, SEED)
     gc.collect()

@@ -43,9 +43,9 @@ from dataclasses import dataclass
 from typing import cast
 
 import httpx
-from anthropic_models_mock.catalog import Catalog
-from anthropic_models_mock.pagination import paginate, render_page
-from anthropic_models_mock.rules import DEFAULT_LIFECYCLES
+from anthropic_models_mock import Catalog
+from anthropic_models_mock.catalog.pages import paginate, render_page
+from anthropic_models_mock.model.limits import DEFAULT_LIFECYCLES
 
 HEADERS = {"x-api-key": "bench-key", "anthropic-version": "2023-06-01"}
 LIST_PATH = "/v1/models?limit=20"
@@ -65,7 +65,7 @@ def _json_of_size(size: int) -> bytes:
 
 def serve_ceiling(list_size: int, retrieve_size: int) -> None:
     """A bare Starlette app on the fake's uvicorn settings: one precomputed body per route."""
-    from anthropic_models_mock.server import Server, base_url, bind, uvicorn_config
+    from anthropic_models_mock.http.server import Server, base_url, bind, uvicorn_config
     from starlette.applications import Starlette
     from starlette.requests import Request
     from starlette.responses import Response

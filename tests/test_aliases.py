@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from anthropic_models_mock.aliases import Aliases
+from anthropic_models_mock.storage.aliases import Aliases
 from hypothesis import given
 from hypothesis import strategies as st
 

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from anthropic_models_mock import Catalog, create_app
 from anthropic_models_mock.catalog import View
-from anthropic_models_mock.rules import HEALTH_PATH, LIFECYCLES
+from anthropic_models_mock.http import HEALTH_PATH
+from anthropic_models_mock.model.limits import LIFECYCLES
 from starlette.testclient import TestClient
 
 HEADERS = {"x-api-key": "test-key", "anthropic-version": "2023-06-01"}
@@ -315,7 +316,7 @@ def test_the_health_probe_counts_the_models_served_now() -> None:
 
 def test_the_health_probe_is_under_the_admin_prefix() -> None:
     """Where the control layer keeps the fake's own endpoints out of the journal and away from faults."""
-    from anthropic_models_mock.admin import PREFIX
+    from anthropic_models_mock.http import PREFIX
 
     assert HEALTH_PATH.startswith(PREFIX + "/")
 

@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from anthropic_models_mock.catalog import Catalog, CatalogError, served
-from anthropic_models_mock.modelinfo import parse_rfc3339
-from anthropic_models_mock.rules import DEFAULT_LIFECYCLES, LIFECYCLES
+from anthropic_models_mock import Catalog, CatalogError
+from anthropic_models_mock.model import served
+from anthropic_models_mock.model.limits import DEFAULT_LIFECYCLES, LIFECYCLES
+from anthropic_models_mock.model.modelinfo import parse_rfc3339
 from anthropic_models_testkit.strategies import catalogs
 from hypothesis import given
 

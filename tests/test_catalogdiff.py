@@ -6,8 +6,9 @@ import copy
 import json
 from typing import Any
 
-from anthropic_models_mock.catalog import Catalog, served
-from anthropic_models_mock.catalogdiff import CatalogDiff, FieldChange, ModelChange, diff_catalogs
+from anthropic_models_mock import Catalog
+from anthropic_models_mock.catalog.diff import CatalogDiff, FieldChange, ModelChange, diff_catalogs
+from anthropic_models_mock.model import served
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -285,7 +285,7 @@ def test_version_from_an_uninstalled_source_tree() -> None:
         "import importlib.metadata as m\n"
         "def missing(name): raise m.PackageNotFoundError(name)\n"
         "m.version = missing\n"
-        "from anthropic_models_mock.cli import main\n"
+        "from anthropic_models_mock.cli.main import main\n"
         "main(['--version'])\n"
     )
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

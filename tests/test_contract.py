@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from anthropic_models_mock import Catalog, create_app
-from anthropic_models_mock.server import BackgroundServer
+from anthropic_models_mock.http.server import BackgroundServer
 from anthropic_models_testkit.contract import (
     ModelsApi,
     check_aliases,

@@ -9,9 +9,10 @@ from typing import Any
 import httpx
 import pytest
 from anthropic_models_mock import Catalog, create_app
-from anthropic_models_mock.cors import MAX_AGE, REFUSAL
-from anthropic_models_mock.rules import HEALTH_PATH, MAX_URL_BYTES
-from anthropic_models_mock.server import BackgroundServer
+from anthropic_models_mock.http import HEALTH_PATH
+from anthropic_models_mock.http.cors import MAX_AGE, REFUSAL
+from anthropic_models_mock.http.server import BackgroundServer
+from anthropic_models_mock.model.limits import MAX_URL_BYTES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient

@@ -13,7 +13,7 @@ from anthropic import _models as sdk_models
 from anthropic.types import ModelCapabilities, ModelInfo
 from anthropic_models_mock import Catalog
 from anthropic_models_mock.catalog import default_catalog_path
-from anthropic_models_mock.modelinfo import parse_rfc3339
+from anthropic_models_mock.model.modelinfo import parse_rfc3339
 
 PATH = Path(__file__).resolve().parents[1] / "data" / "models.json"
 DOCUMENT: dict[str, Any] = json.loads(PATH.read_text(encoding="utf-8"))

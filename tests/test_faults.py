@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from anthropic_models_mock.faults import Fault, Faults
+from anthropic_models_mock.runtime.faults import Fault, Faults
 
 
 def statuses(faults: Faults, n: int, route: str | None = "list", model_id: str | None = None) -> list[int | None]:

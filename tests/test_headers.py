@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from anthropic_models_mock.errors import ApiError
-from anthropic_models_mock.headers import check_headers
+from anthropic_models_mock.model.errors import ApiError
+from anthropic_models_mock.model.headers import check_headers
 from hypothesis import given
 from hypothesis import strategies as st
 

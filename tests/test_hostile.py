@@ -15,8 +15,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from anthropic_models_mock import Catalog, create_app
-from anthropic_models_mock.rules import MAX_URL_BYTES
-from anthropic_models_mock.server import BackgroundServer
+from anthropic_models_mock.http.server import BackgroundServer
+from anthropic_models_mock.model.limits import MAX_URL_BYTES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
@@ -214,7 +214,7 @@ def test_any_upgrade_gets_an_envelope_never_plain_text(
 # -- slow and silent clients: a request timeout, and everyone else is still served -------------------------
 @pytest.fixture
 def impatient() -> Iterator[BackgroundServer]:
-    from anthropic_models_mock.server import Server, base_url, bind, uvicorn_config
+    from anthropic_models_mock.http.server import Server, base_url, bind, uvicorn_config
 
     app = create_app(CATALOG)
     sock = bind("127.0.0.1", 0)

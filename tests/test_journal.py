@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from anthropic_models_mock.journal import REDACTED, Journal
+from anthropic_models_mock.runtime.journal import REDACTED, Journal
 from hypothesis import given
 from hypothesis import strategies as st
 

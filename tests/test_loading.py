@@ -18,8 +18,8 @@ from typing import Any
 from unittest import mock
 
 import pytest
-from anthropic_models_mock import loading
-from anthropic_models_mock.catalog import Catalog, CatalogError
+from anthropic_models_mock import Catalog, CatalogError
+from anthropic_models_mock.catalog import loader as loading
 from anthropic_models_testkit.strategies import capabilities, catalogs, created_ats, model_ids
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -58,7 +58,7 @@ def from_a_file(text: str | bytes | bytearray) -> tuple[Any, ...]:
 
 
 def reference(text: str | bytes) -> tuple[Any, ...]:
-    return outcome(lambda: loading._reference(Catalog, text, "<x>"))
+    return outcome(lambda: Catalog._made(loading._reference(text, "<x>"), "<x>"))
 
 
 def assert_same(text: str | bytes, chunks: tuple[int, ...] = SIZES) -> tuple[Any, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from anthropic_models_mock.modelinfo import FIELDS, CatalogError, parse_rfc3339, validate_model
+from anthropic_models_mock.model.modelinfo import FIELDS, CatalogError, parse_rfc3339, validate_model
 from anthropic_models_testkit.strategies import created_ats, model_infos
 from hypothesis import given
 

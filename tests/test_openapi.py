@@ -13,10 +13,11 @@ from typing import Any
 import jsonschema
 import pytest
 from anthropic_models_mock import Catalog, create_app
-from anthropic_models_mock.admin import COMMON_ERRORS, OPERATIONS, PREFIX
-from anthropic_models_mock.modelinfo import ANNOTATIONS, FIELDS, is_model_id
-from anthropic_models_mock.rules import HEALTH_PATH, LIMIT_DEFAULT, LIMIT_MAX, LIMIT_MIN, MAX_SYNTHETIC
-from anthropic_models_mock.server import BackgroundServer
+from anthropic_models_mock.http import HEALTH_PATH
+from anthropic_models_mock.http.admin_schemas import COMMON_ERRORS, OPERATIONS, PREFIX
+from anthropic_models_mock.http.server import BackgroundServer
+from anthropic_models_mock.model.limits import LIMIT_DEFAULT, LIMIT_MAX, LIMIT_MIN, MAX_SYNTHETIC
+from anthropic_models_mock.model.modelinfo import ANNOTATIONS, FIELDS, is_model_id
 from openapi_spec_validator import validate
 from starlette.testclient import TestClient
 
@@ -408,11 +409,12 @@ def test_document_bytes_are_json() -> None:
 def served_small_catalogs() -> Iterator[str]:
     """An app whose PUT /_mock/catalog builds at most 50 synthetic models, in its schema and its checks
     alike, so that schemathesis can fuzz that operation too (10,000,000 would take minutes a case)."""
-    import anthropic_models_mock.admin as admin
+    import anthropic_models_mock.http.admin as admin
+    import anthropic_models_mock.http.admin_schemas as schemas
 
     patch = pytest.MonkeyPatch()
     patch.setattr(admin, "MAX_SYNTHETIC", 50)
-    patch.setitem(admin._SYNTHETIC_BODY["properties"]["synthetic"], "maximum", 50)
+    patch.setitem(schemas._SYNTHETIC_BODY["properties"]["synthetic"], "maximum", 50)
     try:
         with BackgroundServer(create_app(Catalog.synthetic(5, 2))) as server:
             yield server.url
@@ -431,11 +433,11 @@ def test_schemathesis_finds_nothing_in_the_catalog_replacement(served_small_cata
 def served_short_streams() -> Iterator[str]:
     """An app whose journal stream lasts at most 0.2 s, in its schema and its checks alike, so that
     schemathesis can fuzz it (a stream of an hour would hold each case that long)."""
-    import anthropic_models_mock.admin as admin
+    import anthropic_models_mock.http.admin_schemas as admin
 
     patch = pytest.MonkeyPatch()
-    patch.setitem(admin._STREAM_TIMEOUT, "maximum", 0.2)
-    patch.setitem(admin._STREAM_TIMEOUT, "default", 0.1)
+    patch.setitem(admin.STREAM_TIMEOUT, "maximum", 0.2)
+    patch.setitem(admin.STREAM_TIMEOUT, "default", 0.1)
     try:
         with BackgroundServer(create_app(Catalog.synthetic(5, 2))) as server:
             yield server.url

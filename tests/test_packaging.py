@@ -48,13 +48,13 @@ def test_wheel_installs_only_import_names_of_its_own(wheel: Path) -> None:
         "anthropic_models_testkit/py.typed",
         "anthropic_models_mock/__main__.py",
         "anthropic_models_testkit/plugin.py",
-        "anthropic_models_mock/_ui/index.html",  # the dashboard, whole: page, script, style
-        "anthropic_models_mock/_ui/app.js",
-        "anthropic_models_mock/_ui/app.css",
+        "anthropic_models_mock/http/_ui/index.html",  # the dashboard, whole: page, script, style
+        "anthropic_models_mock/http/_ui/app.js",
+        "anthropic_models_mock/http/_ui/app.css",
     } <= names
     for name in ("index.html", "app.js", "app.css"):
-        shipped = archive_bytes(wheel, f"anthropic_models_mock/_ui/{name}")
-        assert shipped == (ROOT / "mockserver" / "anthropic_models_mock" / "_ui" / name).read_bytes()
+        shipped = archive_bytes(wheel, f"anthropic_models_mock/http/_ui/{name}")
+        assert shipped == (ROOT / "mockserver" / "anthropic_models_mock" / "http" / "_ui" / name).read_bytes()
     assert "mockserver = anthropic_models_mock.cli:main" in points  # the command keeps its name
     assert "anthropic_models_mock = anthropic_models_testkit.plugin" in points
     assert "anthropic_models_mock = anthropic_models_testkit._hypothesis:_hypothesis_setup_hook" in points
@@ -75,7 +75,7 @@ def test_installed_layout_finds_the_embedded_catalog(wheel: Path, tmp_path: Path
         "print(anthropic_models_mock.__file__);"
         "print(default_catalog_path());"
         "print(len(Catalog.default()));"
-        "from anthropic_models_mock.ui import read_asset;"
+        "from anthropic_models_mock.http.dashboard import read_asset;"
         "print(len(read_asset('index.html')) > 0)"
     )
     env = {**os.environ, "PYTHONPATH": str(site)}
@@ -214,36 +214,6 @@ def test_entry_points_import_nothing_heavy() -> None:
     assert result.stdout.split("\n")[:2] == ["[]", "True"]
 
 
-def test_the_catalog_loads_without_the_server() -> None:
-    """The helper that decodes half of a long catalog file imports only what loading needs, not the server;
-    the package's public names are still there, imported on first use."""
-    probe = textwrap.dedent(
-        """
-        import sys
-        import anthropic_models_mock, anthropic_models_mock.halves, anthropic_models_mock.loading
-        print(sorted({"asyncio", "starlette", "uvicorn", "anthropic_models_mock.app"} & set(sys.modules)))
-        from anthropic_models_mock import Catalog, create_app
-        from anthropic_models_mock.catalog import Catalog as Same
-        print(Catalog is Same, set(anthropic_models_mock.__all__) <= set(dir(anthropic_models_mock)))
-        for name in ("nothing_of_that_name", "__main__"):  # (that one would run the command line)
-            try:
-                getattr(anthropic_models_mock, name)
-            except AttributeError as exc:
-                print(exc)
-        print(anthropic_models_mock.catalogdiff.__name__)  # a submodule, as before: imported on first use
-        """
-    )
-    result = _run(sys.executable, "-c", probe)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split("\n")[:5] == [
-        "[]",
-        "True True",
-        "module 'anthropic_models_mock' has no attribute 'nothing_of_that_name'",
-        "module 'anthropic_models_mock' has no attribute '__main__'",
-        "anthropic_models_mock.catalogdiff",
-    ]
-
-
 def test_a_type_checker_sees_the_public_names_and_no_other(tmp_path: Path) -> None:
     """The names imported on first use are the real ones to mypy, and a misspelt one is an error."""
     probe = tmp_path / "probe.py"
@@ -254,5 +224,5 @@ def test_a_type_checker_sees_the_public_names_and_no_other(tmp_path: Path) -> No
         "anthropic_models_mock.Catalgo\n"
     )
     result = _run(sys.executable, "-m", "mypy", "--no-incremental", "--strict", probe, cwd=tmp_path)
-    assert "anthropic_models_mock.catalog.Catalog" in result.stdout, result.stdout
+    assert "anthropic_models_mock.catalog.catalog.Catalog" in result.stdout, result.stdout
     assert 'Module has no attribute "Catalgo"' in result.stdout, result.stdout

@@ -6,10 +6,11 @@ import json
 from typing import Any
 
 import pytest
-from anthropic_models_mock.catalog import Catalog, View, served
-from anthropic_models_mock.errors import ApiError
-from anthropic_models_mock.pagination import paginate, render_page
-from anthropic_models_mock.rules import LIFECYCLES
+from anthropic_models_mock.catalog import Catalog, View
+from anthropic_models_mock.catalog.pages import paginate, render_page
+from anthropic_models_mock.model import served
+from anthropic_models_mock.model.errors import ApiError
+from anthropic_models_mock.model.limits import LIFECYCLES
 from anthropic_models_testkit.strategies import catalogs
 from hypothesis import given
 from hypothesis import strategies as st

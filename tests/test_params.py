@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from anthropic_models_mock.errors import ApiError
-from anthropic_models_mock.params import ListParams, parse_list_params, parse_retrieve_params
-from anthropic_models_mock.rules import DEFAULT_LIFECYCLES, LIMIT_DEFAULT, LIMIT_MAX, LIMIT_MIN
+from anthropic_models_mock.model.errors import ApiError
+from anthropic_models_mock.model.limits import DEFAULT_LIFECYCLES, LIMIT_DEFAULT, LIMIT_MAX, LIMIT_MIN
+from anthropic_models_mock.model.params import ListParams, parse_list_params, parse_retrieve_params
 from hypothesis import given
 from hypothesis import strategies as st
 

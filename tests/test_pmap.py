@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from anthropic_models_mock.pmap import PMap
+from anthropic_models_mock.storage.pmap import PMap
 from hypothesis import given
 from hypothesis import strategies as st
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from anthropic_models_mock.progress import Progress
+from anthropic_models_mock.cli.progress import Progress
 
 
 class Clock:

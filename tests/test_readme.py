@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 from anthropic_models_mock import Catalog, create_app
-from anthropic_models_mock.server import BackgroundServer
+from anthropic_models_mock.http.server import BackgroundServer
 from anyio.pytest_plugin import get_available_backends
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -21,8 +21,8 @@ import httpx
 import pytest
 from anthropic_models_mock import Catalog
 from anthropic_models_mock.catalog import default_catalog_path
-from anthropic_models_mock.progress import Progress
-from anthropic_models_mock.recording import MAX_WAIT, RecordError, _wait, candidate_names, known_model_names, record
+from anthropic_models_mock.cli.progress import Progress
+from anthropic_models_mock.cli.recording import MAX_WAIT, RecordError, _wait, candidate_names, known_model_names, record
 from commands import run, serving
 
 KEY = "sk-ant-test-SECRET-0123456789abcdef"
@@ -645,7 +645,7 @@ def test_an_error_that_a_retry_cannot_cure_is_not_retried() -> None:
 
 @pytest.mark.parametrize("declared", [True, False])
 def test_an_answer_larger_than_the_bound_is_cut_off(monkeypatch: pytest.MonkeyPatch, declared: bool) -> None:
-    from anthropic_models_mock import recording
+    from anthropic_models_mock.cli import recording
 
     monkeypatch.setattr(recording, "MAX_ANSWER", 4096)
     body = json.dumps({"data": [item(f"claude-x-{n}") for n in range(100)], "has_more": False}).encode()
@@ -682,7 +682,7 @@ def test_a_last_id_that_is_not_the_last_item_s_is_refused() -> None:
 
 
 def test_pagination_without_end_is_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
-    from anthropic_models_mock import recording
+    from anthropic_models_mock.cli import recording
 
     monkeypatch.setattr(recording, "MAX_PAGES", 5)
     pages: list[str] = []
@@ -811,8 +811,8 @@ def test_diff_prints_to_an_ascii_output(tmp_path: Path) -> None:
 def test_an_unexpected_failure_of_diff_exits_2_in_one_line(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from anthropic_models_mock import catalogdiff
-    from anthropic_models_mock.cli import main
+    from anthropic_models_mock.catalog import diff as catalogdiff
+    from anthropic_models_mock.cli.main import main
 
     def broken(old: Catalog, new: Catalog) -> None:
         raise RuntimeError("a bug")

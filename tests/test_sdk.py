@@ -14,8 +14,8 @@ import anthropic
 import pytest
 import pytest_asyncio
 from anthropic_models_mock import Catalog, create_app
-from anthropic_models_mock.rules import DEFAULT_LIFECYCLES, LIFECYCLES
-from anthropic_models_mock.server import BackgroundServer
+from anthropic_models_mock.http.server import BackgroundServer
+from anthropic_models_mock.model.limits import DEFAULT_LIFECYCLES, LIFECYCLES
 
 KEY = "sdk-test-key"
 CATALOG = Catalog.synthetic(95, 2)

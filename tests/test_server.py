@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from anthropic_models_mock import Catalog, create_app
-from anthropic_models_mock.server import BackgroundServer
+from anthropic_models_mock.http.server import BackgroundServer
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from anthropic_models_mock import Catalog, CatalogError, create_app
-from anthropic_models_mock.state import MockState
+from anthropic_models_mock.runtime.state import MockState
 
 MODELS = [{"id": "claude-a-1", "display_name": "A", "created_at": "2026-01-01T00:00:00Z"}]
 

@@ -6,10 +6,10 @@ from itertools import combinations
 from typing import Any
 from unittest.mock import patch
 
-from anthropic_models_mock import store
-from anthropic_models_mock.catalog import Catalog, CatalogError
-from anthropic_models_mock.pagination import paginate, render_page
-from anthropic_models_mock.rules import LIFECYCLES
+from anthropic_models_mock import Catalog, CatalogError
+from anthropic_models_mock.catalog.pages import paginate, render_page
+from anthropic_models_mock.model.limits import LIFECYCLES
+from anthropic_models_mock.storage import blocks as store
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -152,7 +152,7 @@ def test_a_catalog_is_freed_without_the_cycle_collector() -> None:
 
 
 def test_a_synthetic_catalog_larger_than_its_id_space_still_ends() -> None:
-    from anthropic_models_mock import synthetic
+    from anthropic_models_mock.catalog import synthetic
 
     with patch.object(synthetic, "_FAMILIES", [("opus", 1, 0)]):
         catalog = Catalog.synthetic(2000, 1)  # one family: 1,354 dated ids and one undated

@@ -9,7 +9,7 @@ from anthropic import _models as sdk_models
 from anthropic.types import ModelInfo
 from anthropic.types.beta import BetaModelInfo
 from anthropic_models_mock import Catalog, CatalogError, create_app
-from anthropic_models_mock.rules import LIFECYCLES
+from anthropic_models_mock.model.limits import LIFECYCLES
 from anthropic_models_testkit.contract import check_pages
 from anthropic_models_testkit.strategies import (
     aliases,

@@ -20,8 +20,8 @@ import anthropic
 import httpx
 import pytest
 from anthropic_models_mock import Catalog, create_app
-from anthropic_models_mock.server import BackgroundServer
-from anthropic_models_mock.ui import CONTENT_SECURITY_POLICY, FILES, read_asset
+from anthropic_models_mock.http.dashboard import CONTENT_SECURITY_POLICY, FILES, read_asset
+from anthropic_models_mock.http.server import BackgroundServer
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse

@@ -1,5 +1,5 @@
 """``python -m mockserver``: the same as the ``mockserver`` command."""
 
-from .cli import main
+from .cli.main import main
 
 main()

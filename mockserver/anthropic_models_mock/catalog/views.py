@@ -1,0 +1,149 @@
+"""A catalog's views: its models filtered to some lifecycles, in list order, plain or beta, each page a slice.
+
+Positions are found down one path of the catalog's tree (a bisection and a sum a level), and a
+page is one slice of a block's pre-serialised bodies, or a few: both cost ``O(log n)``.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, overload
+
+from ..storage.blocks import Key, Profiles, Rows
+
+__all__ = ["View", "key_of"]
+
+_MISSING: Any = object()
+
+
+def key_of(index: Mapping[str, Key], delta: Mapping[str, Key | None], model_id: str) -> Key | None:
+    """The key of ``model_id``: from ``delta`` (the changes since ``index`` was made), else from ``index``."""
+    if delta:
+        found = delta.get(model_id, _MISSING)
+        if found is not _MISSING:
+            return found  # type: ignore[no-any-return]
+    return index.get(model_id)
+
+
+class View:
+    """The catalog filtered to some lifecycles (``mask``, a bit set of their codes), in list order, plain or beta.
+
+    Made from the catalog's lookup parts, not the catalog: a view it caches must not keep it alive in a cycle.
+    """
+
+    __slots__ = ("_key", "_mask", "_rows", "_tails", "beta")
+
+    def __init__(
+        self,
+        rows: Rows,
+        profiles: Profiles,
+        index: Mapping[str, Key],
+        delta: Mapping[str, Key | None],
+        mask: int,
+        beta: bool,
+    ) -> None:
+        self._key = functools.partial(key_of, index, delta)
+        self._rows, self._mask, self.beta = rows, mask, beta
+        self._tails = profiles.beta if beta else profiles.plain
+
+    def __len__(self) -> int:
+        return self._rows.count(self._mask)
+
+    def locate(self, model_id: str) -> int | None:
+        """The position of ``model_id`` in this view, or ``None`` when it is not in it."""
+        key = self._key(model_id)
+        return None if key is None else self._rows.position(key, self._mask)
+
+    def page(self, start: int, stop: int) -> tuple[bytes, str, str]:
+        """Models ``start..stop-1`` (``start < stop``), comma-separated, with the first and last ids."""
+        parts: list[bytes] = []
+        first = last = ""
+        tails, beta = self._tails, self.beta
+        for block, offsets in self._rows.span(start, stop, self._mask):
+            if beta:
+                parts += [block.body(n, tails, True) for n in offsets]
+            else:  # one slice of the block, or one per run of neighbours
+                parts += block.shown(offsets, self._mask)
+            if not first:
+                first = block.keys[offsets[0]][1]
+            last = block.keys[offsets[-1]][1]
+        return b",".join(parts), first, last
+
+    def joined(self, start: int, stop: int) -> bytes:
+        """The serialised models ``start..stop-1``, comma-separated."""
+        return self.page(start, stop)[0] if start < stop else b""
+
+    def body(self, index: int) -> bytes:
+        """The serialised model at ``index``."""
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self.joined(index, index + 1)
+
+    @property
+    def ids(self) -> Sequence[str]:
+        """The ids, in list order (a lazy sequence)."""
+        return _Ids(self)
+
+    @property
+    def position(self) -> Mapping[str, int]:
+        """Id -> position in this view (a lazy mapping)."""
+        return _Positions(self)
+
+    @property
+    def bodies(self) -> tuple[bytes, ...]:
+        """Every serialised model (for inspection, not for serving)."""
+        return tuple(self.body(n) for n in range(len(self)))
+
+    def _items(self) -> Iterator[tuple[str, int]]:
+        position = 0
+        for block, offsets in self._rows.span(0, len(self), self._mask):
+            for n in offsets:
+                yield block.keys[n][1], position
+                position += 1
+
+
+class _Ids(Sequence[str]):
+    __slots__ = ("_view",)
+
+    def __init__(self, view: View) -> None:
+        self._view = view
+
+    def __len__(self) -> int:
+        return len(self._view)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        if isinstance(index, slice):
+            return [model_id for model_id, _ in self._view._items()][index]
+        size = len(self._view)
+        if index < 0:
+            index += size
+        if not 0 <= index < size:
+            raise IndexError(index)
+        return self._view.page(index, index + 1)[1]
+
+    def __iter__(self) -> Iterator[str]:
+        return (model_id for model_id, _ in self._view._items())
+
+
+class _Positions(Mapping[str, int]):
+    __slots__ = ("_view",)
+
+    def __init__(self, view: View) -> None:
+        self._view = view
+
+    def __getitem__(self, model_id: str) -> int:
+        found = self._view.locate(model_id) if isinstance(model_id, str) else None
+        if found is None:
+            raise KeyError(model_id)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return (model_id for model_id, _ in self._view._items())
+
+    def __len__(self) -> int:
+        return len(self._view)

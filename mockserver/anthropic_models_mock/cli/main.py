@@ -1,0 +1,595 @@
+"""The ``mockserver`` command: ``serve`` the fake API, or print a ``catalog``."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import gc
+import importlib.metadata
+import ipaddress
+import json
+import math
+import os
+import re
+import signal
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from types import FrameType
+from typing import Any, NoReturn
+
+from ..catalog.catalog import Catalog, default_catalog_path
+from ..model.headers import key_problem
+from ..model.limits import MAX_SECONDS, MAX_SYNTHETIC
+from ..model.modelinfo import CatalogError
+
+__all__ = ["main"]
+
+_DISTRIBUTION = "anthropic-models-mock"
+#: Where ``serve`` listens by default; 4010 is where the official SDK's own test suite looks.
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 4010
+_STDIN = "-"
+_KEY_ENV = "ANTHROPIC_API_KEY"
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _version() -> str:
+    """The installed distribution's version; ``0+unknown`` when run from an uninstalled source tree."""
+    try:
+        return importlib.metadata.version(_DISTRIBUTION)
+    except importlib.metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        unrecognized = "unrecognized arguments: "
+        if message.startswith(unrecognized):  # name the options only: a stray value may be a secret
+            words = message.removeprefix(unrecognized).split(" ")
+            options = [word.partition("=")[0] for word in words if word.startswith("-")]
+            values = len(words) - len(options)
+            counted = [f"{values} value" + ("s" if values > 1 else "") + " (not shown)"] if values else []
+            message = unrecognized + " and ".join(part for part in (" ".join(options), *counted) if part)
+        _die(f"{message} (see '{self.prog} --help')")
+
+
+def _die(message: str) -> NoReturn:
+    print(f"mockserver: error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def _ranged(convert: Callable[[str], float], low: float, high: float, what: str) -> Callable[[str], Any]:
+    """An argparse ``type=`` that converts, then checks ``low <= value <= high``."""
+
+    def parse(text: str) -> Any:
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"expected {what} from {low:,} to {high:,}, got {text}")
+        return value
+
+    return parse
+
+
+_count = _ranged(int, 0, MAX_SYNTHETIC, "a whole number")
+_positive = _ranged(int, 1, 10**9, "a whole number")
+_port = _ranged(int, 0, 65535, "a port")
+_status = _ranged(int, 400, 599, "an error status")
+_seconds = _ranged(float, 0, MAX_SECONDS, "seconds")
+_probability = _ranged(float, 0, 1, "a probability")
+
+
+def _catalog_path(text: str) -> str:
+    """An argparse ``type=`` for ``--catalog``: a path, or ``-``; never empty (``Path("")`` is the current folder)."""
+    if not text:
+        raise argparse.ArgumentTypeError("expected a catalog file, or - for standard input; got an empty string")
+    return text
+
+
+def _add_catalog_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("catalog (default: the embedded catalog of real Claude models)")
+    source = group.add_mutually_exclusive_group()
+    source.add_argument(
+        "--catalog", metavar="PATH", type=_catalog_path, help="serve the models in this catalog file (- for stdin)"
+    )
+    source.add_argument("--synthetic", metavar="N", type=_count, help="serve N synthetic models made with Faker")
+    group.add_argument("--seed", metavar="S", type=int, help="seed of --synthetic (default 0); same seed, same catalog")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="mockserver", description="An offline fake of Anthropic's Models API.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+    serve = commands.add_parser("serve", help="serve the fake API over HTTP (uvicorn)")
+    serve.add_argument("--host", default=DEFAULT_HOST, help=f"address to bind (default {DEFAULT_HOST})")
+    serve.add_argument(
+        "--port",
+        type=_port,
+        default=DEFAULT_PORT,
+        help=f"port to bind, 0 for any free one (default {DEFAULT_PORT})",
+    )
+    _add_catalog_options(serve)
+    serve.add_argument(
+        "--api-key",
+        metavar="KEY",
+        action="append",
+        dest="api_keys",
+        help="accept only this key (repeat for more); default: any non-empty key",
+    )
+    serve.add_argument("--access-log", action="store_true", help="log every request (off by default)")
+    admin = serve.add_mutually_exclusive_group()
+    admin.add_argument(
+        "--admin",
+        action="store_true",
+        default=None,
+        help="serve the /_mock/ admin API even on a non-loopback host (default: on for loopback only)",
+    )
+    admin.add_argument("--no-admin", dest="admin", action="store_false", help="do not serve the /_mock/ admin API")
+    serve.add_argument(
+        "--journal-size", metavar="N", type=_positive, default=1000, help="requests the journal keeps (default 1000)"
+    )
+    faults = serve.add_argument_group("faults (see README: Faults)")
+    faults.add_argument(
+        "--fault",
+        metavar="STATUS",
+        type=_status,
+        action="append",
+        default=[],
+        help="the next request gets this error status; repeat for a sequence (--fault 429 --fault 429)",
+    )
+    faults.add_argument("--fail-rate", metavar="P", type=_probability, help="each request fails with probability P")
+    faults.add_argument(
+        "--fail-status", metavar="STATUS", type=_status, help="status of --fail-rate errors (default 500)"
+    )
+    faults.add_argument(
+        "--retry-after", metavar="SECONDS", type=_seconds, help="retry-after header on --fault and --fail-rate errors"
+    )
+    faults.add_argument("--latency", metavar="SECONDS", type=_seconds, default=0.0, help="delay every API request")
+    faults.add_argument("--latency-jitter", metavar="SECONDS", type=_seconds, help="plus a random 0..SECONDS (seeded)")
+    faults.add_argument(
+        "--fault-seed", metavar="N", type=int, help="seed of --fail-rate and --latency-jitter (default 0)"
+    )
+    catalog = commands.add_parser(
+        "catalog",
+        help="print a catalog (validated) to stdout; or record one from a Models API, or diff two",
+        description="Print a catalog (validated) to stdout; 'catalog record' and 'catalog diff' do more.",
+    )
+    _add_catalog_options(catalog)
+    tools = catalog.add_subparsers(dest="catalog_command", metavar="[record | diff]", parser_class=_Parser)
+    _add_record(tools)
+    _add_diff(tools)
+    return parser
+
+
+def _add_record(tools: Any) -> None:
+    record = tools.add_parser(
+        "record",
+        allow_abbrev=False,  # --api-key must never be read as --api-key-env
+        help="record the catalog a Models API serves (every model, plain and beta, and its aliases)",
+        description="Record the catalog the Models API at URL serves, as a catalog file. The key is read from"
+        " the environment only, and never written anywhere. Exit 0 when recorded, 2 on any error.",
+    )
+    record.add_argument(
+        "url", metavar="URL", help="the API's base URL, as the SDK's base_url (https://api.anthropic.com)"
+    )
+    record.add_argument(
+        "--api-key-env",
+        metavar="NAME",
+        default=_KEY_ENV,
+        help=f"the environment variable holding the key (default {_KEY_ENV})",
+    )
+    record.add_argument("--api-key", nargs="?", action=_RefuseKey, help=argparse.SUPPRESS)
+    record.add_argument(
+        "-o", "--output", metavar="FILE", type=_catalog_path, help="write here, atomically (default: stdout)"
+    )
+    record.add_argument(
+        "--base",
+        metavar="OLD",
+        type=_catalog_path,
+        help="an older catalog file: its aliases are tried, and each model's sources are kept",
+    )
+    record.add_argument(
+        "--alias",
+        metavar="NAME",
+        action="append",
+        default=[],
+        dest="aliases",
+        help="a name to try as an alias (repeat for more); the installed SDK's model names and the embedded"
+        " catalog's aliases are always tried",
+    )
+    record.add_argument(
+        "--retries",
+        metavar="N",
+        type=_ranged(int, 0, 100, "a whole number"),
+        default=4,
+        help="retries of a request answered 429, 529 or 5xx, or cut off (default 4)",
+    )
+    record.add_argument(
+        "--timeout",
+        metavar="SECONDS",
+        type=_ranged(float, 0.1, MAX_SECONDS, "seconds"),
+        default=30.0,
+        help="seconds each whole answer may take, from request to last byte (default 30)",
+    )
+
+
+class _RefuseKey(argparse.Action):
+    """``--api-key`` on ``record``: refused without repeating it (a command line is seen by others, and kept)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        _die(
+            f"--api-key: the key is read from the environment only: set {_KEY_ENV}, or name another with --api-key-env"
+        )
+
+
+def _add_diff(tools: Any) -> None:
+    diff = tools.add_parser(
+        "diff",
+        help="what differs between two catalogs: models, fields, capabilities, aliases",
+        description="Compare what two catalog files serve. Exit 0 when they serve the same, 1 when they"
+        " differ, 2 on an error (like diff), so a scheduled job can fail on drift.",
+    )
+    diff.add_argument("old", metavar="OLD", type=_catalog_path, help="a catalog file (- for stdin)")
+    diff.add_argument("new", metavar="NEW", type=_catalog_path, help="a catalog file (- for stdin)")
+    diff.add_argument("--json", action="store_true", help="print the differences as JSON, for machines")
+
+
+def _say(text: str) -> None:
+    """Print a line for the user; a reader that has gone away (``| head``) is not an error."""
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _stdin_text() -> str:
+    """Standard input as UTF-8 text (``--catalog -``); errors name ``<stdin>`` like others name the file."""
+    if sys.stdin is None:  # started with stdin closed
+        _die("<stdin>: cannot read catalog: standard input is closed")
+    try:
+        return sys.stdin.buffer.read().decode("utf-8")
+    except OSError as exc:
+        _die(f"<stdin>: cannot read catalog: {exc.strerror or exc}")
+    except UnicodeDecodeError as exc:
+        _die(f"<stdin>: not UTF-8 text: {exc.reason}")
+
+
+def _load(args: argparse.Namespace) -> Catalog:
+    if args.seed is not None and args.synthetic is None:
+        _die("--seed only applies to --synthetic N")
+    build: Callable[[Callable[[int], None]], Catalog]
+    if args.synthetic is not None:
+        size, seed = args.synthetic, args.seed or 0
+        what = "built {count} synthetic models"
+        build = functools.partial(_synthetic, size, seed)
+    elif args.catalog == _STDIN:
+        text = _stdin_text()
+        what = "loaded {count} models from <stdin>"
+        build = functools.partial(_from_text, text)
+    else:
+        path = args.catalog if args.catalog is not None else default_catalog_path()
+        what = f"loaded {{count}} models from {path}"
+        build = functools.partial(_from_file, path)
+    return _built(build, what, args.synthetic)
+
+
+def _synthetic(size: int, seed: int, report: Callable[[int], None]) -> Catalog:
+    return Catalog.synthetic(size, seed, progress=report)
+
+
+def _from_text(text: str, report: Callable[[int], None]) -> Catalog:
+    return Catalog.from_json(text, source="<stdin>", progress=report)
+
+
+def _from_file(path: str | Path, report: Callable[[int], None]) -> Catalog:
+    return Catalog.from_file(path, progress=report)
+
+
+def _built(build: Callable[[Callable[[int], None]], Catalog], what: str, total: int | None) -> Catalog:
+    """``build(report)`` in a worker thread, while this one shows its progress and stays free for signals.
+
+    ``what`` is the summary, with ``{count}`` for the models built (printed when it took over a second).
+
+    A build is mostly C code (decoding, sorting) that would hold off Ctrl-C and SIGTERM until it returns;
+    here the main thread only waits, so a signal stops the command at once (see ``main``).
+    """
+    from .progress import Progress
+
+    progress = Progress("models", total=total)
+    made = [0]
+    done: list[Catalog] = []
+    failed: list[BaseException] = []
+
+    def report(count: int) -> None:
+        made[0] = count
+
+    def work() -> None:
+        try:
+            done.append(build(report))
+        except BaseException as exc:  # handed to the main thread
+            failed.append(exc)
+
+    worker = threading.Thread(target=work, name="mockserver build", daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.1)
+            progress.advance(made[0] - progress.count)
+    except BaseException:  # Ctrl-C or SIGTERM: the line that follows starts on a clean line
+        progress.done(quiet_under=math.inf)
+        raise
+    if failed:
+        if isinstance(failed[0], CatalogError):
+            progress.done(quiet_under=math.inf)
+            _die(str(failed[0]))
+        raise failed[0]
+    catalog = done[0]
+    progress.count = len(catalog)
+    elapsed = max(progress.elapsed, 1e-9)
+    summary = what.replace("{count}", f"{len(catalog):,}")
+    progress.done(f"{summary} in {elapsed:.1f} s ({len(catalog) / elapsed:,.0f}/s)", quiet_under=1.0)
+    return catalog
+
+
+#: What a flag set to 0 leaves for the flags that depend on it to change: nothing.
+_ZERO = {"--fail-rate": "fails no request", "--latency-jitter": "adds no delay"}
+
+
+def _refuse_no_ops(args: argparse.Namespace) -> None:
+    """A flag that would change nothing is refused, saying what it needs."""
+    rate = {"--fail-rate": args.fail_rate}
+    rules = (
+        (
+            "--retry-after",
+            args.retry_after,
+            "applies to --fault and --fail-rate errors",
+            {"--fault": args.fault, **rate},
+        ),
+        ("--fail-status", args.fail_status, "applies to --fail-rate", rate),
+        (
+            "--fault-seed",
+            args.fault_seed,
+            "seeds --fail-rate and --latency-jitter",
+            {**rate, "--latency-jitter": args.latency_jitter},
+        ),
+    )
+    for flag, value, purpose, needs in rules:
+        if value is None or any(needs.values()):
+            continue
+        zeros = [f"{name} 0 {_ZERO[name]}" for name, given in needs.items() if given == 0]
+        if zeros:
+            _die(f"{flag} would change nothing: {' and '.join(zeros)}")
+        _die(f"{flag} {purpose}; give {'it too' if len(needs) == 1 else 'one of them'}")
+
+
+def _serve(args: argparse.Namespace) -> None:
+    from ..http.admin import BUILD_THREAD
+    from ..http.app import create_app
+    from ..http.server import Server, base_url, bind, uvicorn_config
+
+    for key in args.api_keys or ():
+        problem = key_problem(key)
+        if problem is not None:
+            _die(f"--api-key: {problem}")
+    _refuse_no_ops(args)
+    catalog = _load(args)
+    try:
+        sock = bind(args.host, args.port)
+    except (OSError, UnicodeError) as exc:
+        _die(f"cannot listen on {args.host}:{args.port}: {getattr(exc, 'strerror', None) or exc}")
+    loopback = ipaddress.ip_address(sock.getsockname()[0]).is_loopback
+    admin = loopback if args.admin is None else args.admin
+    app = create_app(
+        catalog, api_keys=args.api_keys, admin=admin, journal_size=args.journal_size, fault_seed=args.fault_seed or 0
+    )
+    faults = app.mock.faults
+    for status in args.fault:
+        faults.add(status, retry_after=args.retry_after)
+    if args.fail_rate:
+        faults.set_fail_rate(args.fail_rate, status=args.fail_status or 500, retry_after=args.retry_after)
+    if args.latency or args.latency_jitter:
+        faults.set_latency(args.latency, jitter=args.latency_jitter or 0.0)
+    faults.mark_start()  # POST /_mock/reset comes back to the flags' faults
+    url = base_url(sock)
+    key = "<your --api-key>" if args.api_keys else "test-key"  # a configured key is never printed
+    _say(f"mockserver: serving {len(catalog)} models ({catalog.source}) at {url}")
+    _say(f"try: curl -s {url}/v1/models -H 'x-api-key: {key}' -H 'anthropic-version: 2023-06-01'")
+    if admin:
+        _say(f"admin: {url}/_mock (journal, faults, models, aliases, reset)")
+        _say(f"dashboard: {url}/_mock/ui (open it in a browser: watch the requests, browse the catalog, set faults)")
+    elif args.admin is None:
+        _say("admin: off on a non-loopback address (anyone there could change the fake); --admin turns it on")
+    _say(f"url: {url}")  # the banner's last line, for scripts (the socket is bound: connections wait)
+    gc.freeze()
+    with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the signal once stopped: a clean stop
+        Server(uvicorn_config(app, access_log=args.access_log)).run(sockets=[sock])
+    _say("mockserver: stopped")
+    if any(thread.name == BUILD_THREAD and thread.is_alive() for thread in threading.enumerate()):
+        # A catalog build the admin API started, abandoned: tearing down its half-made objects could take
+        # seconds. Nothing else is left to do, so end now.
+        sys.stderr.flush()
+        os._exit(0)
+
+
+def _dumps(document: Any) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def _refuse_print_options(args: argparse.Namespace) -> None:
+    """``--catalog``, ``--synthetic`` and ``--seed`` choose the catalog to print; elsewhere they would do nothing."""
+    for flag, value in (("--catalog", args.catalog), ("--synthetic", args.synthetic), ("--seed", args.seed)):
+        if value is not None:
+            _die(f"{flag} chooses the catalog 'mockserver catalog' prints; 'catalog {args.catalog_command}' reads none")
+
+
+def _read_document(path: str) -> tuple[Catalog, Any]:
+    """A catalog file (or ``-``), loaded and checked; also its parsed document. Exit 2 when it is not one."""
+    from ..model.documents import loads
+
+    try:
+        if path == _STDIN:
+            text, source = _stdin_text(), "<stdin>"
+        else:
+            text, source = Path(path).read_text(encoding="utf-8"), path
+    except OSError as exc:
+        _die(f"{path}: cannot read catalog file: {exc.strerror or exc}")
+    except UnicodeDecodeError as exc:
+        _die(f"{path}: not UTF-8 text: {exc.reason}")
+    try:
+        catalog = Catalog.from_json(text, source=source)
+        return catalog, loads(text)
+    except CatalogError as exc:
+        _die(str(exc))
+
+
+def _record(args: argparse.Namespace) -> None:
+    from ..model.modelinfo import is_model_id
+    from .output import write_atomically
+    from .progress import Progress
+    from .recording import RecordError, candidate_names, record, url_problem
+
+    name = args.api_key_env
+    if not _ENV_NAME.fullmatch(name):
+        _die("--api-key-env: expected the name of an environment variable (letters, digits, _), not a key itself")
+    key = os.environ.get(name)
+    if not key:
+        _die(f"${name} is not set: the key is read from the environment only (--api-key-env NAME names another)")
+    problem = key_problem(key)
+    if problem is not None:
+        _die(f"${name}: {problem}")
+    for alias in args.aliases:
+        if not is_model_id(alias):
+            _die(f"--alias: {alias!r} is not a model name (URL-safe, no '/' or spaces)")
+    problem = url_problem(args.url)
+    if problem is not None:
+        _die(f"URL: {problem}")
+    output = None if args.output in (None, _STDIN) else _output_path(args.output)
+    base = None
+    if args.base is not None:
+        document = _read_document(args.base)[1]
+        base = {"models": document} if isinstance(document, list) else document
+    try:
+        recorded = record(
+            args.url,
+            key,
+            key_name=name,
+            candidates=[*candidate_names(), *args.aliases],
+            base=base,
+            retries=args.retries,
+            timeout=args.timeout,
+            progress=Progress("models"),
+            tool=f"mockserver {_version()}",
+        )
+    except RecordError as exc:
+        _die(str(exc))
+    if output is None:
+        _say(_encodable_json(recorded))
+        return
+    try:
+        write_atomically(output, f"{_dumps(recorded)}\n".encode())
+    except OSError as exc:
+        _die(f"-o {args.output}: cannot write: {exc.strerror or exc}")
+
+
+def _output_path(text: str) -> Path:
+    """Where ``-o`` writes, checked before any request: a symbolic link is followed (its target is replaced)."""
+    try:
+        path = Path(text).resolve()
+    except (OSError, RuntimeError) as exc:  # a loop of links
+        _die(f"-o {text}: cannot follow: {getattr(exc, 'strerror', None) or exc}")
+    if path.is_dir():
+        _die(f"-o {text}: is a folder: give the file to write")
+    if not path.parent.is_dir():
+        _die(f"-o {text}: no such folder: {path.parent}")
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        _die(f"-o {text}: cannot write in {path.parent}: permission denied")
+    return path
+
+
+def _fits_stdout(text: str) -> bool:
+    """Whether standard output's encoding can print ``text`` (a C locale's ASCII cannot print ``→``)."""
+    try:
+        text.encode(getattr(sys.stdout, "encoding", None) or "utf-8")
+    except UnicodeEncodeError:
+        return False
+    except LookupError:
+        return True
+    return True
+
+
+def _encodable_json(document: Any) -> str:
+    """``document`` as JSON; with ``\\u`` escapes where standard output cannot print a character."""
+    text = _dumps(document)
+    return text if _fits_stdout(text) else json.dumps(document, indent=2, ensure_ascii=True)
+
+
+def _diff(args: argparse.Namespace) -> NoReturn:
+    from ..catalog.diff import diff_catalogs
+
+    if args.old == args.new == _STDIN:
+        _die("OLD and NEW cannot both be - (standard input)")
+    old, new = _read_document(args.old)[0], _read_document(args.new)[0]
+    try:
+        difference = diff_catalogs(old, new)
+        if args.json:
+            text = _encodable_json(difference.to_json())
+        else:
+            text = difference.render(arrow="→" if _fits_stdout("→") else "->").rstrip("\n")
+            if not _fits_stdout(text):
+                encoding = sys.stdout.encoding
+                text = text.encode(encoding, "backslashreplace").decode(encoding)
+        _say(text)
+    except Exception as exc:  # a bug, not a difference: exit 2 (1 would say "they differ")
+        _die(f"diff failed: {type(exc).__name__}: {exc}")
+    raise SystemExit(0 if difference.same else 1)
+
+
+class _Interrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM: the two stop the command alike."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> NoReturn:
+    raise _Interrupted(signum)
+
+
+def _end_by(signum: int) -> NoReturn:
+    """End the process by the signal that interrupted it, quietly, as Python ends on an uncaught Ctrl-C.
+
+    Dying by the signal (a shell reports 128 + N: 130 for Ctrl-C, 143 for SIGTERM) tells
+    a calling script that its command was interrupted, so that it stops too; and it skips
+    tearing down a half-built catalog of millions of objects.
+    """
+    print("mockserver: interrupted", file=sys.stderr, flush=True)
+    signal.signal(signum, signal.SIG_DFL)
+    signal.raise_signal(signum)
+    raise SystemExit(128 + signum)  # where the signal's default action does not end the process
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the command line; exit code 2 on any bad input. Ctrl-C and SIGTERM stop it alike."""
+    args = _parser().parse_args(argv)
+    previous = {signum: signal.signal(signum, _interrupt) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        if args.command == "serve":
+            _serve(args)
+        elif args.catalog_command is None:
+            _say(_load(args).to_json().decode())
+        else:
+            _refuse_print_options(args)
+            (_record if args.catalog_command == "record" else _diff)(args)
+    except _Interrupted as exc:  # before serving (say, building a big catalog) or while printing one
+        _end_by(exc.signum)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

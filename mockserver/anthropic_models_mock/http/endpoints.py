@@ -1,0 +1,78 @@
+"""The two endpoints of the Models API as plain ASGI apps: raw scope in, precomputed bytes out.
+
+They are mounted as Starlette routes (which give unknown methods their 405) and
+also called directly by the control layer for ``GET`` requests, skipping the
+router on the hot path. Either way an endpoint always answers: a refused
+request is its error envelope, and a crash is a 500 envelope, never a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+
+from ..catalog.pages import paginate, render_page
+from ..model.errors import ApiError
+from ..model.headers import check_headers
+from ..model.params import ListParams, parse_list_params, parse_retrieve_params
+from ..runtime.state import MockState
+from .responses import crash_response, error_response, json_response
+
+__all__ = ["Endpoint", "list_endpoint", "retrieve_endpoint"]
+
+#: Parsed query strings kept per app: at most this many, each at most this long, so at most 2 MiB.
+_PARSED_CACHE_SIZE = 4096
+_PARSED_CACHE_QUERY = 512
+
+
+class Endpoint:
+    """An ASGI app answering with ``answer(scope)``, or with the envelope of what it raised."""
+
+    def __init__(self, answer: Callable[[Scope], Response]) -> None:
+        self.answer = answer
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            response = self.answer(scope)
+        except ApiError as exc:
+            response = error_response(exc.status, exc.message, exc.headers)
+        except Exception:
+            response = crash_response()
+        await response(scope, receive, send)
+
+
+def list_endpoint(state: MockState) -> Endpoint:
+    """``GET /v1/models`` over ``state``'s catalog."""
+    parsed: dict[bytes, ListParams] = {}  # query string -> its valid parameters; bounded, per app
+
+    def answer(scope: Scope) -> Response:
+        check_headers(scope["headers"], state.api_keys, state.key_hint)
+        query: bytes = scope["query_string"]
+        params = parsed.get(query)
+        if params is None:
+            params = parse_list_params(query)  # raises on a bad one: only valid queries are kept
+            if len(query) <= _PARSED_CACHE_QUERY:
+                if len(parsed) >= _PARSED_CACHE_SIZE:
+                    parsed.clear()
+                parsed[query] = params
+        view = state.catalog.view(params.lifecycles, beta=params.beta)
+        return json_response(render_page(view, paginate(view, params.limit, params.after_id, params.before_id)))
+
+    return Endpoint(answer)
+
+
+def retrieve_endpoint(state: MockState) -> Endpoint:
+    """``GET /v1/models/{model_id}``: an id or an alias."""
+
+    def answer(scope: Scope) -> Response:
+        check_headers(scope["headers"], state.api_keys, state.key_hint)
+        beta = parse_retrieve_params(scope["query_string"])
+        model_id: str = scope["path_params"]["model_id"]
+        body = state.catalog.body(model_id, beta=beta)
+        if body is None:
+            raise ApiError(404, f"model: {model_id}")
+        return json_response(body)
+
+    return Endpoint(answer)

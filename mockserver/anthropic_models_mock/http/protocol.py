@@ -1,0 +1,227 @@
+"""HTTP/1.1 as the fake reads it: uvicorn's httptools protocol, made strict and never silent.
+
+uvicorn answers what it cannot parse itself, in plain text, and more besides that
+an adversarial client can exploit. This protocol changes exactly that:
+
+- a request that is not valid HTTP/1.1 gets the API's error envelope, saying what was wrong;
+- requests pipelined before it are answered first, in order (uvicorn dropped them), also when
+  the client has half-closed the connection after sending them;
+- an ``Upgrade`` (WebSocket, h2c) is answered as the plain HTTP request it also is,
+  then the connection closes: the fake has no WebSocket routes;
+- a request target longer than ``MAX_URL_BYTES`` is a 414 before it is buffered;
+- a client gets ``request_timeout`` seconds from connecting (or from the first byte of a
+  request) to send the whole request, headers and body, else a 408: slow clients cannot pin
+  connections;
+- a request whose body cannot be read (a bad chunk) gets its 400 at once, not an endless wait.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from http import HTTPStatus
+from typing import Any
+
+import httptools
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from ..model.errors import error_body
+from ..model.limits import MAX_URL_BYTES, REQUEST_TIMEOUT
+from .responses import new_request_id
+
+__all__ = ["StrictHttpProtocol", "strict_protocol"]
+
+#: After a refusal, how long the client may go on sending (read and dropped) before the connection closes.
+_LINGER = 2.0
+
+
+class _TargetTooLong(Exception):
+    """Raised from the parser's URL callback to stop reading a target over the cap."""
+
+
+def _explain(exc: Exception) -> str:
+    if isinstance(exc, httptools.HttpParserCallbackError) and isinstance(exc.__context__, httptools.HttpParserError):
+        return "the request target must be a path such as /v1/models (not CONNECT's host:port, not an absolute URL)"
+    if "PRI" in str(exc):
+        return "HTTP/2 is not served (no prior knowledge): speak HTTP/1.1"
+    reason = (str(exc) or type(exc).__name__).rstrip(".")
+    if isinstance(exc, httptools.HttpParserInvalidURLError):
+        return f"not valid HTTP/1.1: {reason} (percent-encode spaces, control characters and non-ASCII bytes)"
+    if isinstance(exc, httptools.HttpParserInvalidMethodError):
+        return f"not valid HTTP/1.1: {reason} (the API answers GET; the admin API also POST, PUT and DELETE)"
+    return f"not valid HTTP/1.1: {reason}"
+
+
+class StrictHttpProtocol(HttpToolsProtocol):
+    """uvicorn's HTTP/1.1 protocol (httptools) with the changes listed in this module's docstring."""
+
+    #: Seconds a client has to send a whole request (from connecting, or from the request's first byte).
+    request_timeout: float = REQUEST_TIMEOUT
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._refusal: bytes | None = None  # an error answer owed once earlier requests are answered
+        self._request_timer: asyncio.TimerHandle | None = None
+        self._request_since: float | None = None  # when the request being read began to arrive
+        self._target_too_long = False
+        self._client_done = False  # the client half-closed: close once every answer is written
+        self._refused = False  # the refusal is written; what arrives now is dropped
+
+    # -- the connection ---------------------------------------------------------------
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm_request_timer()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._request_timer is not None:
+            self._request_timer.cancel()
+            self._request_timer = None
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        if self._refusal is not None:
+            return  # past a request that could not be read, nothing more is read
+        self._unset_keepalive_if_required()
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            self._answer_upgrade_as_http()
+        except (httptools.HttpParserError, _TargetTooLong) as exc:
+            if self._target_too_long:
+                self._refuse(414, f"request target too long: more than {MAX_URL_BYTES:,} bytes")
+            else:
+                self._refuse(400, _explain(exc))
+
+    def eof_received(self) -> bool:  # type: ignore[override]  # asyncio.Protocol allows a bool
+        """The client has finished sending (a half-close): answer what it sent, then close."""
+        self._client_done = True
+        if self._refused:
+            return False  # the refusal is out and the client is done: close
+        return self._owes_answers() or self._refusal is not None  # True: keep the transport open to write
+
+    def send_400_response(self, msg: str) -> None:
+        self._refuse(400, f"not valid HTTP/1.1: {msg.rstrip('.')}")
+
+    # -- parser callbacks ---------------------------------------------------------------
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._arm_request_timer()
+
+    def on_url(self, url: bytes) -> None:
+        super().on_url(url)
+        if len(self.url) > MAX_URL_BYTES:
+            self._target_too_long = True
+            raise _TargetTooLong
+
+    def on_message_complete(self) -> None:
+        super().on_message_complete()
+        self._disarm_request_timer()  # the whole request is in
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if self._owes_answers():
+            return
+        if self._refusal is not None:
+            self._send_refusal()
+        elif self._client_done and not self.transport.is_closing():
+            self.transport.close()
+
+    # -- refusals -----------------------------------------------------------------------
+    def _owes_answers(self) -> bool:
+        """Whether requests read before now still wait for (or are writing) their answers."""
+        cycle = self.cycle
+        return bool(self.pipeline) or (cycle is not None and not cycle.response_complete and not cycle.disconnected)
+
+    def _refuse(self, status: int, message: str) -> None:
+        """Answer ``status`` with the envelope and close, after the answers already owed (pipelining).
+
+        If the request being refused is the one whose body was being read, the refusal is its
+        answer: the app handling it (or about to) sees the client gone, and answers nothing.
+        """
+        if self._refusal is not None or self.transport.is_closing():
+            return
+        self._disarm_request_timer()
+        cycle = self.cycle
+        if cycle is not None and cycle.more_body and not cycle.response_started:
+            cycle.disconnected = True
+            cycle.message_event.set()
+            self.pipeline = type(self.pipeline)(item for item in self.pipeline if item[0] is not cycle)
+        self._refusal = _error_response(status, message, self.server_state.default_headers)
+        self.flow.pause_reading()
+        if not self._owes_answers():
+            self._send_refusal()
+
+    def _send_refusal(self) -> None:
+        """Write the refusal, then close gently: a close with unread input would reset the connection
+        (RST), and the client could lose the answer. So the write side is shut, what the client still
+        sends is read and dropped, and the connection closes when it is done (or after a moment)."""
+        if self._refusal is None or self.transport.is_closing() or self._refused:
+            return
+        self._refused = True
+        self.transport.write(self._refusal)
+        if not self.transport.can_write_eof():
+            self.transport.close()
+            return
+        self.transport.write_eof()
+        self.flow.resume_reading()
+        self.loop.call_later(_LINGER, self.transport.close)
+
+    def _answer_upgrade_as_http(self) -> None:
+        """No upgrades here: the request is an ordinary one, its connection ends after the answer.
+
+        (The parser reads nothing after an upgrade request, so the connection cannot be kept.)
+        """
+        cycle = self.cycle
+        if cycle is not None and not cycle.response_complete:
+            cycle.keep_alive = False
+            cycle.more_body = False  # an upgrade request's body is the new protocol's, not this one's
+            cycle.message_event.set()
+        self._disarm_request_timer()
+        self.flow.pause_reading()
+
+    # -- the request timeout ----------------------------------------------------------------
+    # One timer per connection, not one per request: a request only notes when it began to arrive
+    # (``_request_since``, cleared once it is all in); the timer, when it fires, checks that note
+    # and sleeps on if need be.
+    def _arm_request_timer(self) -> None:
+        self._request_since = self.loop.time()
+        if self._request_timer is None:
+            self._request_timer = self.loop.call_at(self._request_since + self.request_timeout, self._check_request)
+
+    def _disarm_request_timer(self) -> None:
+        self._request_since = None
+
+    def _check_request(self) -> None:
+        self._request_timer = None
+        since = self._request_since
+        if since is None or self.transport.is_closing():
+            return  # no request is being read now
+        deadline = since + self.request_timeout
+        if self.loop.time() < deadline:
+            self._request_timer = self.loop.call_at(deadline, self._check_request)
+            return
+        self._request_since = None
+        cycle = self.cycle
+        part = "body" if cycle is not None and cycle.more_body and not cycle.response_complete else "headers"
+        self._refuse(408, f"request {part} not received within {self.request_timeout:g} s")
+
+
+def _error_response(status: int, message: str, default_headers: list[tuple[bytes, bytes]]) -> bytes:
+    """A whole HTTP/1.1 error response (the envelope) that closes the connection."""
+    request_id = new_request_id()
+    body = error_body(status, message, request_id)
+    head = [b"HTTP/1.1 %d %s\r\n" % (status, HTTPStatus(status).phrase.encode())]
+    head += [name + b": " + value + b"\r\n" for name, value in default_headers]
+    head += [
+        b"content-type: application/json\r\n",
+        b"content-length: %d\r\n" % len(body),
+        b"request-id: %s\r\n" % request_id.encode(),
+        b"connection: close\r\n\r\n",
+    ]
+    return b"".join(head) + body
+
+
+def strict_protocol(request_timeout: float = REQUEST_TIMEOUT) -> type[StrictHttpProtocol]:
+    """The protocol class with another request timeout (uvicorn takes a class, not an instance)."""
+    if request_timeout == StrictHttpProtocol.request_timeout:
+        return StrictHttpProtocol
+    return type("StrictHttpProtocol", (StrictHttpProtocol,), {"request_timeout": request_timeout})

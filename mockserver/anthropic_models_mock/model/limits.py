@@ -1,0 +1,54 @@
+"""Every bound and fixed list of the API and the fake, in one place: what an input may be, and how much of it."""
+
+from __future__ import annotations
+
+from typing import Final
+
+__all__ = [
+    "DEFAULT_LIFECYCLES",
+    "EPOCH",
+    "KNOWN_VERSIONS",
+    "LIFECYCLES",
+    "LIMIT_DEFAULT",
+    "LIMIT_MAX",
+    "LIMIT_MIN",
+    "MAX_LIFECYCLE_VALUES",
+    "MAX_SECONDS",
+    "MAX_SYNTHETIC",
+    "MAX_URL_BYTES",
+    "MODEL_LINES",
+    "REQUEST_TIMEOUT",
+]
+
+#: ``limit`` on ``GET /v1/models``: default and inclusive bounds.
+LIMIT_DEFAULT: Final = 20
+LIMIT_MIN: Final = 1
+LIMIT_MAX: Final = 1000
+
+#: Lifecycle stages, and the ones listed when the request names none.
+LIFECYCLES: Final = ("active", "deprecated", "retired")
+DEFAULT_LIFECYCLES: Final = frozenset({"active", "deprecated"})
+MAX_LIFECYCLE_VALUES: Final = 3
+
+#: Model lines the current SDK's strict validation accepts (``ModelLine``).
+MODEL_LINES: Final = ("haiku", "sonnet", "opus", "fable", "mythos")
+
+#: ``anthropic-version`` values known to the real API. Any other well-formed
+#: ``YYYY-MM-DD`` calendar date is accepted too (decided).
+KNOWN_VERSIONS: Final = frozenset({"2023-01-01", "2023-06-01", "2026-10-21"})
+
+#: The longest latency or ``retry-after`` a fault may ask for, in seconds.
+MAX_SECONDS: Final = 3600
+
+#: The largest synthetic catalog the CLI and the admin API build (about 0.6 GB and 5 s a million).
+MAX_SYNTHETIC: Final = 10_000_000
+
+#: The longest request target (path and query string, in bytes) the fake reads; longer is a 414 (decided).
+MAX_URL_BYTES: Final = 8192
+
+#: Seconds a client has to send a whole request (headers and body), from connecting or from the
+#: request's first byte (decided): a slow or silent client then gets a 408 and its connection closes.
+REQUEST_TIMEOUT: Final = 10.0
+
+#: ``created_at`` of a model whose release date is unknown.
+EPOCH: Final = "1970-01-01T00:00:00Z"
