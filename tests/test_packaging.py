@@ -226,3 +226,23 @@ def test_a_type_checker_sees_the_public_names_and_no_other(tmp_path: Path) -> No
     result = _run(sys.executable, "-m", "mypy", "--no-incremental", "--strict", probe, cwd=tmp_path)
     assert "anthropic_models_mock.catalog.catalog.Catalog" in result.stdout, result.stdout
     assert 'Module has no attribute "Catalgo"' in result.stdout, result.stdout
+
+
+def test_the_kit_imports_only_names_the_server_exports() -> None:
+    """The kit is a user of the server package like any other: every name it takes from it is in the
+    ``__all__`` of the package or of a subpackage (import-linter keeps it off the modules inside those)."""
+    import ast
+    import importlib
+
+    taken: list[tuple[str, str, str]] = []
+    for path in sorted((ROOT / "fixtures" / "anthropic_models_testkit").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("anthropic_models_mock"):
+                taken += [(path.name, node.module or "", alias.name) for alias in node.names]
+    assert len(taken) > 10  # the walk finds the kit's imports
+    missing = [
+        f"{where}: {module}.{name}"
+        for where, module, name in taken
+        if name not in getattr(importlib.import_module(module), "__all__", ())
+    ]
+    assert not missing, missing
