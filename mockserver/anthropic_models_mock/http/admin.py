@@ -7,13 +7,13 @@ import math
 import sys
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
 import anyio
+from starlette.endpoints import HTTPEndpoint
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
 
 from ..catalog.catalog import Catalog
 from ..catalog.loader import NotJSON
@@ -26,6 +26,7 @@ from . import dashboard
 from .admin_schemas import CURSOR_MAX, FAULT_OPTIONS, OPERATIONS, PREFIX, STREAM_TIMEOUT
 from .events import EventStream, journal_events, journal_summary
 from .responses import json_response
+from .routing import AdminRoute
 
 __all__ = ["BUILD_THREAD", "admin_routes"]
 
@@ -184,8 +185,8 @@ def _guarded(handler: Handler) -> Handler:
     return guarded
 
 
-def admin_routes(state: MockState) -> list[BaseRoute]:
-    """The ``/_mock/`` routes operating on ``state``."""
+def admin_routes(state: MockState) -> list[AdminRoute]:
+    """The admin API's routes, one per path (``OPERATIONS``), operating on ``state``."""
 
     def summary() -> dict[str, Any]:
         catalog = state.catalog
@@ -312,17 +313,39 @@ def admin_routes(state: MockState) -> list[BaseRoute]:
         return _ok(summary()["catalog"])
 
     handlers: dict[str, Handler] = {
-        name: handler for name, handler in locals().items() if callable(handler) and not name.startswith("_")
+        "get_state": get_state,
+        "reset": reset,
+        "journal": journal,
+        "clear_journal": clear_journal,
+        "journal_stream": journal_stream,
+        "ui_page": ui_page,
+        "ui_script": ui_script,
+        "ui_style": ui_style,
+        "faults": faults,
+        "add_faults": add_faults,
+        "clear_faults": clear_faults,
+        "fail_rate": fail_rate,
+        "latency": latency,
+        "add_model": add_model,
+        "remove_model": remove_model,
+        "set_alias": set_alias,
+        "remove_alias": remove_alias,
+        "replace_catalog": replace_catalog,
     }
-    routes: dict[str, dict[str, Handler]] = {}
+    paths: dict[str, dict[str, Handler]] = {}
     for operation in OPERATIONS:
-        routes.setdefault(PREFIX + operation.path, {})[operation.method] = _guarded(handlers[operation.name])
-    return [Route(path, _dispatch(handlers), methods=list(handlers)) for path, handlers in routes.items()]
+        paths.setdefault(PREFIX + operation.path, {})[operation.method] = _guarded(handlers[operation.name])
+    return [AdminRoute(path, _endpoint(methods)) for path, methods in paths.items()]
 
 
-def _dispatch(handlers: dict[str, Handler]) -> Handler:
-    async def dispatch(request: Request) -> Response:
-        method = "GET" if request.method == "HEAD" else request.method
-        return await handlers[method](request)
+def _endpoint(handlers: Mapping[str, Handler]) -> type[HTTPEndpoint]:
+    """An ``HTTPEndpoint`` whose methods are these handlers: Starlette answers ``HEAD`` with the ``GET``
+    handler and any other method with a 405 that lists the allowed ones."""
 
-    return dispatch
+    def method(handler: Handler) -> Callable[[HTTPEndpoint, Request], Awaitable[Response]]:
+        async def answer(self: HTTPEndpoint, request: Request) -> Response:
+            return await handler(request)
+
+        return answer
+
+    return type("AdminEndpoint", (HTTPEndpoint,), {name.lower(): method(h) for name, h in handlers.items()})

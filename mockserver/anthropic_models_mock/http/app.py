@@ -1,73 +1,42 @@
-"""The Starlette app: a thin HTTP layer over the catalog, pagination and errors."""
+"""The Starlette app: one routing table over the runtime state (see ``routing`` for what each kind of route applies)."""
 
 from __future__ import annotations
 
 import contextlib
 import importlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
-from starlette.types import ASGIApp
+from starlette.routing import BaseRoute, Mount, Router
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..catalog.catalog import Catalog
-from ..model.errors import ApiError
 from ..runtime.state import MockState
 from .admin import admin_routes
-from .admin_schemas import HEALTH_PATH
+from .admin_schemas import HEALTH_PATH, PREFIX
 from .endpoints import list_endpoint, retrieve_endpoint
 from .openapi import openapi_document
-from .responses import crash_response, error_response, json_response
-from .routing import ControlMiddleware
+from .responses import error_response, json_response
+from .routing import ApiRoute, Guard, OpenRoute, admin_only, not_found
 
-__all__ = ["MockApp", "MockState", "create_app"]
-
-
-async def _on_api_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, ApiError)
-    return error_response(exc.status, exc.message, dict(exc.headers))
-
-
-async def _on_http_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
-    where = f"{request.method} {request.url.path}"
-    if exc.status_code == 404:
-        return error_response(404, f"{where}: no such route")
-    if exc.status_code == 405:
-        allowed = (exc.headers or {}).get("Allow", "GET")
-        return error_response(405, f"{where}: method not allowed (allowed: {allowed})", {"allow": allowed})
-    return error_response(exc.status_code, f"{where}: {exc.detail}")
-
-
-async def _on_gone(request: Request, exc: Exception) -> Response:
-    """The client went (or its request was refused while its body was read): nobody to answer, nothing to log."""
-    return Response(status_code=499)  # never sent: the connection is gone
-
-
-async def _on_crash(request: Request, exc: Exception) -> Response:
-    return crash_response()
+__all__ = ["MockApp", "create_app"]
 
 
 class MockApp(Starlette):
-    """A Starlette app whose outermost layer injects faults and keeps the journal."""
+    """The fake Models API: a Starlette app over one ``MockState``, ``Guard`` in front of its router.
 
-    def __init__(self, state: MockState, routes: list[BaseRoute], api: Mapping[str, ASGIApp]) -> None:
-        super().__init__(
-            routes=routes,
-            exception_handlers={
-                ApiError: _on_api_error,
-                HTTPException: _on_http_error,
-                ClientDisconnect: _on_gone,
-                Exception: _on_crash,
-            },
-        )
+    Each kind of route answers what its handlers raise (see ``routing``), so no exception middleware
+    stands on the path of every request.
+    """
+
+    def __init__(self, state: MockState, routes: list[BaseRoute]) -> None:
+        super().__init__(routes=routes)
         self.router.redirect_slashes = False
+        self.router.default = not_found(state)
         self.state.mock = state
-        self._api = api
 
     @property
     def mock(self) -> MockState:
@@ -76,14 +45,23 @@ class MockApp(Starlette):
         return state
 
     def build_middleware_stack(self) -> ASGIApp:
-        return ControlMiddleware(super().build_middleware_stack(), self.mock, self._api)
+        return Guard(self.router)
 
 
 def _import_sleep_backend() -> None:
     """Import the module anyio sleeps with on asyncio (latency faults, a catalog build's wait) now: anyio
     imports it at the first sleep, on the event loop, which then answers nothing for as long (0.5 s seen)."""
-    with contextlib.suppress(ImportError):  # another anyio layout: imported at the first sleep, as before
+    with contextlib.suppress(ImportError):  # another anyio layout: imported at the first sleep
         importlib.import_module("anyio._backends._asyncio")
+
+
+async def _own_not_found(scope: Scope, receive: Receive, send: Send) -> None:
+    """A path under ``/_mock`` that is none of the fake's own: a 404, answered as the admin API answers."""
+
+    async def answer(scope: Scope, receive: Receive, send: Send) -> None:
+        await error_response(404, f"{scope['method']} {scope['path']}: no such route")(scope, receive, send)
+
+    await admin_only(scope, receive, send, answer)
 
 
 def create_app(
@@ -108,21 +86,25 @@ def create_app(
         journal_size=journal_size,
         fault_seed=fault_seed,
     )
-
-    api = {"list": list_endpoint(state), "retrieve": retrieve_endpoint(state)}
     spec = openapi_document(admin=admin)
 
     async def openapi(request: Request) -> Response:
         return json_response(spec)
 
     async def health(request: Request) -> Response:
-        """The readiness probe: no auth, no faults, never journaled (it is under ``/_mock/``)."""
+        """The readiness probe: no auth, no faults, never journaled; served with the admin API off too."""
         return json_response(json.dumps({"status": "ok", "models": len(state.catalog)}).encode())
 
+    own = Router(
+        [OpenRoute(HEALTH_PATH.removeprefix(PREFIX), health, methods=["GET"])],
+        redirect_slashes=False,
+        default=_own_not_found,
+    )
     routes: list[BaseRoute] = [
-        Route("/v1/models", api["list"], methods=["GET"]),
-        Route("/v1/models/{model_id}", api["retrieve"], methods=["GET"]),
-        Route("/openapi.json", openapi, methods=["GET"]),
-        Route(HEALTH_PATH, health, methods=["GET"]),  # and HEAD, as Starlette adds it to every GET route
+        ApiRoute("/v1/models", list_endpoint(state), name="list", state=state),
+        ApiRoute("/v1/models/{model_id}", retrieve_endpoint(state), name="retrieve", state=state),
+        OpenRoute("/openapi.json", openapi, methods=["GET"]),
+        *(admin_routes(state) if admin else []),
+        Mount(PREFIX, app=own),  # the readiness probe, and the 404 of any other path there
     ]
-    return MockApp(state, routes + (admin_routes(state) if admin else []), api)
+    return MockApp(state, routes)

@@ -1,9 +1,7 @@
 """The two endpoints of the Models API as plain ASGI apps: raw scope in, precomputed bytes out.
 
-They are mounted as Starlette routes (which give unknown methods their 405) and
-also called directly by the control layer for ``GET`` requests, skipping the
-router on the hot path. Either way an endpoint always answers: a refused
-request is its error envelope, and a crash is a 500 envelope, never a traceback.
+An endpoint always answers: a refused request is its error envelope, and a crash is a 500
+envelope, never a traceback.
 """
 
 from __future__ import annotations

@@ -15,7 +15,15 @@ from starlette.types import Receive, Scope, Send
 
 from ..model.errors import error_body
 
-__all__ = ["JOURNAL", "crash_response", "error_response", "json_response", "new_request_id", "record"]
+__all__ = [
+    "JOURNAL",
+    "crash_response",
+    "error_response",
+    "json_response",
+    "method_not_allowed",
+    "new_request_id",
+    "record",
+]
 
 
 def new_request_id() -> str:
@@ -66,6 +74,11 @@ def json_response(body: bytes, status: int = 200) -> Response:
 def error_response(status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
     request_id = new_request_id()
     return _JSONBytes(error_body(status, message, request_id), status, request_id, headers)
+
+
+def method_not_allowed(method: str, path: str, allowed: str) -> Response:
+    """The 405 envelope, with ``allow``: the methods the path answers (``allowed``, comma-separated)."""
+    return error_response(405, f"{method} {path}: method not allowed (allowed: {allowed})", {"allow": allowed})
 
 
 def crash_response() -> Response:

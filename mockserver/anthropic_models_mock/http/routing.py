@@ -1,72 +1,78 @@
-"""The ASGI layer in front of everything: routes API requests, injects faults, hands responses the journal.
+"""The kinds of route in the app's one routing table, and what each applies around its endpoint.
 
-A ``GET`` to one of the two API endpoints goes straight to it (the hot path);
-anything else goes through the Starlette app (admin, OpenAPI, 404 and 405).
-A request with an ``Origin`` header is a browser's: it is answered by the rules
-in ``cors`` first (preflights, the opt-in header), then as any other.
+Starlette's router decides every path and method (a 405 with ``Allow`` for a known path, ``HEAD``
+with every ``GET``). What a request gets besides its endpoint's answer depends on the route it
+matched:
+
+- ``ApiRoute``, the Models API's two routes, and ``not_found`` for any path the table does not
+  know: the journal records the request, faults apply, and a browser must opt in (CORS) as the
+  real API requires, else it gets the real API's 401;
+- ``OpenRoute`` (``/openapi.json``, the readiness probe): any origin may read it; never journaled,
+  no faults;
+- ``AdminRoute`` (the admin API and the dashboard): answered to its own origin only (a 403 to any
+  other: no web page can read or change a local fake); never journaled, no faults.
+
+A CORS preflight (``OPTIONS`` with ``Origin`` and ``Access-Control-Request-Method``) to an API or
+open route is answered with a 204 granting what it asks. ``Guard`` comes before the router: a
+request target over ``MAX_URL_BYTES`` is a 414 before it is routed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import anyio
+from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
+from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..model.errors import ApiError
 from ..model.limits import MAX_URL_BYTES
-from ..runtime.faults import Fault, Route
+from ..runtime.faults import Fault
 from ..runtime.state import MockState
-from .admin_schemas import HEALTH_PATH, PREFIX
 from .cors import REFUSAL, CorsSend, answer_preflight, has_origin, is_preflight, opted_in, same_origin
-from .responses import JOURNAL, error_response, record
+from .responses import JOURNAL, crash_response, error_response, method_not_allowed, record
 
-__all__ = ["ControlMiddleware"]
+__all__ = ["DASHBOARD_HEADER", "AdminRoute", "ApiRoute", "Guard", "OpenRoute", "not_found"]
 
-_LIST = "/v1/models"
-_RETRIEVE = "/v1/models/"
-_UNJOURNALED = frozenset({PREFIX, "/openapi.json"})  # the fake's own endpoints, not the API's
-_OPEN = frozenset({"/openapi.json", HEALTH_PATH})  # of those, what any origin may read
+_Answer = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+#: The header the dashboard (``/_mock/ui``) marks its own API requests with: they never take a fault.
+DASHBOARD_HEADER = b"x-mock-dashboard"
+#: The ASGI scope key under which ``Guard`` keeps the server's own ``send`` (an injected fault drops its connection).
+_SERVER_SEND = "anthropic_models_mock.send"
 _CROSS_ORIGIN_ADMIN = "the admin API answers requests from its own origin only (this Origin is another)"
 
 
-def _unjournaled(path: str) -> bool:
-    return path in _UNJOURNALED or path.startswith(PREFIX + "/")
+class Guard:
+    """In front of the router: a request target over ``MAX_URL_BYTES`` is a 414 (never routed or journaled;
+    with the CORS headers when a browser opted in), and a bug in the fake is a 500 envelope, then raised
+    for the server to log (never a traceback to the client)."""
 
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
 
-def _route_path(scope: Scope) -> str:
-    """The path as the router matches it: without the ``root_path`` the app is mounted under."""
-    path: str = scope["path"]
-    root: str = scope.get("root_path", "")
-    return path[len(root) :] if root and path.startswith(root) else path
-
-
-def _route(path: str) -> tuple[Route | None, str | None]:
-    """Which API endpoint a route path is for, and the model id it names."""
-    if path == _LIST:
-        return "list", None
-    if path.startswith(_RETRIEVE):
-        model_id = path[len(_RETRIEVE) :]
-        if model_id and "/" not in model_id:
-            return "retrieve", model_id
-    return None, None
-
-
-def _server_cycle(send: Send) -> Any:
-    """uvicorn's request cycle behind ``send`` (it has the transport), or ``None`` elsewhere."""
-    if isinstance(send, CorsSend):
-        send = send.send
-    cycle = getattr(send, "__self__", None)
-    return cycle if getattr(cycle, "transport", None) is not None else None
-
-
-def _drop_connection(send: Send) -> None:
-    """Close the client's connection now. Under uvicorn, quietly; elsewhere, by raising."""
-    cycle = _server_cycle(send)
-    if cycle is None:
-        raise ConnectionAbortedError("connection dropped by an injected fault")
-    cycle.transport.close()
-    cycle.disconnected = True  # tells uvicorn not to answer
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        size = _target_size(scope)
+        if size > MAX_URL_BYTES:
+            message = f"request target too long: {size:,} bytes; at most {MAX_URL_BYTES:,}"
+            if has_origin(scope["headers"]) and opted_in(scope["headers"]):
+                send = CorsSend(send)
+            await error_response(414, message)(scope, receive, send)
+            return
+        scope[_SERVER_SEND] = send
+        try:
+            await self.app(scope, receive, send)
+        except Exception:
+            with contextlib.suppress(Exception):  # (an answer already started cannot be replaced)
+                await crash_response()(scope, receive, send)
+            raise
 
 
 def _target_size(scope: Scope) -> int:
@@ -75,135 +81,181 @@ def _target_size(scope: Scope) -> int:
     return len(scope.get("raw_path") or scope["path"]) + (len(query) + 1 if query else 0)
 
 
-async def _too_long(scope: Scope, receive: Receive, send: Send) -> None:
-    """A 414 envelope for a request target over ``MAX_URL_BYTES`` (never parsed, cached or journaled)."""
-    message = f"request target too long: {_target_size(scope):,} bytes; at most {MAX_URL_BYTES:,}"
-    await error_response(414, message)(scope, receive, send)
+class _Route(Route):
+    """A route whose 405 is the error envelope, sent through the ``send`` it is given (so it gets what its
+    kind of route adds, as every other answer does)."""
+
+    async def _answer(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.methods and scope["method"] not in self.methods:
+            response = method_not_allowed(scope["method"], scope["path"], ", ".join(sorted(self.methods)))
+            await response(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
 
 
-class ControlMiddleware:
-    """Faults before the app answers; the journal passed on to the responses, which record.
+class ApiRoute(_Route):
+    """A route of the Models API: journaled, faults by its ``name`` (``list`` or ``retrieve``), CORS by opt-in."""
 
-    ``api`` maps a route (``list``, ``retrieve``) to its endpoint, called directly for ``GET``.
+    def __init__(self, path: str, endpoint: ASGIApp, *, name: str, state: MockState) -> None:
+        super().__init__(path, endpoint, methods=["GET"], name=name)
+        self.state = state
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        model_id = scope["path_params"].get("model_id")
+        await _api(self.state, self.name, model_id, scope, receive, send, self._answer)
+
+
+def not_found(state: MockState) -> ASGIApp:
+    """The router's answer to a path it does not know: a 404, as an API route answers (journaled, faults)."""
+
+    async def answer(scope: Scope, receive: Receive, send: Send) -> None:
+        await error_response(404, f"{scope['method']} {scope['path']}: no such route")(scope, receive, send)
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        await _api(state, None, None, scope, receive, send, answer)
+
+    return app
+
+
+class OpenRoute(_Route):
+    """A route any origin may read (the CORS headers on every answer); never journaled, no faults."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if has_origin(scope["headers"]):
+            if is_preflight(scope):
+                await answer_preflight(scope, receive, send)
+                return
+            send = CorsSend(send)
+        await self._answer(scope, receive, send)
+
+
+class AdminRoute(Route):
+    """A route of the admin API: answered to requests from its own origin, or with no ``Origin``; never journaled.
+
+    What its handlers raise is answered here: ``ApiError`` as its envelope, Starlette's ``HTTPException``
+    (a 405) as the API's, and a client gone while its body was read with nothing (nobody is there).
     """
 
-    def __init__(self, app: ASGIApp, state: MockState, api: Mapping[str, ASGIApp]) -> None:
-        self.app = app
-        self.state = state
-        self.api = api
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await admin_only(scope, receive, send, self._caught)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        if has_origin(scope["headers"]):  # all CORS costs a request without Origin: one scan of the names
-            browser = await self._cross_origin(scope, receive, send)
-            if browser is None:
-                return
-            send = browser
-        if _target_size(scope) > MAX_URL_BYTES:
-            await _too_long(scope, receive, send)
-            return
-        path = _route_path(scope)
-        if _unjournaled(path):
-            await self.app(scope, receive, send)
-            return
-        journal = self.state.journal
-        scope[JOURNAL] = (journal, journal.epoch)  # the response records the request (see responses.py)
-        route, model_id = _route(path)
-        if self.state.faults.active and not _from_dashboard(scope):
-            await self._faulty(scope, receive, send, route, model_id)
-        else:
-            await self._answer(scope, receive, send, route, model_id)
+    async def _caught(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await Route.handle(self, scope, receive, send)
+        except ApiError as exc:
+            await error_response(exc.status, exc.message, exc.headers)(scope, receive, send)
+        except HTTPException as exc:
+            if exc.status_code == 405:
+                response = method_not_allowed(scope["method"], scope["path"], (exc.headers or {}).get("Allow", ""))
+            else:
+                response = error_response(exc.status_code, f"{scope['method']} {scope['path']}: {exc.detail}")
+            await response(scope, receive, send)
+        except ClientDisconnect:
+            pass
 
-    async def _cross_origin(self, scope: Scope, receive: Receive, send: Send) -> Send | None:
-        """A browser's request (it has an ``Origin``): answer it here, or say how to send the answer.
 
-        The admin API answers its own origin only (a 403 otherwise: no page on another origin may
-        read or change the fake). A preflight is answered (not an API request: never journaled,
-        never a fault). ``/openapi.json``, the readiness probe, and API requests that opt in go on
-        with the CORS headers added to whatever they get. Any other API request is refused with a
-        401 and no CORS headers, before its key, its version or any fault is looked at (journaled);
-        only a 414 comes before it, as always.
-        """
-        path = _route_path(scope)
-        if _unjournaled(path) and path not in _OPEN:  # the admin API: its own origin only
-            if same_origin(scope):
-                return send
-            await error_response(403, _CROSS_ORIGIN_ADMIN)(scope, receive, send)
-            return None
+async def admin_only(scope: Scope, receive: Receive, send: Send, answer: _Answer) -> None:
+    """``answer`` the request, unless a browser sent it from another origin (a 403)."""
+    if has_origin(scope["headers"]) and not same_origin(scope):
+        await error_response(403, _CROSS_ORIGIN_ADMIN)(scope, receive, send)
+        return
+    await answer(scope, receive, send)
+
+
+async def _api(
+    state: MockState,
+    route: str | None,
+    model_id: str | None,
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    answer: _Answer,
+) -> None:
+    """An API request: CORS as the real API answers browsers, the journal, then faults or the ``answer``."""
+    if has_origin(scope["headers"]):  # all CORS costs a request without Origin: one scan of the names
         if is_preflight(scope):
             await answer_preflight(scope, receive, send)
-            return None
-        if path in _OPEN or opted_in(scope["headers"]):
-            return CorsSend(send)
-        if _target_size(scope) > MAX_URL_BYTES:
-            return send
-        journal = self.state.journal
-        scope[JOURNAL] = (journal, journal.epoch)
-        await error_response(401, REFUSAL)(scope, receive, send)
-        return None
-
-    async def _answer(
-        self, scope: Scope, receive: Receive, send: Send, route: Route | None, model_id: str | None
-    ) -> None:
-        if route is not None and scope["method"] == "GET":
-            scope["path_params"] = {"model_id": model_id} if model_id is not None else {}
-            await self.api[route](scope, receive, send)
-        else:
-            await self.app(scope, receive, send)
-
-    async def _faulty(
-        self, scope: Scope, receive: Receive, send: Send, route: Route | None, model_id: str | None
-    ) -> None:
-        faults = self.state.faults
-        fault = faults.take(route, model_id)  # on arrival: a reset during the delay cannot hand it a later fault
-        delay = faults.delay(route)
-        if delay:
-            try:
-                await anyio.sleep(delay)  # whichever event loop runs the app: asyncio under uvicorn, or trio
-            except anyio.get_cancelled_exc_class():
-                if _server_cycle(send) is None:
-                    raise
-                _drop_connection(send)  # uvicorn is shutting down: end the delayed request quietly
-                return
-        if fault is None:
-            await self._answer(scope, receive, send, route, model_id)
-        elif fault.kind == "status":
-            response = error_response(fault.status, fault.error_message(), fault.response_headers())
-            await response(scope, receive, send)
-        elif fault.kind == "disconnect":
-            record(scope, 0, "")  # no response at all
-            _drop_connection(send)
-        else:
-            await self._damaged(scope, receive, send, fault, route, model_id)
-
-    async def _damaged(
-        self, scope: Scope, receive: Receive, send: Send, fault: Fault, route: Route | None, model_id: str | None
-    ) -> None:
-        """The real answer, cut in half: ``truncate`` drops the connection, ``malformed`` ends it short."""
-        messages: list[Message] = []
-
-        async def keep(message: Message) -> None:
-            messages.append(message)
-
-        await self._answer(scope, receive, keep, route, model_id)
-        start = messages[0]
-        body = b"".join(m.get("body", b"") for m in messages[1:])
-        half = body[: len(body) // 2]
-        if fault.kind == "malformed":
-            headers = [(k, v) for k, v in start["headers"] if k != b"content-length"]
-            headers.append((b"content-length", str(len(half)).encode()))
-            await send({**start, "headers": headers})
-            await send({"type": "http.response.body", "body": half})
             return
-        await send(start)
-        await send({"type": "http.response.body", "body": half, "more_body": True})
-        _drop_connection(send)
+        if not opted_in(scope["headers"]):  # refused before its key, its version or any fault is looked at
+            journal = state.journal
+            scope[JOURNAL] = (journal, journal.epoch)
+            await error_response(401, REFUSAL)(scope, receive, send)
+            return
+        send = CorsSend(send)
+    journal = state.journal
+    scope[JOURNAL] = (journal, journal.epoch)  # the response records the request (see ``responses``)
+    if state.faults.active and not _from_dashboard(scope):
+        await _faulty(state, route, model_id, scope, receive, send, answer)
+    else:
+        await answer(scope, receive, send)
 
 
-#: The header the dashboard (``/_mock/ui``) marks its own API requests with.
-DASHBOARD_HEADER = b"x-mock-dashboard"
+async def _faulty(
+    state: MockState,
+    route: Any,
+    model_id: str | None,
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    answer: _Answer,
+) -> None:
+    faults = state.faults
+    fault = faults.take(route, model_id)  # on arrival: a reset during the delay cannot hand it a later fault
+    delay = faults.delay(route)
+    if delay:
+        try:
+            await anyio.sleep(delay)  # whichever event loop runs the app: asyncio under uvicorn, or trio
+        except anyio.get_cancelled_exc_class():
+            if _server_cycle(scope) is None:
+                raise
+            _drop_connection(scope)  # uvicorn is shutting down: end the delayed request quietly
+            return
+    if fault is None:
+        await answer(scope, receive, send)
+    elif fault.kind == "status":
+        await error_response(fault.status, fault.error_message(), fault.response_headers())(scope, receive, send)
+    elif fault.kind == "disconnect":
+        record(scope, 0, "")  # no response at all
+        _drop_connection(scope)
+    else:
+        await _damaged(fault, scope, receive, send, answer)
+
+
+async def _damaged(fault: Fault, scope: Scope, receive: Receive, send: Send, answer: _Answer) -> None:
+    """The real answer, cut in half: ``truncate`` drops the connection, ``malformed`` ends it short."""
+    messages: list[Message] = []
+
+    async def keep(message: Message) -> None:
+        messages.append(message)
+
+    await answer(scope, receive, keep)
+    start = messages[0]
+    body = b"".join(m.get("body", b"") for m in messages[1:])
+    half = body[: len(body) // 2]
+    if fault.kind == "malformed":
+        headers = [(k, v) for k, v in start["headers"] if k != b"content-length"]
+        headers.append((b"content-length", str(len(half)).encode()))
+        await send({**start, "headers": headers})
+        await send({"type": "http.response.body", "body": half})
+        return
+    await send(start)
+    await send({"type": "http.response.body", "body": half, "more_body": True})
+    _drop_connection(scope)
+
+
+def _server_cycle(scope: Scope) -> Any:
+    """uvicorn's request cycle behind the server's ``send`` (it has the transport), or ``None`` elsewhere."""
+    cycle = getattr(scope.get(_SERVER_SEND), "__self__", None)
+    return cycle if getattr(cycle, "transport", None) is not None else None
+
+
+def _drop_connection(scope: Scope) -> None:
+    """Close the client's connection now. Under uvicorn, quietly; elsewhere, by raising."""
+    cycle = _server_cycle(scope)
+    if cycle is None:
+        raise ConnectionAbortedError("connection dropped by an injected fault")
+    cycle.transport.close()
+    cycle.disconnected = True  # tells uvicorn not to answer
 
 
 def _from_dashboard(scope: Scope) -> bool:
