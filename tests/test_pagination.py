@@ -127,3 +127,42 @@ def test_page_cost_does_not_depend_on_position() -> None:
     view = Catalog.synthetic(2000, 4).view(frozenset(LIFECYCLES))
     result = paginate(view, 7, after_id=view.ids[-10])
     assert (result.start, result.stop, result.has_more) == (len(view) - 9, len(view) - 2, True)
+
+
+# -- the first page, kept once rendered ---------------------------------------------------------------
+def test_a_kept_first_page_is_never_served_for_a_changed_catalog() -> None:
+    from anthropic_models_mock import create_app
+    from starlette.testclient import TestClient
+
+    app = create_app(Catalog([{"id": "claude-a-1", "display_name": "A", "created_at": "2026-01-01T00:00:00Z"}]))
+    client = TestClient(app)
+    headers = {"x-api-key": "k", "anthropic-version": "2023-06-01"}
+    assert [m["id"] for m in client.get("/v1/models", headers=headers).json()["data"]] == ["claude-a-1"]
+    app.mock.add_model({"id": "claude-b-1", "display_name": "B", "created_at": "2026-02-01T00:00:00Z"})
+    assert [m["id"] for m in client.get("/v1/models", headers=headers).json()["data"]] == ["claude-b-1", "claude-a-1"]
+    app.mock.reset()
+    assert [m["id"] for m in client.get("/v1/models", headers=headers).json()["data"]] == ["claude-a-1"]
+
+
+def test_a_first_page_is_rendered_once_and_other_pages_each_time() -> None:
+    view = Catalog.synthetic(100, 3).view()
+    first = render_page(view, paginate(view, 20))
+    assert render_page(view, paginate(view, 20)) is first  # kept: the same bytes again
+    later = paginate(view, 20, after_id=view.ids[30])
+    assert render_page(view, later) == render_page(view, later)
+    assert render_page(view, later) is not render_page(view, later)  # not kept: rendered each time
+    assert json.loads(first)["data"] == [json.loads(view.body(n)) for n in range(20)]
+
+
+@given(st.lists(st.integers(0, 3 << 20), max_size=80))
+def test_a_view_keeps_no_more_than_its_bounds(sizes: list[int]) -> None:
+    from anthropic_models_mock.catalog.views import KEPT_ANSWERS, KEPT_BYTES
+
+    view = Catalog([]).view()
+    for n, size in enumerate(sizes):
+        view.keep(n, b"x" * size)
+        kept = [view.kept(k) for k in range(n + 1)]
+        held = [body for body in kept if body is not None]
+        assert len(held) <= KEPT_ANSWERS and sum(map(len, held)) <= KEPT_BYTES
+        if size <= KEPT_BYTES:
+            assert view.kept(n) is not None  # the newest is kept, the oldest forgotten first

@@ -41,14 +41,28 @@ def paginate(view: View, limit: int, after_id: str | None = None, before_id: str
 
 
 def render_page(view: View, page: Page) -> bytes:
-    """The list envelope for ``page`` as JSON bytes, from pre-serialised models."""
+    """The list envelope for ``page`` as JSON bytes, from the stored bodies (copied once).
+
+    A first page (the one clients ask for again and again) is kept by the view once rendered: the
+    catalog never changes, so neither does it.
+    """
+    if page.start:
+        return _rendered(view, page)
+    found = view.kept(page)
+    if found is None:
+        found = _rendered(view, page)
+        view.keep(page, found)
+    return found
+
+
+def _rendered(view: View, page: Page) -> bytes:
+    more = b"true" if page.has_more else b"false"
     if page.start >= page.stop:
-        return b'{"data":[],"has_more":%s,"first_id":null,"last_id":null}' % (b"true" if page.has_more else b"false")
-    joined, first, last = view.page(page.start, page.stop)
+        return b'{"data":[],"has_more":%s,"first_id":null,"last_id":null}' % more
+    parts, first, last = view.page(page.start, page.stop)
+    pieces: list[bytes | memoryview] = [b'{"data":[']
+    for part in parts:
+        pieces += (part, b",")
     # Ids are URL-safe (validated on load): they need no JSON escaping.
-    return b'{"data":[%s],"has_more":%s,"first_id":"%s","last_id":"%s"}' % (
-        joined,
-        b"true" if page.has_more else b"false",
-        first.encode(),
-        last.encode(),
-    )
+    pieces[-1] = b'],"has_more":%s,"first_id":"%s","last_id":"%s"}' % (more, first.encode(), last.encode())
+    return b"".join(pieces)

@@ -7,12 +7,16 @@ page is one slice of a block's pre-serialised bodies, or a few: both cost ``O(lo
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from typing import Any, overload
 
 from ..storage.blocks import Key, Profiles, Rows
 
-__all__ = ["View", "key_of"]
+__all__ = ["KEPT_ANSWERS", "KEPT_BYTES", "View", "key_of"]
+
+#: Rendered answers a view keeps (``View.keep``), at most: this many, and this many bytes in all.
+KEPT_ANSWERS = 32
+KEPT_BYTES = 1 << 20
 
 _MISSING: Any = object()
 
@@ -32,7 +36,7 @@ class View:
     Made from the catalog's lookup parts, not the catalog: a view it caches must not keep it alive in a cycle.
     """
 
-    __slots__ = ("_key", "_mask", "_rows", "_tails", "beta")
+    __slots__ = ("_kept", "_kept_bytes", "_key", "_mask", "_rows", "_tails", "beta")
 
     def __init__(
         self,
@@ -46,6 +50,23 @@ class View:
         self._key = functools.partial(key_of, index, delta)
         self._rows, self._mask, self.beta = rows, mask, beta
         self._tails = profiles.beta if beta else profiles.plain
+        self._kept: dict[Hashable, bytes] = {}
+        self._kept_bytes = 0
+
+    def kept(self, key: Hashable) -> bytes | None:
+        """An answer rendered from this view before (``keep``), or ``None``."""
+        return self._kept.get(key)
+
+    def keep(self, key: Hashable, body: bytes) -> None:
+        """Keep an answer rendered from this view (the catalog never changes, so neither does the answer):
+        at most ``KEPT_ANSWERS`` of them and ``KEPT_BYTES`` in all; past either, the oldest are forgotten."""
+        if len(body) > KEPT_BYTES:
+            return
+        kept = self._kept
+        while kept and (len(kept) >= KEPT_ANSWERS or self._kept_bytes + len(body) > KEPT_BYTES):
+            self._kept_bytes -= len(kept.pop(next(iter(kept))))
+        kept[key] = body
+        self._kept_bytes += len(body)
 
     def __len__(self) -> int:
         return self._rows.count(self._mask)
@@ -55,24 +76,25 @@ class View:
         key = self._key(model_id)
         return None if key is None else self._rows.position(key, self._mask)
 
-    def page(self, start: int, stop: int) -> tuple[bytes, str, str]:
-        """Models ``start..stop-1`` (``start < stop``), comma-separated, with the first and last ids."""
-        parts: list[bytes] = []
+    def page(self, start: int, stop: int) -> tuple[list[bytes | memoryview], str, str]:
+        """Models ``start..stop-1`` (``start < stop``), as runs of comma-separated bodies (views of the stored
+        bytes where they can be: joined, they are copied once), with the first and last ids."""
+        parts: list[bytes | memoryview] = []
         first = last = ""
         tails, beta = self._tails, self.beta
         for block, offsets in self._rows.span(start, stop, self._mask):
             if beta:
                 parts += [block.body(n, tails, True) for n in offsets]
-            else:  # one slice of the block, or one per run of neighbours
+            else:  # one run of the block's stored bodies, or one per run of neighbours
                 parts += block.shown(offsets, self._mask)
             if not first:
                 first = block.keys[offsets[0]][1]
             last = block.keys[offsets[-1]][1]
-        return b",".join(parts), first, last
+        return parts, first, last
 
     def joined(self, start: int, stop: int) -> bytes:
         """The serialised models ``start..stop-1``, comma-separated."""
-        return self.page(start, stop)[0] if start < stop else b""
+        return b",".join(self.page(start, stop)[0]) if start < stop else b""
 
     def body(self, index: int) -> bytes:
         """The serialised model at ``index``."""

@@ -20,7 +20,7 @@ from .admin_schemas import HEALTH_PATH, PREFIX
 from .endpoints import list_endpoint, retrieve_endpoint
 from .openapi import openapi_document
 from .responses import error_response, json_response
-from .routing import ApiRoute, Guard, OpenRoute, admin_only, not_found
+from .routing import ApiRoute, Guard, OpenRoute, Shortcut, admin_only, not_found
 
 __all__ = ["MockApp", "create_app"]
 
@@ -45,7 +45,7 @@ class MockApp(Starlette):
         return state
 
     def build_middleware_stack(self) -> ASGIApp:
-        return Guard(self.router)
+        return Guard(self.router, Shortcut(route for route in self.routes if isinstance(route, ApiRoute)))
 
 
 def _import_sleep_backend() -> None:

@@ -20,7 +20,7 @@ request target over ``MAX_URL_BYTES`` is a 414 before it is routed.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 import anyio
@@ -36,24 +36,27 @@ from ..runtime.state import MockState
 from .cors import REFUSAL, CorsSend, answer_preflight, has_origin, is_preflight, opted_in, same_origin
 from .responses import JOURNAL, crash_response, error_response, method_not_allowed, record
 
-__all__ = ["DASHBOARD_HEADER", "AdminRoute", "ApiRoute", "Guard", "OpenRoute", "not_found"]
+__all__ = ["DASHBOARD_HEADER", "AdminRoute", "ApiRoute", "Guard", "OpenRoute", "Shortcut", "admin_only", "not_found"]
 
 _Answer = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 #: The header the dashboard (``/_mock/ui``) marks its own API requests with: they never take a fault.
 DASHBOARD_HEADER = b"x-mock-dashboard"
-#: The ASGI scope key under which ``Guard`` keeps the server's own ``send`` (an injected fault drops its connection).
-_SERVER_SEND = "anthropic_models_mock.send"
 _CROSS_ORIGIN_ADMIN = "the admin API answers requests from its own origin only (this Origin is another)"
 
 
 class Guard:
-    """In front of the router: a request target over ``MAX_URL_BYTES`` is a 414 (never routed or journaled;
+    """In front of the app: a request target over ``MAX_URL_BYTES`` is a 414 (never routed or journaled;
     with the CORS headers when a browser opted in), and a bug in the fake is a 500 envelope, then raised
-    for the server to log (never a traceback to the client)."""
+    for the server to log (never a traceback to the client).
 
-    def __init__(self, app: ASGIApp) -> None:
+    The hot path: a ``GET`` for an API route goes straight to it (see ``Shortcut``); anything else goes
+    to ``app`` (the Starlette app and its router).
+    """
+
+    def __init__(self, app: ASGIApp, shortcut: Shortcut) -> None:
         self.app = app
+        self.shortcut = shortcut
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -66,9 +69,12 @@ class Guard:
                 send = CorsSend(send)
             await error_response(414, message)(scope, receive, send)
             return
-        scope[_SERVER_SEND] = send
         try:
-            await self.app(scope, receive, send)
+            route = self.shortcut.route(scope) if scope["method"] == "GET" else None
+            if route is None:
+                await self.app(scope, receive, send)
+            else:
+                await route.serve(scope, receive, send)
         except Exception:
             with contextlib.suppress(Exception):  # (an answer already started cannot be replaced)
                 await crash_response()(scope, receive, send)
@@ -93,6 +99,45 @@ class _Route(Route):
             await self.app(scope, receive, send)
 
 
+class Shortcut:
+    """The API routes a ``GET`` may go to without the app and the router, found as the router finds them.
+
+    Starlette's app and router (its regex per route, a child scope per match) cost about a tenth of a
+    request's CPU; the benchmark (``benchmarks/bench_server.py``) is answered within its target
+    with this and not without. A route's path is a fixed one, or a prefix and one ``{name}`` segment.
+    """
+
+    def __init__(self, routes: Iterable[ApiRoute]) -> None:
+        self._fixed: dict[str, ApiRoute] = {}
+        self._prefixed: list[tuple[str, str, ApiRoute]] = []
+        for route in routes:
+            prefix, brace, rest = route.path.partition("{")
+            if not brace:
+                self._fixed[route.path] = route
+            elif rest.endswith("}") and rest[:-1].isidentifier():
+                self._prefixed.append((prefix, rest[:-1], route))
+            else:
+                raise ValueError(f"{route.path}: a shortcut takes a fixed path, or a prefix and one {{name}} segment")
+
+    def route(self, scope: Scope) -> ApiRoute | None:
+        """The route this request's path names (its path parameter put in the scope), or ``None``."""
+        path: str = scope["path"]
+        root: str = scope.get("root_path", "")
+        if root:
+            if not path.startswith(root):
+                return None
+            path = path[len(root) :]
+        found = self._fixed.get(path)
+        if found is not None:
+            scope["path_params"] = {}
+            return found
+        for prefix, name, route in self._prefixed:
+            if path.startswith(prefix) and len(path) > len(prefix) and "/" not in path[len(prefix) :]:
+                scope["path_params"] = {name: path[len(prefix) :]}
+                return route
+        return None
+
+
 class ApiRoute(_Route):
     """A route of the Models API: journaled, faults by its ``name`` (``list`` or ``retrieve``), CORS by opt-in."""
 
@@ -103,6 +148,11 @@ class ApiRoute(_Route):
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         model_id = scope["path_params"].get("model_id")
         await _api(self.state, self.name, model_id, scope, receive, send, self._answer)
+
+    async def serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """``handle``, for a ``GET`` to this route (its path parameters in the scope): no method to check."""
+        model_id = scope["path_params"].get("model_id")
+        await _api(self.state, self.name, model_id, scope, receive, send, self.app)
 
 
 def not_found(state: MockState) -> ASGIApp:
@@ -206,9 +256,9 @@ async def _faulty(
         try:
             await anyio.sleep(delay)  # whichever event loop runs the app: asyncio under uvicorn, or trio
         except anyio.get_cancelled_exc_class():
-            if _server_cycle(scope) is None:
+            if _server_cycle(send) is None:
                 raise
-            _drop_connection(scope)  # uvicorn is shutting down: end the delayed request quietly
+            _drop_connection(send)  # uvicorn is shutting down: end the delayed request quietly
             return
     if fault is None:
         await answer(scope, receive, send)
@@ -216,7 +266,7 @@ async def _faulty(
         await error_response(fault.status, fault.error_message(), fault.response_headers())(scope, receive, send)
     elif fault.kind == "disconnect":
         record(scope, 0, "")  # no response at all
-        _drop_connection(scope)
+        _drop_connection(send)
     else:
         await _damaged(fault, scope, receive, send, answer)
 
@@ -240,18 +290,22 @@ async def _damaged(fault: Fault, scope: Scope, receive: Receive, send: Send, ans
         return
     await send(start)
     await send({"type": "http.response.body", "body": half, "more_body": True})
-    _drop_connection(scope)
+    _drop_connection(send)
 
 
-def _server_cycle(scope: Scope) -> Any:
-    """uvicorn's request cycle behind the server's ``send`` (it has the transport), or ``None`` elsewhere."""
-    cycle = getattr(scope.get(_SERVER_SEND), "__self__", None)
+def _server_cycle(send: Send) -> Any:
+    """uvicorn's request cycle behind ``send`` (it has the transport), or ``None`` elsewhere.
+
+    Routes get the server's own ``send`` (no middleware wraps it), or it wrapped by ``CorsSend``."""
+    if isinstance(send, CorsSend):
+        send = send.send
+    cycle = getattr(send, "__self__", None)
     return cycle if getattr(cycle, "transport", None) is not None else None
 
 
-def _drop_connection(scope: Scope) -> None:
+def _drop_connection(send: Send) -> None:
     """Close the client's connection now. Under uvicorn, quietly; elsewhere, by raising."""
-    cycle = _server_cycle(scope)
+    cycle = _server_cycle(send)
     if cycle is None:
         raise ConnectionAbortedError("connection dropped by an injected fault")
     cycle.transport.close()

@@ -253,18 +253,18 @@ class Block:
         members = self.members(mask)
         return n if isinstance(members, range) else bisect_left(members, n)
 
-    def run(self, start: int, stop: int) -> bytes:
-        """The plain bodies at places ``start..stop-1``, comma-separated: one slice."""
-        return self.blob[self.offsets[start] : self.offsets[stop] - 1]
+    def run(self, start: int, stop: int) -> memoryview:
+        """The plain bodies at places ``start..stop-1``, comma-separated: a view of the blob, not a copy."""
+        return memoryview(self.blob)[self.offsets[start] : self.offsets[stop] - 1]
 
-    def shown(self, offsets: Sequence[int], mask: int) -> list[bytes]:
-        """The plain bodies of the models at ``offsets`` (ascending, all of ``mask``): one slice when they are
-        neighbours in the blob, else a slice per run of them."""
+    def shown(self, offsets: Sequence[int], mask: int) -> list[memoryview]:
+        """The plain bodies of the models at ``offsets`` (ascending, all of ``mask``): one run when they are
+        neighbours in the blob, else a run per group of them."""
         place = self.place
         first, last = place[offsets[0]], place[offsets[-1]]
         one_group = mask & _RETIRED_BIT == 0 or mask == _RETIRED_BIT or self.split == len(self.keys)
         if one_group and last - first + 1 == len(offsets):  # in one group places ascend: these are neighbours
-            return [self.blob[self.offsets[first] : self.offsets[last + 1] - 1]]
+            return [self.run(first, last + 1)]
         parts = []
         run = previous = first
         for n in offsets[1:]:
