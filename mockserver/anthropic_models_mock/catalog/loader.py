@@ -14,7 +14,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from io import FileIO
-from itertools import chain, compress
+from itertools import chain, compress, starmap
 from operator import attrgetter, gt, not_
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -34,7 +34,7 @@ from ..model.modelinfo import (
     validate_model,
 )
 from ..storage.blocks import BLOCK, Block, Key, Row, Rows
-from ..storage.rows import Builder, Built, Head, encode_head, quiet_gc
+from ..storage.rows import Builder, Built, Head, encode_heads, quiet_gc
 
 __all__ = ["NotJSON", "checked_rows", "load_document", "load_file", "load_json"]
 
@@ -472,8 +472,11 @@ class _Rows:
         moments.check({*deprecated, *retires})
         keys = list(zip(map(moments.__getitem__, map(_CREATED, entries)), ids, strict=True))
         profiles = list(map(self.profiles.__getitem__, map(bytes, map(_CAPABILITIES, entries))))
-        encoded = [None if names is None else _ENCODE(names) for names in fallbacks]
-        heads = _heads(entries)
+        if fallbacks.count(None) == len(fallbacks):
+            encoded: list[bytes | None] = fallbacks
+        else:
+            encoded = [None if names is None else _ENCODE(names) for names in fallbacks]
+        heads = encode_heads(starmap(Head, map(_HEAD_VALUES, entries)))
         index = self.index
         known = len(index)
         index.update(zip(ids, keys, strict=True))
@@ -515,12 +518,6 @@ class _Rows:
         if self.rows:
             self.blocks.append(Block(self.rows, self.tails))
         return Rows(self.blocks, self.tails), self.index
-
-
-def _heads(entries: list[Any]) -> list[bytes]:
-    """Each model's head (see ``storage.rows``)."""
-    values, head = _HEAD_VALUES, Head
-    return [encode_head(head(*values(entry))) for entry in entries]
 
 
 class _Moments(dict[str, float]):

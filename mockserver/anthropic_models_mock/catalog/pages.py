@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..model.errors import ApiError
 from .views import View
@@ -10,8 +10,7 @@ from .views import View
 __all__ = ["Page", "paginate", "render_page"]
 
 
-@dataclass(frozen=True, slots=True)
-class Page:
+class Page(NamedTuple):
     """A slice ``[start, stop)`` of a view, and whether items remain beyond it."""
 
     start: int

@@ -50,7 +50,7 @@ class MockApp(Starlette):
 
 def _import_sleep_backend() -> None:
     """Import the module anyio sleeps with on asyncio (latency faults, a catalog build's wait) now: anyio
-    imports it at the first sleep, on the event loop, which then answers nothing for as long (0.5 s seen)."""
+    imports it at the first sleep, on the event loop, which then answers nothing for as long."""
     with contextlib.suppress(ImportError):  # another anyio layout: imported at the first sleep
         importlib.import_module("anyio._backends._asyncio")
 

@@ -4,7 +4,7 @@ uvicorn answers what it cannot parse itself, in plain text, and more besides tha
 an adversarial client can exploit. This protocol changes exactly that:
 
 - a request that is not valid HTTP/1.1 gets the API's error envelope, saying what was wrong;
-- requests pipelined before it are answered first, in order (uvicorn dropped them), also when
+- requests pipelined before it are answered first, in order (uvicorn's own protocol drops them), also when
   the client has half-closed the connection after sending them;
 - an ``Upgrade`` (WebSocket, h2c) is answered as the plain HTTP request it also is,
   then the connection closes: the fake has no WebSocket routes;

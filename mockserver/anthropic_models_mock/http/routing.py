@@ -31,7 +31,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..model.errors import ApiError
 from ..model.limits import MAX_URL_BYTES
-from ..runtime.faults import Fault
+from ..runtime.faults import Fault, Faults
 from ..runtime.state import MockState
 from .cors import REFUSAL, CorsSend, answer_preflight, has_origin, is_preflight, opted_in, same_origin
 from .responses import JOURNAL, crash_response, error_response, method_not_allowed, record
@@ -222,34 +222,27 @@ async def _api(
     answer: _Answer,
 ) -> None:
     """An API request: CORS as the real API answers browsers, the journal, then faults or the ``answer``."""
-    if has_origin(scope["headers"]):  # all CORS costs a request without Origin: one scan of the names
-        if is_preflight(scope):
-            await answer_preflight(scope, receive, send)
-            return
+    browser = has_origin(scope["headers"])  # all CORS costs a request without Origin: one scan of the names
+    if browser and is_preflight(scope):  # not a request to the API: never journaled, never a fault
+        await answer_preflight(scope, receive, send)
+        return
+    journal = state.journal
+    scope[JOURNAL] = (journal, journal.epoch)  # the response records the request (see ``responses``)
+    if browser:
         if not opted_in(scope["headers"]):  # refused before its key, its version or any fault is looked at
-            journal = state.journal
-            scope[JOURNAL] = (journal, journal.epoch)
             await error_response(401, REFUSAL)(scope, receive, send)
             return
         send = CorsSend(send)
-    journal = state.journal
-    scope[JOURNAL] = (journal, journal.epoch)  # the response records the request (see ``responses``)
     if state.faults.active and not _from_dashboard(scope):
-        await _faulty(state, route, model_id, scope, receive, send, answer)
+        await _faulty(state.faults, route, model_id, scope, receive, send, answer)
     else:
         await answer(scope, receive, send)
 
 
 async def _faulty(
-    state: MockState,
-    route: Any,
-    model_id: str | None,
-    scope: Scope,
-    receive: Receive,
-    send: Send,
-    answer: _Answer,
+    faults: Faults, route: Any, model_id: str | None, scope: Scope, receive: Receive, send: Send, answer: _Answer
 ) -> None:
-    faults = state.faults
+    """The fault this request takes, if any, after the latency it is given; else the ``answer``."""
     fault = faults.take(route, model_id)  # on arrival: a reset during the delay cannot hand it a later fault
     delay = faults.delay(route)
     if delay:

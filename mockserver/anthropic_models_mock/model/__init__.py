@@ -5,23 +5,10 @@
 (what a request must send), ``documents`` (strict JSON in).
 """
 
+from . import limits
 from .errors import ERROR_TYPES, ApiError
 from .headers import check_api_keys, key_problem
-from .limits import (
-    DEFAULT_LIFECYCLES,
-    EPOCH,
-    KNOWN_VERSIONS,
-    LIFECYCLES,
-    LIMIT_DEFAULT,
-    LIMIT_MAX,
-    LIMIT_MIN,
-    MAX_LIFECYCLE_VALUES,
-    MAX_SECONDS,
-    MAX_SYNTHETIC,
-    MAX_URL_BYTES,
-    MODEL_LINES,
-    REQUEST_TIMEOUT,
-)
+from .limits import *  # noqa: F403  (every bound: see limits.__all__)
 from .modelinfo import (
     BETA_CAPABILITIES_SHAPE,
     CAPABILITIES_SHAPE,
@@ -37,21 +24,8 @@ from .modelinfo import (
 __all__ = [
     "BETA_CAPABILITIES_SHAPE",
     "CAPABILITIES_SHAPE",
-    "DEFAULT_LIFECYCLES",
-    "EPOCH",
     "ERROR_TYPES",
     "FIELDS",
-    "KNOWN_VERSIONS",
-    "LIFECYCLES",
-    "LIMIT_DEFAULT",
-    "LIMIT_MAX",
-    "LIMIT_MIN",
-    "MAX_LIFECYCLE_VALUES",
-    "MAX_SECONDS",
-    "MAX_SYNTHETIC",
-    "MAX_URL_BYTES",
-    "MODEL_LINES",
-    "REQUEST_TIMEOUT",
     "ApiError",
     "CatalogError",
     "ModelInfo",
@@ -62,3 +36,4 @@ __all__ = [
     "served",
     "validate_model",
 ]
+__all__ += limits.__all__

@@ -40,7 +40,7 @@ KNOWN_VERSIONS: Final = frozenset({"2023-01-01", "2023-06-01", "2026-10-21"})
 #: The longest latency or ``retry-after`` a fault may ask for, in seconds.
 MAX_SECONDS: Final = 3600
 
-#: The largest synthetic catalog the CLI and the admin API build (about 0.6 GB and 5 s a million).
+#: The largest synthetic catalog the CLI and the admin API build (about 0.6 GB a million models).
 MAX_SYNTHETIC: Final = 10_000_000
 
 #: The longest request target (path and query string, in bytes) the fake reads; longer is a 414 (decided).

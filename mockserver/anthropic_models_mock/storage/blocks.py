@@ -20,12 +20,16 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import accumulate, chain, compress, repeat
 from operator import add
 
+from ..model.modelinfo import FIELDS
+
 __all__ = ["BLOCK", "FANOUT", "LIFECYCLE_CODES", "Block", "Node", "Profiles", "Row", "Rows"]
 
 #: Models per block when a catalog is built (blocks split at twice this).
 BLOCK = 512
 #: Children per node when a tree is built (nodes split at twice this): 1M models are 2 levels of nodes.
 FANOUT = 64
+#: What follows a model's head in its body: the keys of the last two served fields (``FIELDS``), written as JSON.
+_FALLBACKS, _CAPABILITIES = (b',"%s":' % name.encode() for name in FIELDS[-2:])
 #: Lifecycle names by their one-byte code in a block.
 LIFECYCLE_CODES: tuple[str, ...] = ("active", "deprecated", "retired")
 _CODE = {name: code for code, name in enumerate(LIFECYCLE_CODES)}
@@ -58,8 +62,8 @@ class Profiles:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()  # a test's thread and the server's may both add
-        self.plain: list[bytes] = [b',"capabilities":null}']
-        self.beta: list[bytes] = [b',"capabilities":null}']
+        self.plain: list[bytes] = [_CAPABILITIES + b"null}"]
+        self.beta: list[bytes] = [_CAPABILITIES + b"null}"]
         self._index: dict[bytes, int] = {b"null": 0}
 
     def add(self, plain: bytes, beta: bytes) -> int:
@@ -69,8 +73,8 @@ class Profiles:
             with self._lock:
                 found = self._index.get(beta)
                 if found is None:
-                    self.plain.append(b',"capabilities":%s}' % plain)
-                    self.beta.append(b',"capabilities":%s}' % beta)
+                    self.plain.append(b"%s%s}" % (_CAPABILITIES, plain))
+                    self.beta.append(b"%s%s}" % (_CAPABILITIES, beta))
                     found = self._index[beta] = len(self.beta) - 1
         return found
 
@@ -280,7 +284,7 @@ class Block:
         """The JSON of model ``n``, plain, or beta (``tails``: the beta ones)."""
         if beta:
             fallbacks = (self.fallbacks.get(n) if self.fallbacks else None) or b"null"
-            return b'%s,"allowed_fallback_models":%s%s' % (self.head(n), fallbacks, tails[self.profiles[n]])
+            return b"%s%s%s%s" % (self.head(n), _FALLBACKS, fallbacks, tails[self.profiles[n]])
         place = self.place[n]
         return self.blob[self.offsets[place] : self.offsets[place + 1] - 1]
 
