@@ -11,25 +11,30 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Router
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from ..catalog.catalog import Catalog
+from ..model.limits import MAX_URL_BYTES
 from ..runtime.state import MockState
 from .admin import admin_routes
 from .admin_schemas import HEALTH_PATH, PREFIX
+from .cors import CorsSend, has_origin, opted_in
 from .endpoints import list_endpoint, retrieve_endpoint
 from .openapi import openapi_document
-from .responses import error_response, json_response
-from .routing import ApiRoute, Guard, OpenRoute, Shortcut, admin_only, not_found
+from .responses import crash_response, error_response, json_response
+from .routing import ApiRoute, OpenRoute, Shortcut, admin_only, not_found
 
 __all__ = ["MockApp", "create_app"]
 
 
 class MockApp(Starlette):
-    """The fake Models API: a Starlette app over one ``MockState``, ``Guard`` in front of its router.
+    """The fake Models API: a Starlette app over one ``MockState``, its router behind a guard.
 
-    Each kind of route answers what its handlers raise (see ``routing``), so no exception middleware
-    stands on the path of every request.
+    The guard (``__call__``): a request target over ``MAX_URL_BYTES`` is a 414, never routed or
+    journaled (with the CORS headers when a browser opted in); a ``GET`` to an API route goes straight
+    to that route (``routing.Shortcut``), anything else to the router; a bug in the fake is a 500
+    envelope, then raised for the server to log (never a traceback to the client). Each kind of route
+    answers what its handlers raise (see ``routing``): no exception middleware stands on every request.
     """
 
     def __init__(self, state: MockState, routes: list[BaseRoute]) -> None:
@@ -37,6 +42,7 @@ class MockApp(Starlette):
         self.router.redirect_slashes = False
         self.router.default = not_found(state)
         self.state.mock = state
+        self._shortcut = Shortcut(route for route in routes if isinstance(route, ApiRoute))
 
     @property
     def mock(self) -> MockState:
@@ -44,8 +50,34 @@ class MockApp(Starlette):
         state: MockState = self.state.mock
         return state
 
-    def build_middleware_stack(self) -> ASGIApp:
-        return Guard(self.router, Shortcut(route for route in self.routes if isinstance(route, ApiRoute)))
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        size = _target_size(scope)
+        if size > MAX_URL_BYTES:
+            message = f"request target too long: {size:,} bytes; at most {MAX_URL_BYTES:,}"
+            if has_origin(scope["headers"]) and opted_in(scope["headers"]):
+                send = CorsSend(send)
+            await error_response(414, message)(scope, receive, send)
+            return
+        try:
+            route = self._shortcut.route(scope) if scope["method"] == "GET" else None
+            if route is not None:
+                await route.serve(scope, receive, send)
+            else:
+                scope["app"] = self
+                await self.router(scope, receive, send)
+        except Exception:
+            with contextlib.suppress(Exception):  # (an answer already started cannot be replaced)
+                await crash_response()(scope, receive, send)
+            raise
+
+
+def _target_size(scope: Scope) -> int:
+    """Bytes of the request target: the path, and ``?`` and the query string if there is one."""
+    query: bytes = scope["query_string"]
+    return len(scope.get("raw_path") or scope["path"]) + (len(query) + 1 if query else 0)
 
 
 def _import_sleep_backend() -> None:

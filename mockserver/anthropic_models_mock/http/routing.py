@@ -13,13 +13,11 @@ matched:
   other: no web page can read or change a local fake); never journaled, no faults.
 
 A CORS preflight (``OPTIONS`` with ``Origin`` and ``Access-Control-Request-Method``) to an API or
-open route is answered with a 204 granting what it asks. ``Guard`` comes before the router: a
-request target over ``MAX_URL_BYTES`` is a 414 before it is routed.
+open route is answered with a 204 granting what it asks.
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
@@ -30,61 +28,18 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..model.errors import ApiError
-from ..model.limits import MAX_URL_BYTES
 from ..runtime.faults import Fault, Faults
 from ..runtime.state import MockState
 from .cors import REFUSAL, CorsSend, answer_preflight, has_origin, is_preflight, opted_in, same_origin
-from .responses import JOURNAL, crash_response, error_response, method_not_allowed, record
+from .responses import JOURNAL, error_response, method_not_allowed, record
 
-__all__ = ["DASHBOARD_HEADER", "AdminRoute", "ApiRoute", "Guard", "OpenRoute", "Shortcut", "admin_only", "not_found"]
+__all__ = ["DASHBOARD_HEADER", "AdminRoute", "ApiRoute", "OpenRoute", "Shortcut", "admin_only", "not_found"]
 
 _Answer = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 #: The header the dashboard (``/_mock/ui``) marks its own API requests with: they never take a fault.
 DASHBOARD_HEADER = b"x-mock-dashboard"
 _CROSS_ORIGIN_ADMIN = "the admin API answers requests from its own origin only (this Origin is another)"
-
-
-class Guard:
-    """In front of the app: a request target over ``MAX_URL_BYTES`` is a 414 (never routed or journaled;
-    with the CORS headers when a browser opted in), and a bug in the fake is a 500 envelope, then raised
-    for the server to log (never a traceback to the client).
-
-    The hot path: a ``GET`` for an API route goes straight to it (see ``Shortcut``); anything else goes
-    to ``app`` (the Starlette app and its router).
-    """
-
-    def __init__(self, app: ASGIApp, shortcut: Shortcut) -> None:
-        self.app = app
-        self.shortcut = shortcut
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        size = _target_size(scope)
-        if size > MAX_URL_BYTES:
-            message = f"request target too long: {size:,} bytes; at most {MAX_URL_BYTES:,}"
-            if has_origin(scope["headers"]) and opted_in(scope["headers"]):
-                send = CorsSend(send)
-            await error_response(414, message)(scope, receive, send)
-            return
-        try:
-            route = self.shortcut.route(scope) if scope["method"] == "GET" else None
-            if route is None:
-                await self.app(scope, receive, send)
-            else:
-                await route.serve(scope, receive, send)
-        except Exception:
-            with contextlib.suppress(Exception):  # (an answer already started cannot be replaced)
-                await crash_response()(scope, receive, send)
-            raise
-
-
-def _target_size(scope: Scope) -> int:
-    """Bytes of the request target: the path, and ``?`` and the query string if there is one."""
-    query: bytes = scope["query_string"]
-    return len(scope.get("raw_path") or scope["path"]) + (len(query) + 1 if query else 0)
 
 
 class _Route(Route):
