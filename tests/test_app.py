@@ -315,7 +315,7 @@ def test_the_health_probe_counts_the_models_served_now() -> None:
 
 
 def test_the_health_probe_is_under_the_admin_prefix() -> None:
-    """Where the control layer keeps the fake's own endpoints out of the journal and away from faults."""
+    """Where the routes keep the fake's own endpoints out of the journal and away from faults."""
     from anthropic_models_mock.http import PREFIX
 
     assert HEALTH_PATH.startswith(PREFIX + "/")

@@ -1,9 +1,13 @@
-"""The routing table's shortcut: a GET finds the API route the router would, with the same path parameters."""
+"""The kinds of route: the shortcut finds the API route the router would; faults and journal entries belong
+to the request's own time, not to whoever resets."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+import httpx
+import pytest
 from anthropic_models_mock import Catalog, create_app
 from anthropic_models_mock.http.routing import ApiRoute, Shortcut
 from hypothesis import example, given
@@ -48,3 +52,75 @@ def test_both_api_routes_are_in_the_shortcut() -> None:
     for path, name in (("/v1/models", "list"), ("/v1/models/claude-a-1", "retrieve")):
         found = SHORTCUT.route({"type": "http", "method": "GET", "path": path})
         assert found is not None and found.name == name
+
+
+# -- API routes: a request's faults and journal entry are its own ---------------------------------------
+HEADERS = {"x-api-key": "k", "anthropic-version": "2023-06-01"}
+MODELS = [{"id": "claude-a-1", "display_name": "A", "created_at": "2026-01-01T00:00:00Z"}]
+
+
+def test_a_request_delayed_across_a_reset_stays_out_of_the_next_test() -> None:
+    app = create_app(Catalog(MODELS))
+    faults, journal = app.mock.faults, app.mock.journal
+
+    async def scenario() -> tuple[int, int]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://mock", headers=HEADERS) as client:
+            faults.add(500)
+            faults.set_latency(0.3)
+            pending = asyncio.create_task(client.get("/v1/models"))
+            while faults.to_json()["scripted"]:  # until the request has arrived and taken its fault
+                await asyncio.sleep(0)
+            app.mock.reset()  # the test that sent it ends; the next one starts...
+            faults.add(429)  # ...and scripts a fault of its own
+            late = await pending
+            assert len(journal) == 0, "the earlier test's request is not in the new journal"
+            now = await client.get("/v1/models")
+            return late.status_code, now.status_code
+
+    assert asyncio.run(scenario()) == (500, 429)
+    assert [entry.status for entry in journal] == [429]
+
+
+def test_latency_faults_under_trio() -> None:
+    """An in-process client on trio: the delay must not assume asyncio (it crashed with asyncio.sleep)."""
+    trio = pytest.importorskip("trio", reason="trio is a test extra (pip install -e '.[test]')")
+    app = create_app(Catalog(MODELS))
+    app.mock.faults.set_latency(0.01)
+    app.mock.faults.add(529)
+
+    async def scenario() -> list[int]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://mock", headers=HEADERS) as client:
+            return [(await client.get("/v1/models")).status_code for _ in range(2)]
+
+    assert trio.run(scenario) == [529, 200]
+
+
+def test_the_sdk_in_process_under_trio() -> None:
+    trio = pytest.importorskip("trio", reason="trio is a test extra (pip install -e '.[test]')")
+    pytest.importorskip("anthropic", reason="the official SDK is a test extra")
+    from anthropic_models_testkit.inprocess import async_asgi_client
+
+    app = create_app(Catalog(MODELS))
+    app.mock.faults.set_latency(0.01)
+    app.mock.faults.sequence(429, retry_after_ms=1)
+
+    async def scenario() -> str:
+        client = async_asgi_client(app)
+        return (await client.models.retrieve("claude-a-1")).id
+
+    assert trio.run(scenario) == "claude-a-1"
+    assert [entry.status for entry in app.mock.journal] == [429, 200]
+
+
+def test_the_dashboard_s_own_requests_never_take_a_fault() -> None:
+    from anthropic_models_mock import Catalog, create_app
+    from starlette.testclient import TestClient
+
+    client = TestClient(create_app(Catalog.synthetic(5, 1)))
+    headers = {"x-api-key": "k", "anthropic-version": "2023-06-01"}
+    client.post("/_mock/faults", json={"sequence": [429]}).raise_for_status()
+    assert client.get("/v1/models", headers={**headers, "x-mock-dashboard": "1"}).status_code == 200
+    assert client.get("/v1/models", headers=headers).status_code == 429  # still there for the code under test
+    assert client.get("/v1/models", headers=headers).status_code == 200

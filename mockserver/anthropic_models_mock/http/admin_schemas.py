@@ -344,7 +344,7 @@ SCHEMAS: dict[str, Any] = {
     ),
 }
 
-#: What every admin operation may answer besides its own: the control layer refuses a browser's
+#: What every admin operation may answer besides its own: an admin route refuses a browser's
 #: request from another origin before any handler sees it (see ``cors``).
 COMMON_ERRORS: Mapping[int, str] = MappingProxyType(
     {403: "A browser's request from another origin: the admin API answers its own origin only"}

@@ -31,14 +31,17 @@ class Endpoint:
     def __init__(self, answer: Callable[[Scope], Response]) -> None:
         self.answer = answer
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def respond(self, scope: Scope) -> Response:
+        """The response to this request: ``answer``'s, or the envelope of what it raised."""
         try:
-            response = self.answer(scope)
+            return self.answer(scope)
         except ApiError as exc:
-            response = error_response(exc.status, exc.message, exc.headers)
+            return error_response(exc.status, exc.message, exc.headers)
         except Exception:
-            response = crash_response()
-        await response(scope, receive, send)
+            return crash_response()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.respond(scope)(scope, receive, send)
 
 
 def list_endpoint(state: MockState) -> Endpoint:

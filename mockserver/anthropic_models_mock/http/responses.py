@@ -1,7 +1,7 @@
 """The two kinds of response the fake sends, JSON bytes and the error envelope; both journaled.
 
 Every answer the fake gives is one of these, so this is where the journal is
-fed: a response records its request when the control layer has put the app's
+fed: a response records its request when its route (an API route, see ``routing``) has put the app's
 journal in the ASGI scope (under ``JOURNAL``), which it does for API requests.
 """
 
@@ -31,12 +31,12 @@ def new_request_id() -> str:
     return "req_" + os.urandom(12).hex()
 
 
-#: The ASGI scope key under which the control layer passes the journal, and its epoch on arrival.
+#: The ASGI scope key under which an API route passes the journal, and its epoch on arrival.
 JOURNAL = "anthropic_models_mock.journal"
 
 
 def record(scope: Scope, status: int, request_id: str) -> None:
-    """Put the request in the journal the control layer handed it, unless cleared since it arrived."""
+    """Put the request in the journal its route handed it, unless cleared since it arrived."""
     journaled = scope.get(JOURNAL)
     if journaled is not None:
         journal, epoch = journaled

@@ -18,12 +18,14 @@ open route is answered with a 204 granting what it asks.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 import anyio
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
+from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -31,11 +33,13 @@ from ..model.errors import ApiError
 from ..runtime.faults import Fault, Faults
 from ..runtime.state import MockState
 from .cors import REFUSAL, CorsSend, answer_preflight, has_origin, is_preflight, opted_in, same_origin
+from .endpoints import Endpoint
 from .responses import JOURNAL, error_response, method_not_allowed, record
 
 __all__ = ["DASHBOARD_HEADER", "AdminRoute", "ApiRoute", "OpenRoute", "Shortcut", "admin_only", "not_found"]
 
 _Answer = Callable[[Scope, Receive, Send], Awaitable[None]]
+_Respond = Callable[[Scope], Response]
 
 #: The header the dashboard (``/_mock/ui``) marks its own API requests with: they never take a fault.
 DASHBOARD_HEADER = b"x-mock-dashboard"
@@ -46,12 +50,11 @@ class _Route(Route):
     """A route whose 405 is the error envelope, sent through the ``send`` it is given (so it gets what its
     kind of route adds, as every other answer does)."""
 
-    async def _answer(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def _refusal(self, scope: Scope) -> Response | None:
+        """The 405 of a method this route does not answer, or ``None``."""
         if self.methods and scope["method"] not in self.methods:
-            response = method_not_allowed(scope["method"], scope["path"], ", ".join(sorted(self.methods)))
-            await response(scope, receive, send)
-        else:
-            await self.app(scope, receive, send)
+            return method_not_allowed(scope["method"], scope["path"], ", ".join(sorted(self.methods)))
+        return None
 
 
 class Shortcut:
@@ -94,32 +97,31 @@ class Shortcut:
 
 
 class ApiRoute(_Route):
-    """A route of the Models API: journaled, faults by its ``name`` (``list`` or ``retrieve``), CORS by opt-in."""
+    """A route of the Models API: journaled, faults by its ``name`` (``list`` or ``retrieve``), CORS by opt-in.
 
-    def __init__(self, path: str, endpoint: ASGIApp, *, name: str, state: MockState) -> None:
+    ``serve`` is ``handle`` for a ``GET`` to this route (its path parameters in the scope): no method to
+    check, and no frame of its own (the hot path).
+    """
+
+    def __init__(self, path: str, endpoint: Endpoint, *, name: str, state: MockState) -> None:
         super().__init__(path, endpoint, methods=["GET"], name=name)
-        self.state = state
+        self.state, self._endpoint = state, endpoint
+        self.serve: _Answer = functools.partial(_api, state, name, respond=endpoint.respond)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        model_id = scope["path_params"].get("model_id")
-        await _api(self.state, self.name, model_id, scope, receive, send, self._answer)
+        await _api(self.state, self.name, scope, receive, send, respond=self._respond)
 
-    async def serve(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """``handle``, for a ``GET`` to this route (its path parameters in the scope): no method to check."""
-        model_id = scope["path_params"].get("model_id")
-        await _api(self.state, self.name, model_id, scope, receive, send, self.app)
+    def _respond(self, scope: Scope) -> Response:
+        return self._refusal(scope) or self._endpoint.respond(scope)
 
 
 def not_found(state: MockState) -> ASGIApp:
     """The router's answer to a path it does not know: a 404, as an API route answers (journaled, faults)."""
+    return functools.partial(_api, state, None, respond=_no_such_route)
 
-    async def answer(scope: Scope, receive: Receive, send: Send) -> None:
-        await error_response(404, f"{scope['method']} {scope['path']}: no such route")(scope, receive, send)
 
-    async def app(scope: Scope, receive: Receive, send: Send) -> None:
-        await _api(state, None, None, scope, receive, send, answer)
-
-    return app
+def _no_such_route(scope: Scope) -> Response:
+    return error_response(404, f"{scope['method']} {scope['path']}: no such route")
 
 
 class OpenRoute(_Route):
@@ -131,7 +133,7 @@ class OpenRoute(_Route):
                 await answer_preflight(scope, receive, send)
                 return
             send = CorsSend(send)
-        await self._answer(scope, receive, send)
+        await (self._refusal(scope) or self.app)(scope, receive, send)
 
 
 class AdminRoute(Route):
@@ -168,15 +170,9 @@ async def admin_only(scope: Scope, receive: Receive, send: Send, answer: _Answer
 
 
 async def _api(
-    state: MockState,
-    route: str | None,
-    model_id: str | None,
-    scope: Scope,
-    receive: Receive,
-    send: Send,
-    answer: _Answer,
+    state: MockState, route: str | None, scope: Scope, receive: Receive, send: Send, *, respond: _Respond
 ) -> None:
-    """An API request: CORS as the real API answers browsers, the journal, then faults or the ``answer``."""
+    """An API request: CORS as the real API answers browsers, the journal, then faults or ``respond``'s answer."""
     browser = has_origin(scope["headers"])  # all CORS costs a request without Origin: one scan of the names
     if browser and is_preflight(scope):  # not a request to the API: never journaled, never a fault
         await answer_preflight(scope, receive, send)
@@ -189,15 +185,14 @@ async def _api(
             return
         send = CorsSend(send)
     if state.faults.active and not _from_dashboard(scope):
-        await _faulty(state.faults, route, model_id, scope, receive, send, answer)
+        await _faulty(state.faults, route, scope, receive, send, respond)
     else:
-        await answer(scope, receive, send)
+        await respond(scope)(scope, receive, send)
 
 
-async def _faulty(
-    faults: Faults, route: Any, model_id: str | None, scope: Scope, receive: Receive, send: Send, answer: _Answer
-) -> None:
-    """The fault this request takes, if any, after the latency it is given; else the ``answer``."""
+async def _faulty(faults: Faults, route: Any, scope: Scope, receive: Receive, send: Send, respond: _Respond) -> None:
+    """The fault this request takes, if any, after the latency it is given; else ``respond``'s answer."""
+    model_id = scope.get("path_params", {}).get("model_id")
     fault = faults.take(route, model_id)  # on arrival: a reset during the delay cannot hand it a later fault
     delay = faults.delay(route)
     if delay:
@@ -209,24 +204,24 @@ async def _faulty(
             _drop_connection(send)  # uvicorn is shutting down: end the delayed request quietly
             return
     if fault is None:
-        await answer(scope, receive, send)
+        await respond(scope)(scope, receive, send)
     elif fault.kind == "status":
         await error_response(fault.status, fault.error_message(), fault.response_headers())(scope, receive, send)
     elif fault.kind == "disconnect":
         record(scope, 0, "")  # no response at all
         _drop_connection(send)
     else:
-        await _damaged(fault, scope, receive, send, answer)
+        await _damaged(fault, scope, receive, send, respond)
 
 
-async def _damaged(fault: Fault, scope: Scope, receive: Receive, send: Send, answer: _Answer) -> None:
+async def _damaged(fault: Fault, scope: Scope, receive: Receive, send: Send, respond: _Respond) -> None:
     """The real answer, cut in half: ``truncate`` drops the connection, ``malformed`` ends it short."""
     messages: list[Message] = []
 
     async def keep(message: Message) -> None:
         messages.append(message)
 
-    await answer(scope, receive, keep)
+    await respond(scope)(scope, receive, keep)
     start = messages[0]
     body = b"".join(m.get("body", b"") for m in messages[1:])
     half = body[: len(body) // 2]
