@@ -124,3 +124,85 @@ def test_the_dashboard_s_own_requests_never_take_a_fault() -> None:
     assert client.get("/v1/models", headers={**headers, "x-mock-dashboard": "1"}).status_code == 200
     assert client.get("/v1/models", headers=headers).status_code == 429  # still there for the code under test
     assert client.get("/v1/models", headers=headers).status_code == 200
+
+
+# -- what the route kinds settle, found in review -----------------------------------------------------------
+def client_for(app: Any, **options: Any) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, **options), base_url="http://mock")
+
+
+def test_an_injected_disconnect_in_process_is_no_500() -> None:
+    """In process there is no connection to drop: the client sees an error, the journal one request, status 0."""
+    app = create_app(Catalog(MODELS))
+    app.mock.faults.add(kind="disconnect")
+
+    async def scenario() -> None:
+        async with client_for(app) as client:
+            with pytest.raises(ConnectionAbortedError):
+                await client.get("/v1/models", headers=HEADERS)
+
+    asyncio.run(scenario())
+    assert app.mock.journal.statuses == {0: 1}
+
+
+def test_middleware_the_user_adds_sees_every_request() -> None:
+    from starlette.middleware.base import BaseHTTPMiddleware
+
+    app = create_app(Catalog(MODELS))
+    seen: list[str] = []
+
+    async def note(request: Any, call_next: Any) -> Any:
+        seen.append(request.url.path)
+        return await call_next(request)
+
+    app.add_middleware(BaseHTTPMiddleware, dispatch=note)
+
+    async def scenario() -> list[int]:
+        async with client_for(app) as client:
+            paths = ["/v1/models", "/v1/models/claude-a-1", "/_mock/health", "/nope"]
+            return [(await client.get(path, headers=HEADERS)).status_code for path in paths]
+
+    assert asyncio.run(scenario()) == [200, 200, 200, 404]
+    assert seen == ["/v1/models", "/v1/models/claude-a-1", "/_mock/health", "/nope"]
+
+
+def test_the_readiness_probe_under_a_root_path() -> None:
+    app = create_app(Catalog(MODELS))
+
+    async def scenario() -> int:
+        async with client_for(app, root_path="/api") as client:
+            return (await client.get("/_mock/health")).status_code
+
+    assert asyncio.run(scenario()) == 200
+
+
+def test_the_fake_s_own_paths_are_its_own_with_the_admin_api_off() -> None:
+    """No journal entry, no fault, and another origin's request refused, for /_mock and below."""
+    from starlette.testclient import TestClient
+
+    app = create_app(Catalog(MODELS), admin=False)
+    app.mock.faults.add(500, times=None)
+    client = TestClient(app)
+    for path in ("/_mock", "/_mock/", "/_mock/faults"):
+        assert client.get(path).status_code == 404
+        assert client.get(path, headers={"origin": "http://evil.example"}).status_code == 403
+    assert client.post("/_mock/health").status_code == 405
+    assert len(app.mock.journal) == 0
+
+
+def test_a_target_too_long_is_refused_after_cors_is_settled() -> None:
+    from anthropic_models_mock.model import MAX_URL_BYTES
+    from starlette.testclient import TestClient
+
+    client = TestClient(create_app(Catalog(MODELS)))
+    query = "?q=" + "x" * MAX_URL_BYTES
+    evil = {"origin": "http://evil.example"}
+    preflight = client.options("/v1/models" + query, headers={**evil, "access-control-request-method": "GET"})
+    assert preflight.status_code == 204
+    for path in ("/openapi.json", "/_mock/health"):
+        opened = client.get(path + query, headers=evil)
+        assert opened.status_code == 414 and opened.headers["access-control-allow-origin"] == "*"
+    admin = client.get("/_mock/journal" + query, headers={**evil, "anthropic-dangerous-direct-browser-access": "true"})
+    assert admin.status_code == 403 and "access-control-allow-origin" not in admin.headers
+    assert client.get("/_mock/journal" + query).status_code == 414
+    assert len(client.app.mock.journal) == 0  # type: ignore[attr-defined]

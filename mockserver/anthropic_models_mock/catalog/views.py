@@ -7,6 +7,7 @@ page is one slice of a block's pre-serialised bodies, or a few: both cost ``O(lo
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from typing import Any, overload
 
@@ -36,7 +37,7 @@ class View:
     Made from the catalog's lookup parts, not the catalog: a view it caches must not keep it alive in a cycle.
     """
 
-    __slots__ = ("_kept", "_kept_bytes", "_key", "_mask", "_rows", "_tails", "beta")
+    __slots__ = ("_keeping", "_kept", "_kept_bytes", "_key", "_mask", "_rows", "_tails", "beta")
 
     def __init__(
         self,
@@ -52,6 +53,7 @@ class View:
         self._tails = profiles.beta if beta else profiles.plain
         self._kept: dict[Hashable, bytes] = {}
         self._kept_bytes = 0
+        self._keeping = threading.Lock()
 
     def kept(self, key: Hashable) -> bytes | None:
         """An answer rendered from this view before (``keep``), or ``None``."""
@@ -62,11 +64,12 @@ class View:
         at most ``KEPT_ANSWERS`` of them and ``KEPT_BYTES`` in all; past either, the oldest are forgotten."""
         if len(body) > KEPT_BYTES:
             return
-        kept = self._kept
-        while kept and (len(kept) >= KEPT_ANSWERS or self._kept_bytes + len(body) > KEPT_BYTES):
-            self._kept_bytes -= len(kept.pop(next(iter(kept))))
-        kept[key] = body
-        self._kept_bytes += len(body)
+        with self._keeping:  # (apps in two threads may serve one catalog)
+            kept = self._kept
+            while kept and (len(kept) >= KEPT_ANSWERS or self._kept_bytes + len(body) > KEPT_BYTES):
+                self._kept_bytes -= len(kept.pop(next(iter(kept))))
+            self._kept_bytes += len(body) - len(kept.get(key, b""))
+            kept[key] = body
 
     def __len__(self) -> int:
         return self._rows.count(self._mask)

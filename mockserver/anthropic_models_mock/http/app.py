@@ -10,31 +10,29 @@ from collections.abc import Iterable
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Mount, Router
-from starlette.types import Receive, Scope, Send
+from starlette.routing import BaseRoute
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..catalog.catalog import Catalog
-from ..model.limits import MAX_URL_BYTES
 from ..runtime.state import MockState
 from .admin import admin_routes
 from .admin_schemas import HEALTH_PATH, PREFIX
-from .cors import CorsSend, has_origin, opted_in
 from .endpoints import list_endpoint, retrieve_endpoint
 from .openapi import openapi_document
-from .responses import crash_response, error_response, json_response
-from .routing import ApiRoute, OpenRoute, Shortcut, admin_only, not_found
+from .responses import crash_response, json_response
+from .routing import AdminRoute, ApiRoute, OpenRoute, Shortcut, mark_too_long, not_found, own_not_found
 
 __all__ = ["MockApp", "create_app"]
 
 
 class MockApp(Starlette):
-    """The fake Models API: a Starlette app over one ``MockState``, its router behind a guard.
+    """The fake Models API: a Starlette app over one ``MockState``.
 
-    The guard (``__call__``): a request target over ``MAX_URL_BYTES`` is a 414, never routed or
-    journaled (with the CORS headers when a browser opted in); a ``GET`` to an API route goes straight
-    to that route (``routing.Shortcut``), anything else to the router; a bug in the fake is a 500
-    envelope, then raised for the server to log (never a traceback to the client). Each kind of route
-    answers what its handlers raise (see ``routing``): no exception middleware stands on every request.
+    ``__call__`` marks a request target over ``MAX_URL_BYTES`` for its route to refuse (see ``routing``),
+    sends a ``GET`` to an API route straight to that route (``routing.Shortcut``) and anything else
+    through the middleware the user added and the router, and answers a bug in the fake with a 500
+    envelope, then raises it for the server to log (never a traceback to the client). Each kind of route
+    answers what its handlers raise: no exception middleware stands on every request.
     """
 
     def __init__(self, state: MockState, routes: list[BaseRoute]) -> None:
@@ -50,34 +48,30 @@ class MockApp(Starlette):
         state: MockState = self.state.mock
         return state
 
+    def build_middleware_stack(self) -> ASGIApp:
+        """The router, inside the middleware the user added (``add_middleware``), if any."""
+        app: ASGIApp = self.router
+        for cls, args, kwargs in reversed(self.user_middleware):
+            app = cls(app, *args, **kwargs)
+        return app
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
-        size = _target_size(scope)
-        if size > MAX_URL_BYTES:
-            message = f"request target too long: {size:,} bytes; at most {MAX_URL_BYTES:,}"
-            if has_origin(scope["headers"]) and opted_in(scope["headers"]):
-                send = CorsSend(send)
-            await error_response(414, message)(scope, receive, send)
-            return
+        mark_too_long(scope)
         try:
-            route = self._shortcut.route(scope) if scope["method"] == "GET" else None
+            route = self._shortcut.route(scope) if scope["method"] == "GET" and not self.user_middleware else None
             if route is not None:
                 await route.serve(scope, receive, send)
             else:
-                scope["app"] = self
-                await self.router(scope, receive, send)
+                await super().__call__(scope, receive, send)
+        except ConnectionAbortedError:  # an injected fault dropping a connection that is not uvicorn's
+            raise
         except Exception:
             with contextlib.suppress(Exception):  # (an answer already started cannot be replaced)
                 await crash_response()(scope, receive, send)
             raise
-
-
-def _target_size(scope: Scope) -> int:
-    """Bytes of the request target: the path, and ``?`` and the query string if there is one."""
-    query: bytes = scope["query_string"]
-    return len(scope.get("raw_path") or scope["path"]) + (len(query) + 1 if query else 0)
 
 
 def _import_sleep_backend() -> None:
@@ -85,15 +79,6 @@ def _import_sleep_backend() -> None:
     imports it at the first sleep, on the event loop, which then answers nothing for as long."""
     with contextlib.suppress(ImportError):  # another anyio layout: imported at the first sleep
         importlib.import_module("anyio._backends._asyncio")
-
-
-async def _own_not_found(scope: Scope, receive: Receive, send: Send) -> None:
-    """A path under ``/_mock`` that is none of the fake's own: a 404, answered as the admin API answers."""
-
-    async def answer(scope: Scope, receive: Receive, send: Send) -> None:
-        await error_response(404, f"{scope['method']} {scope['path']}: no such route")(scope, receive, send)
-
-    await admin_only(scope, receive, send, answer)
 
 
 def create_app(
@@ -127,16 +112,14 @@ def create_app(
         """The readiness probe: no auth, no faults, never journaled; served with the admin API off too."""
         return json_response(json.dumps({"status": "ok", "models": len(state.catalog)}).encode())
 
-    own = Router(
-        [OpenRoute(HEALTH_PATH.removeprefix(PREFIX), health, methods=["GET"])],
-        redirect_slashes=False,
-        default=_own_not_found,
-    )
     routes: list[BaseRoute] = [
         ApiRoute("/v1/models", list_endpoint(state), name="list", state=state),
         ApiRoute("/v1/models/{model_id}", retrieve_endpoint(state), name="retrieve", state=state),
-        OpenRoute("/openapi.json", openapi, methods=["GET"]),
+        OpenRoute("/openapi.json", openapi),
+        OpenRoute(HEALTH_PATH, health),
         *(admin_routes(state) if admin else []),
-        Mount(PREFIX, app=own),  # the readiness probe, and the 404 of any other path there
+        # Any other path of the fake's own, with any method: its 404, as the admin API answers.
+        AdminRoute(PREFIX, own_not_found, methods=[]),
+        AdminRoute(PREFIX + "/{path:path}", own_not_found, methods=[]),
     ]
     return MockApp(state, routes)

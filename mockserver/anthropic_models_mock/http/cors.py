@@ -9,10 +9,11 @@ browser may not read. With it, every answer, errors included, carries
 answers its own origin only (the dashboard it serves): a request from any other origin
 is a 403, so a web page open in the browser cannot read or change a local fake.
 
-A preflight (``OPTIONS`` with ``Origin`` and ``Access-Control-Request-Method``) is
-answered here, for every path, with a 204: it grants the method and the headers it
-asks for, and the real request then gets the API's own answer (a 405 for a wrong
-method, a 404 for an unknown route), which the browser lets the page read.
+A preflight (``OPTIONS`` with ``Origin`` and ``Access-Control-Request-Method``) to an API
+route, an unknown path or an open route is answered with a 204 (``answer_preflight``; which
+routes is ``routing``'s): it grants the method and the headers it asks for, and the real
+request then gets the API's own answer (a 405 for a wrong method, a 404 for an unknown
+route), which the browser lets the page read.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
-"""The two endpoints of the Models API as plain ASGI apps: raw scope in, precomputed bytes out.
+"""The two endpoints of the Models API: raw scope in, a response of precomputed bytes out.
 
-An endpoint always answers: a refused request is its error envelope, and a crash is a 500
-envelope, never a traceback.
+An endpoint always answers (``Endpoint.respond``, which its ``ApiRoute`` calls; it is an ASGI app
+too): a refused request is its error envelope, and a crash is a 500 envelope, never a traceback.
 """
 
 from __future__ import annotations

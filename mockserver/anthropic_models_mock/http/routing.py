@@ -13,30 +13,43 @@ matched:
   other: no web page can read or change a local fake); never journaled, no faults.
 
 A CORS preflight (``OPTIONS`` with ``Origin`` and ``Access-Control-Request-Method``) to an API or
-open route is answered with a 204 granting what it asks.
+open route is answered with a 204 granting what it asks. A request target over ``MAX_URL_BYTES``
+(``mark_too_long``) is a 414 as soon as its route has settled CORS, before anything else: never
+journaled, no faults.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Collection, Iterable
 from typing import Any
 
 import anyio
 from starlette.exceptions import HTTPException
-from starlette.requests import ClientDisconnect
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..model.errors import ApiError
+from ..model.limits import MAX_URL_BYTES
 from ..runtime.faults import Fault, Faults
 from ..runtime.state import MockState
 from .cors import REFUSAL, CorsSend, answer_preflight, has_origin, is_preflight, opted_in, same_origin
 from .endpoints import Endpoint
 from .responses import JOURNAL, error_response, method_not_allowed, record
 
-__all__ = ["DASHBOARD_HEADER", "AdminRoute", "ApiRoute", "OpenRoute", "Shortcut", "admin_only", "not_found"]
+__all__ = [
+    "DASHBOARD_HEADER",
+    "AdminRoute",
+    "ApiRoute",
+    "OpenRoute",
+    "Shortcut",
+    "admin_only",
+    "mark_too_long",
+    "not_found",
+    "own_not_found",
+]
 
 _Answer = Callable[[Scope, Receive, Send], Awaitable[None]]
 _Respond = Callable[[Scope], Response]
@@ -44,25 +57,40 @@ _Respond = Callable[[Scope], Response]
 #: The header the dashboard (``/_mock/ui``) marks its own API requests with: they never take a fault.
 DASHBOARD_HEADER = b"x-mock-dashboard"
 _CROSS_ORIGIN_ADMIN = "the admin API answers requests from its own origin only (this Origin is another)"
+#: The ASGI scope key that marks a request target too long to serve (``mark_too_long``): its 414's message.
+_TOO_LONG = "anthropic_models_mock.too_long"
+
+
+def mark_too_long(scope: Scope) -> None:
+    """Mark a request whose target (path and query string) is over ``MAX_URL_BYTES``: its route answers 414."""
+    query: bytes = scope["query_string"]
+    size = len(scope.get("raw_path") or scope["path"]) + (len(query) + 1 if query else 0)
+    if size > MAX_URL_BYTES:
+        scope[_TOO_LONG] = f"request target too long: {size:,} bytes; at most {MAX_URL_BYTES:,}"
 
 
 class _Route(Route):
-    """A route whose 405 is the error envelope, sent through the ``send`` it is given (so it gets what its
-    kind of route adds, as every other answer does)."""
+    """A route that matches every method and answers those it does not take with the 405 envelope itself,
+    sent through the ``send`` it is given (so the 405 gets what its kind of route adds, as every other
+    answer does, and a catch-all route after it cannot take its place)."""
+
+    def __init__(self, path: str, endpoint: Any, *, methods: Collection[str] = ("GET",), name: str | None = None):
+        super().__init__(path, endpoint, methods=[], name=name)  # (no methods: Starlette's match takes every one)
+        self.allowed = frozenset(methods) | ({"HEAD"} if "GET" in methods else set())
 
     def _refusal(self, scope: Scope) -> Response | None:
         """The 405 of a method this route does not answer, or ``None``."""
-        if self.methods and scope["method"] not in self.methods:
-            return method_not_allowed(scope["method"], scope["path"], ", ".join(sorted(self.methods)))
+        if scope["method"] not in self.allowed:
+            return method_not_allowed(scope["method"], scope["path"], ", ".join(sorted(self.allowed)))
         return None
 
 
 class Shortcut:
     """The API routes a ``GET`` may go to without the app and the router, found as the router finds them.
 
-    Starlette's app and router (its regex per route, a child scope per match) cost about a tenth of a
-    request's CPU; the benchmark (``benchmarks/bench_server.py``) is answered within its target
-    with this and not without. A route's path is a fixed one, or a prefix and one ``{name}`` segment.
+    Starlette's app and router (a regex per route, a child scope per match) cost more CPU than a
+    request's whole answer leaves (``benchmarks/bench_server.py`` measures it against a bare Starlette
+    app). A route's path is a fixed one, or a prefix and one ``{name}`` segment.
     """
 
     def __init__(self, routes: Iterable[ApiRoute]) -> None:
@@ -104,7 +132,7 @@ class ApiRoute(_Route):
     """
 
     def __init__(self, path: str, endpoint: Endpoint, *, name: str, state: MockState) -> None:
-        super().__init__(path, endpoint, methods=["GET"], name=name)
+        super().__init__(path, endpoint, name=name)
         self.state, self._endpoint = state, endpoint
         self.serve: _Answer = functools.partial(_api, state, name, respond=endpoint.respond)
 
@@ -124,6 +152,11 @@ def _no_such_route(scope: Scope) -> Response:
     return error_response(404, f"{scope['method']} {scope['path']}: no such route")
 
 
+async def own_not_found(request: Request) -> Response:
+    """The endpoint of a path under ``/_mock`` that is none of the fake's own (an ``AdminRoute``): its 404."""
+    return _no_such_route(request.scope)
+
+
 class OpenRoute(_Route):
     """A route any origin may read (the CORS headers on every answer); never journaled, no faults."""
 
@@ -133,6 +166,9 @@ class OpenRoute(_Route):
                 await answer_preflight(scope, receive, send)
                 return
             send = CorsSend(send)
+        if _TOO_LONG in scope:
+            await error_response(414, scope[_TOO_LONG])(scope, receive, send)
+            return
         await (self._refusal(scope) or self.app)(scope, receive, send)
 
 
@@ -165,25 +201,32 @@ async def admin_only(scope: Scope, receive: Receive, send: Send, answer: _Answer
     """``answer`` the request, unless a browser sent it from another origin (a 403)."""
     if has_origin(scope["headers"]) and not same_origin(scope):
         await error_response(403, _CROSS_ORIGIN_ADMIN)(scope, receive, send)
-        return
-    await answer(scope, receive, send)
+    elif _TOO_LONG in scope:
+        await error_response(414, scope[_TOO_LONG])(scope, receive, send)
+    else:
+        await answer(scope, receive, send)
 
 
 async def _api(
     state: MockState, route: str | None, scope: Scope, receive: Receive, send: Send, *, respond: _Respond
 ) -> None:
     """An API request: CORS as the real API answers browsers, the journal, then faults or ``respond``'s answer."""
-    browser = has_origin(scope["headers"])  # all CORS costs a request without Origin: one scan of the names
-    if browser and is_preflight(scope):  # not a request to the API: never journaled, never a fault
-        await answer_preflight(scope, receive, send)
+    if has_origin(scope["headers"]):  # all CORS costs a request without Origin: one scan of the names
+        if is_preflight(scope):  # not a request to the API: never journaled, never a fault
+            await answer_preflight(scope, receive, send)
+            return
+        if opted_in(scope["headers"]):
+            send = CorsSend(send)
+        elif _TOO_LONG not in scope:  # refused before its key, its version or any fault is looked at
+            journal = state.journal
+            scope[JOURNAL] = (journal, journal.epoch)
+            await error_response(401, REFUSAL)(scope, receive, send)
+            return
+    if _TOO_LONG in scope:
+        await error_response(414, scope[_TOO_LONG])(scope, receive, send)
         return
     journal = state.journal
     scope[JOURNAL] = (journal, journal.epoch)  # the response records the request (see ``responses``)
-    if browser:
-        if not opted_in(scope["headers"]):  # refused before its key, its version or any fault is looked at
-            await error_response(401, REFUSAL)(scope, receive, send)
-            return
-        send = CorsSend(send)
     if state.faults.active and not _from_dashboard(scope):
         await _faulty(state.faults, route, scope, receive, send, respond)
     else:

@@ -109,7 +109,7 @@ class Journal:
 
     Recording is on every request's path, so it only redacts keys and keeps the raw values, as one
     ``marshal``-ed bytes object a request (held for ``maxlen`` requests, a request's dozen small objects
-    would spread over the heap: that cost a served request about a seventh of its CPU); the
+    would spread over the heap, costing every served request far more than the one ``marshal`` call); the
     ``RecordedRequest`` objects are built when the journal is read.
     """
 
