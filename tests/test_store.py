@@ -267,3 +267,19 @@ def test_a_model_added_then_removed_leaves_nothing_behind() -> None:
         catalog = catalog.without_model(f"new-{n}")
     assert len(catalog._delta) == 0  # the ids changed since the index was made: none
     assert served(catalog) == served(base)
+
+
+@given(
+    st.lists(st.tuples(st.sampled_from([-3.0, -2.0, -1.0, 0.0]), st.sampled_from("abcde")), unique=True, max_size=12),
+    st.tuples(st.sampled_from([-3.5, -3.0, -2.0, -1.5, 0.0, 1.0]), st.sampled_from("_abcdef")),
+)
+def test_a_node_finds_its_child_as_a_bisection_of_its_first_keys(firsts: list[tuple[float, str]], key: Any) -> None:
+    """Many children start at one moment (a day's models): the moments narrow the search, the keys finish it."""
+    from bisect import bisect_right
+
+    class Child:
+        def __init__(self, first: tuple[float, str]) -> None:
+            self.first, self.counts = first, (1, 0, 0)
+
+    node = store.Node([Child(first) for first in sorted(firsts)])  # type: ignore[list-item]
+    assert node.child(key) == bisect_right(sorted(firsts), key) - 1

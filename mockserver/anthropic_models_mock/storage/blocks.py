@@ -296,11 +296,12 @@ class Node:
     below it, so a position in any filtered list is a sum down one path.
     """
 
-    __slots__ = ("_before", "bounds", "children", "counts", "first")
+    __slots__ = ("_before", "bounds", "children", "counts", "first", "moments")
 
     def __init__(self, children: Sequence[Block | Node]) -> None:
         self.children = children
         self.bounds: list[Key] = [child.first for child in children]
+        self.moments = array("d", [bound[0] for bound in self.bounds])  # (see ``child``)
         self.first: Key = self.bounds[0] if children else (0.0, "")
         active = deprecated = retired = 0
         for a, d, r in (child.counts for child in children):
@@ -311,13 +312,23 @@ class Node:
     def with_child(self, i: int, child: Block | Node) -> Node:
         """This node with child ``i`` replaced: the lists copied, the counts adjusted (not summed again)."""
         new = object.__new__(Node)
-        new.children, new.bounds = list(self.children), self.bounds.copy()
-        new.children[i], new.bounds[i] = child, child.first
+        new.children, new.bounds, new.moments = list(self.children), self.bounds.copy(), self.moments[:]
+        new.children[i], new.bounds[i], new.moments[i] = child, child.first, child.first[0]
         new.first = new.bounds[0]
         (a, d, r), (old_a, old_d, old_r), (new_a, new_d, new_r) = self.counts, self.children[i].counts, child.counts
         new.counts = (a - old_a + new_a, d - old_d + new_d, r - old_r + new_r)
         new._before = {}
         return new
+
+    def child(self, key: Key) -> int:
+        """The index of the last child whose first key is at or before ``key`` (-1: none is).
+
+        Bisected on the first keys' moments (one array of floats, a few cache lines), then on the keys
+        themselves only among the children that start at ``key``'s own moment: a tuple is met only there.
+        """
+        moments, moment = self.moments, key[0]
+        low, high = bisect_left(moments, moment), bisect_right(moments, moment)
+        return (bisect_right(self.bounds, key, low, high) if low < high else low) - 1
 
     def before(self, mask: int) -> array[int]:
         """Models of the lifecycles in ``mask`` before each child (and, last, in all of them); made on first use."""
@@ -372,7 +383,7 @@ class Rows:
         """The block holding the model with this key and its offset there, or ``None``."""
         node: Block | Node = self.root
         while isinstance(node, Node):
-            i = bisect_right(node.bounds, key) - 1
+            i = node.child(key)
             if i < 0:
                 return None
             node = node.children[i]
@@ -384,7 +395,7 @@ class Rows:
         node: Block | Node = self.root
         position = 0
         while isinstance(node, Node):
-            i = bisect_right(node.bounds, key) - 1
+            i = node.child(key)
             if i < 0:
                 return None
             position += (node._before.get(mask) or node.before(mask))[i]  # made once per node and mask
@@ -435,7 +446,7 @@ class Rows:
         path: list[tuple[Node, int]] = []
         node: Block | Node = self.root
         while isinstance(node, Node):
-            i = max(bisect_right(node.bounds, key) - 1, 0)
+            i = max(node.child(key), 0)
             path.append((node, i))
             node = node.children[i]
         tails, size = self.tails, BLOCK
@@ -450,7 +461,7 @@ class Rows:
         path: list[tuple[Node, int]] = []
         node: Block | Node = self.root
         while isinstance(node, Node):
-            i = bisect_right(node.bounds, key) - 1
+            i = node.child(key)
             path.append((node, i))
             node = node.children[i]
         n = bisect_left(node.keys, key)  # not ``offset``: its index is made on first use, a cost no change needs
