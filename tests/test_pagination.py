@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from typing import Any
 
 import pytest
@@ -78,6 +79,30 @@ def test_single_pages_match_the_spec(catalog: Catalog, limit: int, data: st.Data
     before = page(view, limit, before_id=ids[p])
     assert [m["id"] for m in before["data"]] == ids[max(0, p - limit) : p]
     assert before["has_more"] is (p - limit > 0)
+
+
+@pytest.mark.parametrize("lifecycles", [{"retired"}, {"active", "deprecated"}, {"active"}, set(LIFECYCLES)])
+def test_a_cursor_in_a_block_of_mixed_lifecycles_is_found_at_its_place_in_the_list(lifecycles: set[str]) -> None:
+    # Alternating lifecycles, so the block holds listed and retired models side by side.
+    day = 86_400
+    models = [
+        {
+            "id": f"m-{n:03}",
+            "display_name": f"M {n}",
+            "created_at": f"{datetime.fromtimestamp(1_700_000_000 + n * day, timezone.utc):%Y-%m-%dT%H:%M:%SZ}",
+            "lifecycle": LIFECYCLES[n % 3],
+            "deprecated_at": None if n % 3 == 0 else "2025-01-01T00:00:00Z",
+        }
+        for n in range(60)
+    ]
+    listed = [m["id"] for m in reversed(models) if m["lifecycle"] in lifecycles]  # newest first
+    view = Catalog(models).view(frozenset(lifecycles))
+    for k, model_id in enumerate(listed):
+        body = json.loads(render_page(view, paginate(view, 2, after_id=model_id)))
+        assert [m["id"] for m in body["data"]] == listed[k + 1 : k + 3]
+        assert (body["first_id"], body["last_id"]) == (
+            (listed[k + 1], listed[min(k + 2, len(listed) - 1)]) if k + 1 < len(listed) else (None, None)
+        )
 
 
 def test_empty_view_renders_nulls() -> None:

@@ -63,5 +63,5 @@ def _rendered(view: View, page: Page) -> bytes:
     for part in parts:
         pieces += (part, b",")
     # Ids are URL-safe (validated on load): they need no JSON escaping.
-    pieces[-1] = b'],"has_more":%s,"first_id":"%s","last_id":"%s"}' % (more, first.encode(), last.encode())
+    pieces[-1] = b'],"has_more":%s,"first_id":"%s","last_id":"%s"}' % (more, first, last)
     return b"".join(pieces)

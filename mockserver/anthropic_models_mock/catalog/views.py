@@ -79,11 +79,11 @@ class View:
         key = self._key(model_id)
         return None if key is None else self._rows.position(key, self._mask)
 
-    def page(self, start: int, stop: int) -> tuple[list[bytes | memoryview], str, str]:
+    def page(self, start: int, stop: int) -> tuple[list[bytes | memoryview], bytes, bytes]:
         """Models ``start..stop-1`` (``start < stop``), as runs of comma-separated bodies (views of the stored
         bytes where they can be: joined, they are copied once), with the first and last ids."""
         parts: list[bytes | memoryview] = []
-        first = last = ""
+        first = last = b""
         tails, beta = self._tails, self.beta
         for block, offsets in self._rows.span(start, stop, self._mask):
             if beta:
@@ -91,8 +91,8 @@ class View:
             else:  # one run of the block's stored bodies, or one per run of neighbours
                 parts += block.shown(offsets, self._mask)
             if not first:
-                first = block.keys[offsets[0]][1]
-            last = block.keys[offsets[-1]][1]
+                first = block.model_id(offsets[0])
+            last = block.model_id(offsets[-1])
         return parts, first, last
 
     def joined(self, start: int, stop: int) -> bytes:
@@ -149,7 +149,7 @@ class _Ids(Sequence[str]):
             index += size
         if not 0 <= index < size:
             raise IndexError(index)
-        return self._view.page(index, index + 1)[1]
+        return self._view.page(index, index + 1)[1].decode()
 
     def __iter__(self) -> Iterator[str]:
         return (model_id for model_id, _ in self._view._items())

@@ -35,10 +35,14 @@ LIFECYCLE_CODES: tuple[str, ...] = ("active", "deprecated", "retired")
 _CODE = {name: code for code, name in enumerate(LIFECYCLE_CODES)}
 _RETIRED_CODE = _CODE["retired"]
 _RETIRED_BIT = 1 << _RETIRED_CODE
+_LISTED_BITS = (1 << len(LIFECYCLE_CODES)) - 1 - _RETIRED_BIT
 #: ``bytes.translate`` tables: a lifecycle code to 1 where the model is listed by default (or retired), else 0.
 _LISTED = bytes(int(code != _RETIRED_CODE) for code in range(256))
 _RETIRED = bytes(int(code == _RETIRED_CODE) for code in range(256))
 _ONE = 1
+#: What every body starts with, up to its id (``FIELDS`` begins with type and id; ids need no escaping).
+_BEFORE_ID = b'{"type":"model","id":"'
+assert FIELDS[:2] == ("type", "id")
 
 #: A model's sort key: ``(-created_at as a POSIX timestamp, id)``; list order is ascending keys.
 Key = tuple[float, str]
@@ -233,6 +237,12 @@ class Block:
         start = self.offsets[place]
         return self.blob[start : start + self.heads[place]]
 
+    def model_id(self, n: int) -> bytes:
+        """The id of model ``n``, read from its stored body (the bytes a page copies next, not its key)."""
+        blob = self.blob
+        start = self.offsets[self.place[n]] + len(_BEFORE_ID)
+        return blob[start : blob.index(b'"', start)]
+
     def row(self, n: int) -> Row:
         fallbacks = self.fallbacks.get(n) if self.fallbacks else None
         return (self.keys[n], self.head(n), self.profiles[n], self.lifecycles[n], fallbacks)
@@ -253,7 +263,14 @@ class Block:
         return found
 
     def rank(self, n: int, mask: int) -> int:
-        """How many models of the lifecycles in ``mask`` come before offset ``n`` in this block."""
+        """How many models of the lifecycles in ``mask`` come before offset ``n`` (one of them) in this block.
+
+        The listed models, and the retired ones, are each a group in list order in the blob: there, the rank
+        is the place in the group."""
+        if mask == _LISTED_BITS:
+            return self.place[n]
+        if mask == _RETIRED_BIT:
+            return self.place[n] - self.split
         members = self.members(mask)
         return n if isinstance(members, range) else bisect_left(members, n)
 
