@@ -133,6 +133,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     admin.add_argument("--no-admin", dest="admin", action="store_false", help="do not serve the /_mock/ admin API")
     serve.add_argument(
+        "--allow-host",
+        metavar="NAME",
+        action="append",
+        dest="allow_hosts",
+        default=[],
+        help="a Host name the admin API and the dashboard answer besides loopback ones and --host (repeat for more)",
+    )
+    serve.add_argument(
         "--journal-size", metavar="N", type=_positive, default=1000, help="requests the journal keeps (default 1000)"
     )
     faults = serve.add_argument_group("faults (see README: Faults)")
@@ -387,7 +395,12 @@ def _serve(args: argparse.Namespace) -> None:
     loopback = ipaddress.ip_address(sock.getsockname()[0]).is_loopback
     admin = loopback if args.admin is None else args.admin
     app = create_app(
-        catalog, api_keys=args.api_keys, admin=admin, journal_size=args.journal_size, fault_seed=args.fault_seed or 0
+        catalog,
+        api_keys=args.api_keys,
+        admin=admin,
+        journal_size=args.journal_size,
+        fault_seed=args.fault_seed or 0,
+        allow_hosts=[args.host, *args.allow_hosts],
     )
     faults = app.mock.faults
     for status in args.fault:

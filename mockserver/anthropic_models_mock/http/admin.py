@@ -25,6 +25,7 @@ from ..runtime.state import MockState
 from . import dashboard
 from .admin_schemas import CURSOR_MAX, FAULT_OPTIONS, OPERATIONS, PREFIX, STREAM_TIMEOUT
 from .events import EventStream, journal_events, journal_summary
+from .hosts import Hosts
 from .responses import json_response
 from .routing import AdminRoute
 
@@ -185,8 +186,8 @@ def _guarded(handler: Handler) -> Handler:
     return guarded
 
 
-def admin_routes(state: MockState) -> list[AdminRoute]:
-    """The admin API's routes, one per path (``OPERATIONS``), operating on ``state``."""
+def admin_routes(state: MockState, hosts: Hosts) -> list[AdminRoute]:
+    """The admin API's routes, one per path (``OPERATIONS``), operating on ``state``, answering ``hosts``."""
 
     def summary() -> dict[str, Any]:
         catalog = state.catalog
@@ -335,7 +336,7 @@ def admin_routes(state: MockState) -> list[AdminRoute]:
     paths: dict[str, dict[str, Handler]] = {}
     for operation in OPERATIONS:
         paths.setdefault(PREFIX + operation.path, {})[operation.method] = _guarded(handlers[operation.name])
-    return [AdminRoute(path, _endpoint(methods)) for path, methods in paths.items()]
+    return [AdminRoute(path, _endpoint(methods), hosts=hosts) for path, methods in paths.items()]
 
 
 def _endpoint(handlers: Mapping[str, Handler]) -> type[HTTPEndpoint]:

@@ -18,6 +18,7 @@ from ..runtime.state import MockState
 from .admin import admin_routes
 from .admin_schemas import HEALTH_PATH, PREFIX
 from .endpoints import list_endpoint, retrieve_endpoint
+from .hosts import Hosts
 from .openapi import openapi_document
 from .responses import crash_response, json_response
 from .routing import AdminRoute, ApiRoute, OpenRoute, Shortcut, mark_too_long, not_found, own_not_found
@@ -88,13 +89,16 @@ def create_app(
     admin: bool = True,
     journal_size: int = 1000,
     fault_seed: int = 0,
+    allow_hosts: Iterable[str] = (),
 ) -> MockApp:
     """A fake Models API over ``catalog`` (default: the embedded real catalog).
 
     ``api_keys``: when given, only these keys are accepted; otherwise any
     non-empty key is. ``admin``: serve the runtime controls under ``/_mock/``.
     ``journal_size``: how many requests the journal keeps. ``fault_seed``: the
-    seed of random faults and latency. Each app owns its state; two apps share nothing.
+    seed of random faults and latency. ``allow_hosts``: ``Host`` names the admin API and the dashboard
+    answer besides loopback ones (the names this server is reached by: see ``hosts``). Each app owns its
+    state; two apps share nothing.
     """
     _import_sleep_backend()
     state = MockState(
@@ -104,6 +108,7 @@ def create_app(
         fault_seed=fault_seed,
     )
     spec = openapi_document(admin=admin)
+    hosts = Hosts(allow_hosts)
 
     async def openapi(request: Request) -> Response:
         return json_response(spec)
@@ -117,9 +122,9 @@ def create_app(
         ApiRoute("/v1/models/{model_id}", retrieve_endpoint(state), name="retrieve", state=state),
         OpenRoute("/openapi.json", openapi),
         OpenRoute(HEALTH_PATH, health),
-        *(admin_routes(state) if admin else []),
+        *(admin_routes(state, hosts) if admin else []),
         # Any other path of the fake's own, with any method: its 404, as the admin API answers.
-        AdminRoute(PREFIX, own_not_found, methods=[]),
-        AdminRoute(PREFIX + "/{path:path}", own_not_found, methods=[]),
+        AdminRoute(PREFIX, own_not_found, methods=[], hosts=hosts),
+        AdminRoute(PREFIX + "/{path:path}", own_not_found, methods=[], hosts=hosts),
     ]
     return MockApp(state, routes)

@@ -32,6 +32,7 @@ __all__ = [
     "REFUSAL",
     "CorsSend",
     "answer_preflight",
+    "first_value",
     "has_origin",
     "is_preflight",
     "opted_in",
@@ -66,7 +67,7 @@ def has_origin(headers: _Headers) -> bool:
     return False
 
 
-def _first(headers: _Headers, wanted: bytes) -> bytes | None:
+def first_value(headers: _Headers, wanted: bytes) -> bytes | None:
     """The first value of header ``wanted``, without the spaces and tabs around it, or ``None``."""
     for name, value in headers:
         if name == wanted:
@@ -76,14 +77,14 @@ def _first(headers: _Headers, wanted: bytes) -> bytes | None:
 
 def opted_in(headers: _Headers) -> bool:
     """Whether the request sends ``anthropic-dangerous-direct-browser-access: true`` (its first value counts)."""
-    value = _first(headers, OPT_IN)
+    value = first_value(headers, OPT_IN)
     return value is not None and value.lower() == b"true"
 
 
 def same_origin(scope: Scope) -> bool:
     """Whether the request's ``Origin`` is the server it was sent to (``scheme://Host``)."""
     headers = scope["headers"]
-    origin, host = _first(headers, b"origin"), _first(headers, b"host")
+    origin, host = first_value(headers, b"origin"), first_value(headers, b"host")
     return origin is not None and host is not None and origin == scope.get("scheme", "http").encode() + b"://" + host
 
 
@@ -92,7 +93,7 @@ def is_preflight(scope: Scope) -> bool:
 
     A plain ``OPTIONS``, without that header, is no preflight: it is a request like any other (a 405).
     """
-    return scope["method"] == "OPTIONS" and _first(scope["headers"], b"access-control-request-method") is not None
+    return scope["method"] == "OPTIONS" and first_value(scope["headers"], b"access-control-request-method") is not None
 
 
 def _requested_headers(headers: _Headers) -> bytes:
@@ -114,7 +115,7 @@ async def answer_preflight(scope: Scope, receive: Receive, send: Send) -> None:
     """
     headers = scope["headers"]
     answer = [(b"access-control-allow-origin", b"*")]
-    method = _first(headers, b"access-control-request-method")
+    method = first_value(headers, b"access-control-request-method")
     if method is not None and _TOKEN.fullmatch(method):
         answer.append((b"access-control-allow-methods", method))
     requested = _requested_headers(headers)

@@ -9,8 +9,9 @@ matched:
   real API requires, else it gets the real API's 401;
 - ``OpenRoute`` (``/openapi.json``, the readiness probe): any origin may read it; never journaled,
   no faults;
-- ``AdminRoute`` (the admin API and the dashboard): answered to its own origin only (a 403 to any
-  other: no web page can read or change a local fake); never journaled, no faults.
+- ``AdminRoute`` (the admin API and the dashboard): answered to requests that name this server
+  (``hosts``) from its own origin only (a 403 to any other: no web page can read or change a local
+  fake); never journaled, no faults.
 
 A CORS preflight (``OPTIONS`` with ``Origin`` and ``Access-Control-Request-Method``) to an API or
 open route is answered with a 204 granting what it asks. A request target over ``MAX_URL_BYTES``
@@ -35,8 +36,9 @@ from ..model.errors import ApiError
 from ..model.limits import MAX_URL_BYTES
 from ..runtime.faults import Fault, Faults
 from ..runtime.state import MockState
-from .cors import REFUSAL, CorsSend, answer_preflight, has_origin, is_preflight, opted_in, same_origin
+from .cors import REFUSAL, CorsSend, answer_preflight, first_value, has_origin, is_preflight, opted_in, same_origin
 from .endpoints import Endpoint
+from .hosts import Hosts
 from .responses import JOURNAL, error_response, method_not_allowed, record
 
 __all__ = [
@@ -57,6 +59,9 @@ _Respond = Callable[[Scope], Response]
 #: The header the dashboard (``/_mock/ui``) marks its own API requests with: they never take a fault.
 DASHBOARD_HEADER = b"x-mock-dashboard"
 _CROSS_ORIGIN_ADMIN = "the admin API answers requests from its own origin only (this Origin is another)"
+_CROSS_SITE_ADMIN = "the admin API answers requests from its own origin only (Sec-Fetch-Site: another site sent this)"
+#: ``Sec-Fetch-Site`` values that mean a page of another origin sent the request.
+_OTHER_SITES = frozenset({b"cross-site", b"same-site"})
 #: The ASGI scope key that marks a request target too long to serve (``mark_too_long``): its 414's message.
 _TOO_LONG = "anthropic_models_mock.too_long"
 
@@ -173,14 +178,19 @@ class OpenRoute(_Route):
 
 
 class AdminRoute(Route):
-    """A route of the admin API: answered to requests from its own origin, or with no ``Origin``; never journaled.
+    """A route of the admin API: answered to requests that name this server (``hosts``) from its own origin, or
+    from no page; never journaled.
 
     What its handlers raise is answered here: ``ApiError`` as its envelope, Starlette's ``HTTPException``
     (a 405) as the API's, and a client gone while its body was read with nothing (nobody is there).
     """
 
+    def __init__(self, path: str, endpoint: Any, *, hosts: Hosts, methods: Collection[str] | None = None) -> None:
+        super().__init__(path, endpoint, methods=methods)
+        self.hosts = hosts
+
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await admin_only(scope, receive, send, self._caught)
+        await admin_only(self.hosts, scope, receive, send, self._caught)
 
     async def _caught(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
@@ -197,9 +207,16 @@ class AdminRoute(Route):
             pass
 
 
-async def admin_only(scope: Scope, receive: Receive, send: Send, answer: _Answer) -> None:
-    """``answer`` the request, unless a browser sent it from another origin (a 403)."""
-    if has_origin(scope["headers"]) and not same_origin(scope):
+async def admin_only(hosts: Hosts, scope: Scope, receive: Receive, send: Send, answer: _Answer) -> None:
+    """``answer`` the request, unless it names another server (``hosts``: DNS rebinding), or a page of another
+    origin sent it (``Sec-Fetch-Site``, ``Origin``): those get a 403, before anything else is looked at."""
+    headers = scope["headers"]
+    host = first_value(headers, b"host")
+    if not hosts.allows(host):
+        await error_response(403, hosts.refusal(host or b""))(scope, receive, send)
+    elif (first_value(headers, b"sec-fetch-site") or b"").lower() in _OTHER_SITES:
+        await error_response(403, _CROSS_SITE_ADMIN)(scope, receive, send)
+    elif has_origin(headers) and not same_origin(scope):
         await error_response(403, _CROSS_ORIGIN_ADMIN)(scope, receive, send)
     elif _TOO_LONG in scope:
         await error_response(414, scope[_TOO_LONG])(scope, receive, send)
