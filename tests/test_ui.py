@@ -15,6 +15,7 @@ import struct
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import anthropic
 import httpx
@@ -253,6 +254,71 @@ def test_a_request_made_with_the_sdk_shows_within_two_seconds(dashboard: Page) -
     assert "Bearer [redacted]" in headers and "test-key" not in headers  # the SDK's key, never kept
     page.keyboard.press("Escape")
     expect(page.locator("#journal-detail")).to_be_hidden()
+    assert dashboard.errors == []
+
+
+def admin_path(path: str) -> Any:
+    """A Playwright URL matcher: the admin API's ``path`` (``/_mock/...``), whatever the query."""
+    return lambda url: urlsplit(url).path == path
+
+
+def test_the_first_paint_shows_the_journal_without_the_live_stream(dashboard: Page, server: BackgroundServer) -> None:
+    """Loading says so (never "No request yet"); then the journal shows, counted as listed, the stream still off."""
+    from playwright.sync_api import expect
+
+    made = [httpx.get(f"{server.url}/v1/models?limit={n}", headers=HEADERS).headers["request-id"] for n in (1, 2, 3)]
+    httpx.get(f"{server.url}/v1/models", headers={**HEADERS, "x-mock-dashboard": "1"})  # hidden in the list
+    page = dashboard.page
+    held: list[Any] = []
+    page.route(admin_path("/_mock/journal/stream"), lambda route: None)  # never answered: the stream never connects
+    page.route(admin_path("/_mock/journal"), lambda route: held.append(route))  # answered below
+    page.goto(f"{dashboard.url}/_mock/ui")
+    expect(page.get_by_text("No request yet")).to_be_hidden()
+    expect(page.get_by_text("Loading the journal")).to_be_visible()
+    expect(page.locator("#journal-count")).to_have_text("")
+    page.wait_for_function("document.getElementById('model-count').textContent !== ''")  # the catalog, meanwhile
+    assert len(held) == 1
+    held[0].continue_()
+    page.wait_for_selector("body[data-ready=true]", timeout=10_000)
+    rows = page.locator("#journal-rows tr:visible")
+    expect(rows).to_have_count(3)
+    assert [row.get_attribute("data-request-id") for row in rows.all()] == made[::-1]  # newest first
+    expect(page.locator("#journal-count")).to_have_text("3")
+    expect(page.locator("#statuses")).to_have_text("3 requests 200 \N{MULTIPLICATION SIGN} 3")
+    expect(page.get_by_text("Loading the journal")).to_be_hidden()
+    expect(page.get_by_text("No request yet")).to_be_hidden()
+    expect(page.locator("#model-count")).to_have_text(f"{len(Catalog.default()):,}")
+    expect(page.locator("#live")).to_have_text("connecting…")  # all of it without the stream
+    assert dashboard.errors == []
+
+
+def test_the_count_is_of_the_listed_requests_only(dashboard: Page) -> None:
+    """The dashboard's own requests (the catalog tab's) are not listed, so not counted, unless shown."""
+    from playwright.sync_api import expect
+
+    page = dashboard.open()
+    expect(page.locator("#live")).to_have_text("● live", timeout=5000)
+    page.click("#tab-catalog")
+    expect(page.locator("#model-rows tr").first).to_be_visible()
+    page.fill("#lookup-id", "claude-sonnet-4-5")
+    page.press("#lookup-id", "Enter")
+    expect(page.locator("#model-detail")).to_be_visible()
+    sdk(dashboard.url).models.retrieve("claude-sonnet-4-5")
+    page.click("#tab-journal")
+    rows = page.locator("#journal-rows tr")
+    expect(rows).to_have_count(3, timeout=2000)  # the page's list and retrieve, and the SDK's retrieve
+    expect(page.locator("#journal-rows tr:visible")).to_have_count(1)
+    expect(page.locator("#journal-count")).to_have_text("1")
+    expect(page.locator("#statuses")).to_have_text("1 request 200 \N{MULTIPLICATION SIGN} 1")
+    page.check("#show-own")
+    expect(page.locator("#journal-rows tr:visible")).to_have_count(3)
+    expect(page.locator("#journal-count")).to_have_text("3")
+    page.uncheck("#show-own")
+    expect(page.locator("#journal-count")).to_have_text("1")
+    page.reload()  # the first paint counts the same way
+    page.wait_for_selector("body[data-ready=true]", timeout=10_000)
+    expect(page.locator("#journal-rows tr:visible")).to_have_count(1)
+    expect(page.locator("#journal-count")).to_have_text("1")
     assert dashboard.errors == []
 
 

@@ -120,6 +120,10 @@ async function refreshState() {
     ` · as of ${c.as_of === null ? "—" : c.as_of}`,
   );
   renderAliases(c.aliases);
+}
+
+/** Once, when the fake checks keys: the key the catalog is browsed with (asked after the first paint). */
+function askForKey() {
   if (state.api_keys === "configured" && !sessionStorage.getItem("mockserver-key") && !askedForKey) {
     askedForKey = true;
     const key = prompt("This fake only accepts its --api-key keys. The key to browse the catalog with:");
@@ -128,7 +132,7 @@ async function refreshState() {
 }
 
 // -- the journal, live ---------------------------------------------------------------------------------
-const journal = { epoch: null, seq: 0, entries: new Map() };
+const journal = { loaded: false, epoch: null, seq: 0, entries: new Map() };
 
 function statusClass(status) {
   return status === 0 ? "s0" : `s${String(status)[0]}xx`;
@@ -145,7 +149,7 @@ function addRequest(entry) {
   const own = OWN in entry.headers;
   const row = el(
     "tr",
-    { class: own ? "own" : "", "data-seq": entry.seq, "data-request-id": entry.request_id },
+    { class: own ? "own" : "", "data-seq": entry.seq, "data-request-id": entry.request_id, "data-status": entry.status },
     el("td", {}, el("time", { datetime: entry.time }, clock(entry.time))),
     el("td", {}, entry.method),
     el("td", { class: "wrap" }, el("button", { type: "button", class: "link", onclick: () => detail(entry, row) }, entry.path)),
@@ -162,13 +166,27 @@ function addRequest(entry) {
     oldRow.remove();
   }
   journal.seq = Math.max(journal.seq, entry.seq);
-  updateEmpty();
 }
 
-function updateEmpty() {
+/** The header's count, the counts by status and the empty notice: of the rows the list shows, nothing else
+ * (the dashboard's own requests count only while they are shown). */
+function count() {
+  if (!journal.loaded) return; // the page still says it is loading
   const showOwn = $("show-own").checked;
-  const visible = [...journal.entries.values()].some((row) => showOwn || !row.classList.contains("own"));
-  $("journal-empty").hidden = visible;
+  const listed = [...journal.entries.values()].filter((row) => showOwn || !row.classList.contains("own"));
+  const statuses = new Map();
+  for (const row of listed) {
+    const status = Number(row.dataset.status);
+    statuses.set(status, (statuses.get(status) || 0) + 1);
+  }
+  $("journal-count").textContent = number(listed.length);
+  $("statuses").replaceChildren(
+    `${number(listed.length)} request${listed.length === 1 ? "" : "s"}`,
+    ...[...statuses]
+      .sort(([a], [b]) => a - b)
+      .flatMap(([status, n]) => [" ", el("span", { class: `status ${statusClass(status)}` }, `${status === 0 ? "none" : status} × ${number(n)}`)]),
+  );
+  $("journal-empty").hidden = listed.length > 0;
 }
 
 function detail(entry, row) {
@@ -194,25 +212,33 @@ function summarise(summary) {
     journal.seq = 0;
   }
   journal.epoch = summary.epoch;
-  $("journal-count").textContent = number(summary.total);
-  const counts = Object.entries(summary.statuses);
-  $("statuses").replaceChildren(
-    `${number(summary.total)} request${summary.total === 1 ? "" : "s"}`,
-    ...counts.flatMap(([status, count]) => [" ", el("span", { class: `status ${statusClass(Number(status))}` }, `${status === "0" ? "none" : status} × ${number(count)}`)]),
-  );
-  updateEmpty();
+  count();
+}
+
+/** The journal as it is now, over plain HTTP: shown at once, whether or not the live stream ever connects. */
+async function loadJournal() {
+  try {
+    const first = await admin("GET", `/journal?limit=${KEPT}`);
+    summarise(first);
+    first.requests.forEach(addRequest);
+  } catch (error) {
+    $("journal-loading").textContent = `The journal could not be loaded: ${error.message}`;
+    throw error;
+  }
+  journal.loaded = true;
+  $("journal-loading").hidden = true;
+  count();
 }
 
 let stream = null;
 
-async function follow() {
-  const first = await admin("GET", `/journal?limit=${KEPT}`);
-  summarise(first);
-  first.requests.forEach(addRequest);
+/** The requests after those loaded, live. */
+function follow() {
   stream = new EventSource(`${ADMIN}/journal/stream?after=${journal.seq}`);
   stream.addEventListener("journal", (event) => summarise(JSON.parse(event.data)));
   stream.addEventListener("request", (event) => {
     addRequest(JSON.parse(event.data));
+    count();
     faultsSoon(); // a request may have used up a fault
   });
   stream.addEventListener("open", () => live(true));
@@ -226,7 +252,7 @@ function live(on) {
 
 $("show-own").addEventListener("change", (event) => {
   $("journal-table").classList.toggle("hide-own", !event.target.checked);
-  updateEmpty();
+  count();
 });
 $("clear-journal").addEventListener("click", () => act(() => admin("DELETE", "/journal"), "Journal cleared."));
 
@@ -397,9 +423,8 @@ $("reset").addEventListener("click", () =>
 
 // -- start ---------------------------------------------------------------------------------------------
 async function start() {
-  await refreshState();
-  await refreshFaults();
-  await follow();
+  await Promise.all([refreshState(), refreshFaults(), loadJournal().then(follow)]);
+  askForKey();
   const wanted = tabs.find((tab) => `#${tab.getAttribute("aria-controls")}` === location.hash);
   if (wanted && wanted.id !== "tab-journal") show(wanted);
   document.body.dataset.ready = "true";
