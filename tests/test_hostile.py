@@ -214,23 +214,8 @@ def test_any_upgrade_gets_an_envelope_never_plain_text(
 # -- slow and silent clients: a request timeout, and everyone else is still served -------------------------
 @pytest.fixture
 def impatient() -> Iterator[BackgroundServer]:
-    from anthropic_models_mock.http.server import Server, base_url, bind, uvicorn_config
-
-    app = create_app(CATALOG)
-    sock = bind("127.0.0.1", 0)
-    server = Server(uvicorn_config(app, request_timeout=0.5))
-    running = BackgroundServer(app)
-    running.url = base_url(sock)
-    import threading
-
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    server.ready.wait()
-    try:
+    with BackgroundServer(create_app(CATALOG), request_timeout=0.5) as running:
         yield running
-    finally:
-        server.should_exit = True
-        thread.join()
 
 
 def test_slow_and_silent_clients_get_a_408_while_others_are_served(impatient: BackgroundServer) -> None:

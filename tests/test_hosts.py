@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from anthropic_models_mock import Catalog, create_app
@@ -27,7 +28,7 @@ def server() -> Iterator[BackgroundServer]:
 
 def exchange(
     server: BackgroundServer, method: str, path: str, headers: dict[str, str], body: bytes = b""
-) -> tuple[int, dict]:
+) -> tuple[int, dict[str, Any]]:
     """One request on a raw socket, so that ``Host`` is exactly what the test says (or absent)."""
     host, port = server.url.removeprefix("http://").rsplit(":", 1)
     head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())

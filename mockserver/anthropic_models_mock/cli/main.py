@@ -22,7 +22,7 @@ from typing import Any, NoReturn
 
 from ..catalog.catalog import Catalog, default_catalog_path
 from ..model.headers import key_problem
-from ..model.limits import MAX_SECONDS, MAX_SYNTHETIC
+from ..model.limits import MAX_BODY_BYTES, MAX_HEADER_BYTES, MAX_SECONDS, MAX_SYNTHETIC, MAX_SYNTHETIC_ADMIN
 from ..model.modelinfo import CatalogError
 
 __all__ = ["main"]
@@ -142,6 +142,28 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--journal-size", metavar="N", type=_positive, default=1000, help="requests the journal keeps (default 1000)"
+    )
+    bounds = serve.add_argument_group("bounds (see README: Bounds)")
+    bounds.add_argument(
+        "--max-header-bytes",
+        metavar="N",
+        type=_ranged(int, 1024, 64 << 20, "a number of bytes"),
+        default=MAX_HEADER_BYTES,
+        help=f"the largest request head, a 431 past it (default {MAX_HEADER_BYTES:,})",
+    )
+    bounds.add_argument(
+        "--max-body-bytes",
+        metavar="N",
+        type=_ranged(int, 0, 64 << 30, "a number of bytes"),
+        default=MAX_BODY_BYTES,
+        help=f"the largest request body, a 413 past it (default {MAX_BODY_BYTES:,})",
+    )
+    bounds.add_argument(
+        "--max-synthetic",
+        metavar="N",
+        type=_count,
+        default=MAX_SYNTHETIC_ADMIN,
+        help=f"the most synthetic models PUT /_mock/catalog builds (default {MAX_SYNTHETIC_ADMIN:,})",
     )
     faults = serve.add_argument_group("faults (see README: Faults)")
     faults.add_argument(
@@ -401,6 +423,7 @@ def _serve(args: argparse.Namespace) -> None:
         journal_size=args.journal_size,
         fault_seed=args.fault_seed or 0,
         allow_hosts=[args.host, *args.allow_hosts],
+        max_synthetic=args.max_synthetic,
     )
     faults = app.mock.faults
     for status in args.fault:
@@ -422,7 +445,13 @@ def _serve(args: argparse.Namespace) -> None:
     _say(f"url: {url}")  # the banner's last line, for scripts (the socket is bound: connections wait)
     gc.freeze()
     with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the signal once stopped: a clean stop
-        Server(uvicorn_config(app, access_log=args.access_log)).run(sockets=[sock])
+        config = uvicorn_config(
+            app,
+            access_log=args.access_log,
+            max_header_bytes=args.max_header_bytes,
+            max_body_bytes=args.max_body_bytes,
+        )
+        Server(config).run(sockets=[sock])
     _say("mockserver: stopped")
     if any(thread.name == BUILD_THREAD and thread.is_alive() for thread in threading.enumerate()):
         # A catalog build the admin API started, abandoned: tearing down its half-made objects could take

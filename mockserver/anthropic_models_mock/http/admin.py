@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import sys
@@ -19,7 +20,6 @@ from ..catalog.catalog import Catalog
 from ..catalog.loader import NotJSON
 from ..model.documents import loads
 from ..model.errors import ApiError
-from ..model.limits import MAX_SYNTHETIC
 from ..model.modelinfo import CatalogError, is_model_id
 from ..runtime.state import MockState
 from . import dashboard
@@ -75,6 +75,8 @@ async def _off_the_loop(build: Callable[[_Input], Catalog], raw: _Input) -> Cata
     return built
 
 
+#: The answer to a ``PUT /_mock/catalog`` while another one is reading its body or building.
+_BUILDING = "catalog: another PUT /_mock/catalog is building one; send this again once it has answered"
 #: Seconds between two looks at a catalog build in progress.
 _POLL = 0.01
 #: A request body up to this size is parsed as a document; a larger ``PUT /_mock/catalog`` body is a
@@ -82,21 +84,21 @@ _POLL = 0.01
 _SMALL_BODY = 64 * 1024
 
 
-def _joined_replacement(chunks: list[bytes]) -> Catalog:
+def _joined_replacement(chunks: list[bytes], max_synthetic: int) -> Catalog:
     """The catalog of a ``PUT /_mock/catalog`` body, gathered in pieces: a large one is copied into one
     buffer a piece at a time (one call copying hundreds of megabytes would hold every thread), each
     piece freed once copied, so that the body is held once."""
     size = sum(map(len, chunks))
     if size <= _SMALL_BODY:
-        return _replacement(b"".join(chunks))
+        return _replacement(b"".join(chunks), max_synthetic)
     raw = bytearray()  # grown piece by piece: ``bytearray(size)`` would zero every page in one call
     chunks.reverse()
     while chunks:
         raw += chunks.pop()
-    return _replacement(raw)
+    return _replacement(raw, max_synthetic)
 
 
-def _replacement(raw: bytes | bytearray) -> Catalog:
+def _replacement(raw: bytes | bytearray, max_synthetic: int) -> Catalog:
     """The catalog a ``PUT /_mock/catalog`` body asks for (run in a worker thread)."""
     if len(raw) > _SMALL_BODY:
         try:
@@ -109,8 +111,14 @@ def _replacement(raw: bytes | bytearray) -> Catalog:
     if isinstance(document, dict) and "synthetic" in document:
         options = _options(document, frozenset({"synthetic", "seed"}))
         size, seed = options["synthetic"], options.get("seed", 0)
-        if not _whole(size) or not 0 <= size <= MAX_SYNTHETIC:
-            raise ApiError(400, f"synthetic: expected a whole number from 0 to {MAX_SYNTHETIC:,}, got {size!r}")
+        if not _whole(size) or size < 0:
+            raise ApiError(400, f"synthetic: expected a whole number from 0 to {max_synthetic:,}, got {size!r}")
+        if size > max_synthetic:
+            raise ApiError(
+                400,
+                f"synthetic: {size:,} models is more than this server builds ({max_synthetic:,}; "
+                "mockserver serve --max-synthetic N, or create_app(max_synthetic=N), raises it)",
+            )
         if not _whole(seed):
             raise ApiError(400, f"seed: expected a whole number, got {seed!r}")
         return Catalog.synthetic(size, seed)
@@ -186,8 +194,10 @@ def _guarded(handler: Handler) -> Handler:
     return guarded
 
 
-def admin_routes(state: MockState, hosts: Hosts) -> list[AdminRoute]:
-    """The admin API's routes, one per path (``OPERATIONS``), operating on ``state``, answering ``hosts``."""
+def admin_routes(state: MockState, hosts: Hosts, max_synthetic: int) -> list[AdminRoute]:
+    """The admin API's routes, one per path (``OPERATIONS``), operating on ``state``, answering ``hosts``;
+    a catalog build makes at most ``max_synthetic`` synthetic models, and one build runs at a time."""
+    building = threading.Lock()
 
     def summary() -> dict[str, Any]:
         catalog = state.catalog
@@ -309,8 +319,14 @@ def admin_routes(state: MockState, hosts: Hosts) -> list[AdminRoute]:
         return _ok(summary()["catalog"])
 
     async def replace_catalog(request: Request) -> Response:
-        chunks = [chunk async for chunk in request.stream()]  # joined by the worker: a large body is a long copy
-        state.replace_catalog(await _off_the_loop(_joined_replacement, chunks))
+        if not building.acquire(blocking=False):  # never two catalogs in the making: each may take gigabytes
+            raise ApiError(409, _BUILDING)
+        try:
+            chunks = [chunk async for chunk in request.stream()]  # joined by the worker: a large body is a long copy
+            build = functools.partial(_joined_replacement, max_synthetic=max_synthetic)
+            state.replace_catalog(await _off_the_loop(build, chunks))
+        finally:
+            building.release()
         return _ok(summary()["catalog"])
 
     handlers: dict[str, Handler] = {

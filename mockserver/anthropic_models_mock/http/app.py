@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..catalog.catalog import Catalog
+from ..model.limits import MAX_SYNTHETIC, MAX_SYNTHETIC_ADMIN
 from ..runtime.state import MockState
 from .admin import admin_routes
 from .admin_schemas import HEALTH_PATH, PREFIX
@@ -90,6 +91,7 @@ def create_app(
     journal_size: int = 1000,
     fault_seed: int = 0,
     allow_hosts: Iterable[str] = (),
+    max_synthetic: int = MAX_SYNTHETIC_ADMIN,
 ) -> MockApp:
     """A fake Models API over ``catalog`` (default: the embedded real catalog).
 
@@ -97,9 +99,12 @@ def create_app(
     non-empty key is. ``admin``: serve the runtime controls under ``/_mock/``.
     ``journal_size``: how many requests the journal keeps. ``fault_seed``: the
     seed of random faults and latency. ``allow_hosts``: ``Host`` names the admin API and the dashboard
-    answer besides loopback ones (the names this server is reached by: see ``hosts``). Each app owns its
-    state; two apps share nothing.
+    answer besides loopback ones (the names this server is reached by: see ``hosts``). ``max_synthetic``:
+    the most models ``PUT /_mock/catalog {"synthetic": N}`` builds (up to ``MAX_SYNTHETIC``). Each app owns
+    its state; two apps share nothing.
     """
+    if not 0 <= max_synthetic <= MAX_SYNTHETIC:
+        raise ValueError(f"max_synthetic: expected 0 to {MAX_SYNTHETIC:,}, got {max_synthetic!r}")
     _import_sleep_backend()
     state = MockState(
         catalog if catalog is not None else Catalog.default(),
@@ -122,7 +127,7 @@ def create_app(
         ApiRoute("/v1/models/{model_id}", retrieve_endpoint(state), name="retrieve", state=state),
         OpenRoute("/openapi.json", openapi),
         OpenRoute(HEALTH_PATH, health),
-        *(admin_routes(state, hosts) if admin else []),
+        *(admin_routes(state, hosts, max_synthetic) if admin else []),
         # Any other path of the fake's own, with any method: its 404, as the admin API answers.
         AdminRoute(PREFIX, own_not_found, methods=[], hosts=hosts),
         AdminRoute(PREFIX + "/{path:path}", own_not_found, methods=[], hosts=hosts),

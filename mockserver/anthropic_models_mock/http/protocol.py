@@ -9,6 +9,10 @@ an adversarial client can exploit. This protocol changes exactly that:
 - an ``Upgrade`` (WebSocket, h2c) is answered as the plain HTTP request it also is,
   then the connection closes: the fake has no WebSocket routes;
 - a request target longer than ``MAX_URL_BYTES`` is a 414 before it is buffered;
+- a request head (request line and headers) longer than ``max_header_bytes`` is a 431 before it is parsed
+  further (so parsing stays linear: the parser joins a header's pieces as they arrive);
+- a request body longer than ``max_body_bytes`` is a 413: at once when its ``Content-Length`` says so,
+  else as soon as that much has arrived;
 - a client gets ``request_timeout`` seconds from connecting (or from the first byte of a
   request) to send the whole request, headers and body, else a 408: slow clients cannot pin
   connections;
@@ -25,7 +29,7 @@ import httptools
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from ..model.errors import error_body
-from ..model.limits import MAX_URL_BYTES, REQUEST_TIMEOUT
+from ..model.limits import MAX_BODY_BYTES, MAX_HEADER_BYTES, MAX_URL_BYTES, REQUEST_TIMEOUT
 from .responses import new_request_id
 
 __all__ = ["StrictHttpProtocol", "strict_protocol"]
@@ -34,8 +38,12 @@ __all__ = ["StrictHttpProtocol", "strict_protocol"]
 _LINGER = 2.0
 
 
-class _TargetTooLong(Exception):
-    """Raised from the parser's URL callback to stop reading a target over the cap."""
+class _Refused(Exception):
+    """Raised from a parser callback to stop reading a request that is refused (``_refusing`` says how)."""
+
+
+#: What ends a request head.
+_END = b"\r\n\r\n"
 
 
 def _explain(exc: Exception) -> str:
@@ -56,13 +64,20 @@ class StrictHttpProtocol(HttpToolsProtocol):
 
     #: Seconds a client has to send a whole request (from connecting, or from the request's first byte).
     request_timeout: float = REQUEST_TIMEOUT
+    #: Bytes a request head (request line and headers) may take; a request body.
+    max_header_bytes: int = MAX_HEADER_BYTES
+    max_body_bytes: int = MAX_BODY_BYTES
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._refusal: bytes | None = None  # an error answer owed once earlier requests are answered
         self._request_timer: asyncio.TimerHandle | None = None
         self._request_since: float | None = None  # when the request being read began to arrive
-        self._target_too_long = False
+        self._refusing: tuple[int, str] | None = None  # why a parser callback stopped the parser
+        self._head_open = True  # the bytes arriving are a request head's
+        self._head_bytes = 0
+        self._head_tail = b""  # the last bytes of the head so far: its end may span two reads
+        self._body_bytes = 0
         self._client_done = False  # the client half-closed: close once every answer is written
         self._refused = False  # the refusal is written; what arrives now is dropped
 
@@ -81,15 +96,32 @@ class StrictHttpProtocol(HttpToolsProtocol):
         if self._refusal is not None:
             return  # past a request that could not be read, nothing more is read
         self._unset_keepalive_if_required()
+        if self._head_open:  # (the usual case, a whole small head in one read, costs one search)
+            end = data.find(_END)
+            if (end < 0 or self._head_bytes or end > self.max_header_bytes - len(_END)) and not self._head_fits(data):
+                self._refuse(
+                    431,
+                    f"request headers too large: more than {self.max_header_bytes:,} bytes "
+                    "(mockserver serve --max-header-bytes raises the limit)",
+                )
+                return
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade:
             self._answer_upgrade_as_http()
-        except (httptools.HttpParserError, _TargetTooLong) as exc:
-            if self._target_too_long:
-                self._refuse(414, f"request target too long: more than {MAX_URL_BYTES:,} bytes")
-            else:
-                self._refuse(400, _explain(exc))
+        except (httptools.HttpParserError, _Refused) as exc:
+            self._refuse(*(self._refusing or (400, _explain(exc))))
+
+    def _head_fits(self, data: bytes) -> bool:
+        """Count the bytes of ``data`` up to the end of the request head being read: within the limit still?"""
+        end = data.find(_END)
+        if end < 0 and self._head_tail:
+            found = (self._head_tail + data[:3]).find(_END)
+            if found >= 0:
+                end = found - len(self._head_tail)
+        self._head_bytes += len(data) if end < 0 else end + len(_END)
+        self._head_tail = data[-3:] if end < 0 else b""
+        return self._head_bytes <= self.max_header_bytes
 
     def eof_received(self) -> bool:  # type: ignore[override]  # asyncio.Protocol allows a bool
         """The client has finished sending (a half-close): answer what it sent, then close."""
@@ -109,10 +141,33 @@ class StrictHttpProtocol(HttpToolsProtocol):
     def on_url(self, url: bytes) -> None:
         super().on_url(url)
         if len(self.url) > MAX_URL_BYTES:
-            self._target_too_long = True
-            raise _TargetTooLong
+            self._refusing = (414, f"request target too long: more than {MAX_URL_BYTES:,} bytes")
+            raise _Refused
+
+    def on_headers_complete(self) -> None:
+        self._head_open, self._head_bytes, self._head_tail, self._body_bytes = False, 0, b"", 0
+        if self.parser.get_method() != b"GET":  # (a GET's body, if any, is counted as it arrives)
+            for name, value in self.headers:
+                if name == b"content-length" and value.isdigit() and int(value) > self.max_body_bytes:
+                    self._refuse_body(f"{int(value):,} bytes")
+        super().on_headers_complete()
+
+    def on_body(self, body: bytes) -> None:
+        self._body_bytes += len(body)
+        if self._body_bytes > self.max_body_bytes:
+            self._refuse_body(f"more than {self.max_body_bytes:,} bytes")
+        super().on_body(body)
+
+    def _refuse_body(self, size: str) -> None:
+        self._refusing = (
+            413,
+            f"request body too large: {size}; at most {self.max_body_bytes:,} "
+            "(mockserver serve --max-body-bytes raises the limit)",
+        )
+        raise _Refused
 
     def on_message_complete(self) -> None:
+        self._head_open = True  # what follows is the next request's head
         super().on_message_complete()
         self._disarm_request_timer()  # the whole request is in
 
@@ -220,8 +275,17 @@ def _error_response(status: int, message: str, default_headers: list[tuple[bytes
     return b"".join(head) + body
 
 
-def strict_protocol(request_timeout: float = REQUEST_TIMEOUT) -> type[StrictHttpProtocol]:
-    """The protocol class with another request timeout (uvicorn takes a class, not an instance)."""
-    if request_timeout == StrictHttpProtocol.request_timeout:
+def strict_protocol(
+    request_timeout: float = REQUEST_TIMEOUT,
+    max_header_bytes: int = MAX_HEADER_BYTES,
+    max_body_bytes: int = MAX_BODY_BYTES,
+) -> type[StrictHttpProtocol]:
+    """The protocol class with these settings (uvicorn takes a class, not an instance)."""
+    settings = {
+        "request_timeout": request_timeout,
+        "max_header_bytes": max_header_bytes,
+        "max_body_bytes": max_body_bytes,
+    }
+    if all(getattr(StrictHttpProtocol, name) == value for name, value in settings.items()):
         return StrictHttpProtocol
-    return type("StrictHttpProtocol", (StrictHttpProtocol,), {"request_timeout": request_timeout})
+    return type("StrictHttpProtocol", (StrictHttpProtocol,), settings)

@@ -11,7 +11,7 @@ from typing import Any
 import uvicorn
 from starlette.types import ASGIApp
 
-from ..model.limits import REQUEST_TIMEOUT
+from ..model.limits import MAX_BODY_BYTES, MAX_HEADER_BYTES, REQUEST_TIMEOUT
 from .protocol import strict_protocol
 
 __all__ = ["BackgroundServer", "Server", "base_url", "bind", "uvicorn_config"]
@@ -55,15 +55,21 @@ def _not_the_grace_notice(record: logging.LogRecord) -> bool:
 
 
 def uvicorn_config(
-    app: ASGIApp, *, access_log: bool = False, request_timeout: float = REQUEST_TIMEOUT
+    app: ASGIApp,
+    *,
+    access_log: bool = False,
+    request_timeout: float = REQUEST_TIMEOUT,
+    max_header_bytes: int = MAX_HEADER_BYTES,
+    max_body_bytes: int = MAX_BODY_BYTES,
 ) -> uvicorn.Config:
     """The uvicorn settings the fake runs with: its strict HTTP/1.1 protocol, uvloop when installed.
 
-    ``request_timeout``: seconds a client has to send a whole request (see ``protocol``).
+    ``request_timeout``: seconds a client has to send a whole request; ``max_header_bytes``: the largest
+    request head (a 431 past it); ``max_body_bytes``: the largest request body (a 413). See ``protocol``.
     """
     return uvicorn.Config(
         app,
-        http=strict_protocol(request_timeout),
+        http=strict_protocol(request_timeout, max_header_bytes, max_body_bytes),
         ws="none",  # no WebSocket routes: an upgrade request is answered as plain HTTP
         lifespan="off",
         access_log=access_log,
@@ -100,12 +106,13 @@ class BackgroundServer:
     """uvicorn serving ``app`` in a daemon thread, on a port of its own.
 
     ``start()`` returns once the server accepts connections (no sleeping);
-    ``stop()`` shuts it down. Usable as a context manager.
+    ``stop()`` shuts it down. Usable as a context manager. ``settings`` go to ``uvicorn_config``
+    (``request_timeout``, ``max_header_bytes``, ``max_body_bytes``, ``access_log``).
     """
 
-    def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0, **settings: Any) -> None:
         self.app = app
-        self._host, self._port = host, port
+        self._host, self._port, self._settings = host, port, settings
         self._server: Server | None = None
         self._thread: threading.Thread | None = None
         self.url = ""
@@ -113,7 +120,7 @@ class BackgroundServer:
     def start(self) -> BackgroundServer:
         sock = bind(self._host, self._port)
         self.url = base_url(sock)
-        server = self._server = Server(uvicorn_config(self.app))
+        server = self._server = Server(uvicorn_config(self.app, **self._settings))
         self._thread = threading.Thread(
             target=server.run, kwargs={"sockets": [sock]}, name=f"mockserver {self.url}", daemon=True
         )

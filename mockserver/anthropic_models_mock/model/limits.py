@@ -12,9 +12,13 @@ __all__ = [
     "LIMIT_DEFAULT",
     "LIMIT_MAX",
     "LIMIT_MIN",
+    "MAX_BODY_BYTES",
+    "MAX_CATALOG_BYTES",
+    "MAX_HEADER_BYTES",
     "MAX_LIFECYCLE_VALUES",
     "MAX_SECONDS",
     "MAX_SYNTHETIC",
+    "MAX_SYNTHETIC_ADMIN",
     "MAX_URL_BYTES",
     "MODEL_LINES",
     "REQUEST_TIMEOUT",
@@ -42,6 +46,23 @@ MAX_SECONDS: Final = 3600
 
 #: The largest synthetic catalog the CLI and the admin API build (about 0.6 GB a million models).
 MAX_SYNTHETIC: Final = 10_000_000
+
+#: The largest catalog file the fake reads, in bytes (32 GiB); a larger one is refused before a byte is read. A
+#: file of ``MAX_SYNTHETIC`` models as this package writes them is about 20.5 GB (about 2,050 bytes a model):
+#: this holds it, with room for longer capabilities, and bounds what a file growing while it is read can cost.
+MAX_CATALOG_BYTES: Final = 32 << 30
+
+#: The most synthetic models ``PUT /_mock/catalog`` builds by default (about 2.4 GB while built; a setting
+#: raises it up to ``MAX_SYNTHETIC``): a 2-core, 24 GB machine builds it and serves on.
+MAX_SYNTHETIC_ADMIN: Final = 2_000_000
+
+#: The largest request head (request line and headers), in bytes, by default; larger is a 431 (decided).
+MAX_HEADER_BYTES: Final = 64 * 1024
+
+#: The largest request body, in bytes, by default; larger is a 413 before it is read (decided). Only the
+#: admin API reads bodies: this holds a catalog document of about 120,000 models as the package writes
+#: them (2 KB a model; larger catalogs are files, or ``{"synthetic": N}``).
+MAX_BODY_BYTES: Final = 256 * 1024 * 1024
 
 #: The longest request target (path and query string, in bytes) the fake reads; longer is a 414 (decided).
 MAX_URL_BYTES: Final = 8192
