@@ -5,6 +5,7 @@ from __future__ import annotations
 import fnmatch
 import json
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -367,6 +368,114 @@ def test_a_missing_ini_catalog_stops_the_run_at_once(pytester: pytest.Pytester) 
     result = run(pytester, "def test_it():\n    pass\n")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*anthropic_catalog: no catalog file at *nowhere.json*"])
+
+
+GOOD_MODEL = {"id": "m-1", "display_name": "M", "created_at": "2025-01-01T00:00:00Z"}
+#: A catalog whose first entry has a bad field, and one whose alias points nowhere.
+BAD_FIELD = {"models": [{**GOOD_MODEL, "created_at": "not-a-date"}]}
+BAD_ALIAS = {"aliases": {"m": "nowhere"}, "models": [GOOD_MODEL]}
+FIELD_PROBLEM = "models[0] (id 'm-1'): created_at: not an RFC 3339 date-time: 'not-a-date'"
+ALIAS_PROBLEM = "aliases['m']: points to 'nowhere', which is not a model in the catalog"
+
+
+def report_of(result: pytest.RunResult, test_name: str) -> list[str]:
+    """The lines of the report pytest prints for ``test_name``'s error, under its ``___ ERROR ... ___`` header."""
+    lines = result.stdout.lines
+    start = next(i for i, line in enumerate(lines) if f" ERROR at setup of {test_name} " in line) + 1
+    end = next(i for i in range(start, len(lines)) if lines[i].startswith(("_", "=")))
+    return lines[start:end]
+
+
+def test_a_bad_marker_catalog_fails_its_test_in_one_line(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\n")
+    (pytester.path / "field.json").write_text(json.dumps(BAD_FIELD))
+    (pytester.path / "alias.json").write_text(json.dumps(BAD_ALIAS))
+    result = run(
+        pytester,
+        """
+        import pytest
+
+        @pytest.mark.anthropic_models(catalog="field.json")
+        def test_bad_field(anthropic_mock):
+            pass
+
+        @pytest.mark.anthropic_models(catalog="alias.json")
+        def test_bad_alias(anthropic_mock):
+            pass
+
+        def test_others_still_run(anthropic_mock):
+            pass
+        """,
+        "--showlocals",
+    )
+    result.assert_outcomes(passed=1, errors=2)
+    marker = "@pytest.mark.anthropic_models"
+    assert report_of(result, "test_bad_field") == [f"{marker}: {pytester.path / 'field.json'}: {FIELD_PROBLEM}"]
+    assert report_of(result, "test_bad_alias") == [f"{marker}: {pytester.path / 'alias.json'}: {ALIAS_PROBLEM}"]
+    output = result.stdout.str() + result.stderr.str()
+    for noise in ("Traceback", "During handling", "raised in repr", "plugin.py", "catalog.py"):
+        assert noise not in output
+
+
+def test_a_bad_ini_catalog_stops_the_session_before_any_test(pytester: pytest.Pytester) -> None:
+    (pytester.path / "field.json").write_text(json.dumps(BAD_FIELD))
+    pytester.makeini("[pytest]\nanthropic_catalog = field.json\n")
+    result = run(
+        pytester,
+        """
+        def test_without_the_fake():
+            pass
+
+        def test_with_the_fake(anthropic_mock):
+            pass
+        """,
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    said = [line for line in result.stderr.lines if line.strip()]
+    assert said == [f"ERROR: anthropic_catalog: {pytester.path / 'field.json'}: {FIELD_PROBLEM}"]
+    assert "test session starts" not in result.stdout.str()
+    assert not any(word in result.stdout.str() for word in ("passed", "failed", "error"))
+
+
+def test_the_ini_catalog_is_loaded_once(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    from anthropic_models_mock import Catalog
+
+    loaded: list[str] = []
+    from_file = Catalog.from_file
+
+    def counted(cls: type[Catalog], path: str | Path, /, **options: Any) -> Catalog:
+        loaded.append(str(path))
+        return from_file(path, **options)
+
+    monkeypatch.setattr(Catalog, "from_file", classmethod(counted))
+    (pytester.path / "mine.json").write_text(json.dumps({"models": [GOOD_MODEL]}))
+    pytester.makeini("[pytest]\nanthropic_catalog = mine.json\n")
+    result = run(
+        pytester,
+        """
+        import pytest
+
+        @pytest.mark.parametrize("n", range(3))
+        def test_it(anthropic_mock, n):
+            assert list(anthropic_mock.catalog.view().ids) == ["m-1"]
+        """,
+    )
+    result.assert_outcomes(passed=3)
+    assert loaded == [str(pytester.path / "mine.json")]
+
+
+def test_the_repr_of_a_catalog_never_raises() -> None:
+    from anthropic_models_mock import Catalog, CatalogError
+
+    assert repr(object.__new__(Catalog)) == "<Catalog (not built)>"
+    with pytest.raises(CatalogError) as caught:  # the catalog being built is in the traceback's locals
+        Catalog.from_document(BAD_ALIAS, source="mine.json")
+    half_built = [value for entry in caught.traceback for value in entry.locals.values() if isinstance(value, Catalog)]
+    assert half_built
+    assert [repr(catalog) for catalog in half_built] == ["<Catalog (not built)>"] * len(half_built)
+    assert repr(Catalog.from_document({"models": [GOOD_MODEL]}, source="mine.json")) == (
+        "<Catalog mine.json models=1 aliases=0>"
+    )
 
 
 def test_a_project_wide_catalog_from_a_conftest_fixture(pytester: pytest.Pytester) -> None:

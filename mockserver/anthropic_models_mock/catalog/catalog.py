@@ -242,7 +242,12 @@ class Catalog:
         return msgspec.json.format(compact, indent=indent) if indent else compact
 
     def __repr__(self) -> str:
-        return f"<Catalog {self.source} models={len(self)} aliases={len(self._aliases)}>"
+        # Never raises: a traceback shows the catalog a constructor was building when its checks failed.
+        source = getattr(self, "source", None)
+        rows, aliases = getattr(self, "_rows", None), getattr(self, "_aliases", None)
+        if source is None or rows is None or aliases is None:
+            return "<Catalog (not built)>"
+        return f"<Catalog {source} models={len(rows)} aliases={len(aliases)}>"
 
 
 def _check_alias(alias: Any, target: Any, ids: Any, where: str) -> None:
