@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from io import FileIO
 from itertools import chain, compress, starmap
@@ -21,6 +22,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from ..model import limits
 from ..model.documents import loads
 from ..model.limits import MODEL_LINES
 from ..model.modelinfo import (
@@ -206,10 +208,14 @@ def load_json(text: _Text, source: str, progress: Callable[[int], None] | None =
 
 def load_file(path: Path, progress: Callable[[int], None] | None = None) -> Built:
     """The rows of a catalog file. A long file is read a chunk at a time into one buffer, never whole,
-    unless its layout sends it to ``load_json``."""
+    unless its layout sends it to ``load_json``.
+
+    Only a regular file (or a link to one) of at most ``MAX_CATALOG_BYTES`` is read: anything else (a
+    directory, a FIFO, a device such as ``/dev/zero``, a socket), or a larger file, is a ``CatalogError``
+    before a byte is read."""
     progress = _rising(progress)
     try:
-        with open(path, "rb", buffering=0) as file:
+        with open(path, "rb", buffering=0, opener=_open_nonblocking) as file:
             disk = _OnDisk(file)
             if disk.size > _CHUNK:
                 try:
@@ -219,9 +225,42 @@ def load_file(path: Path, progress: Callable[[int], None] | None = None) -> Buil
                 except _REFUSALS:
                     return _reference(disk.whole(), str(path))
             text = disk.whole()
-    except OSError as exc:
-        raise CatalogError(f"{path}: cannot read catalog file: {exc.strerror or exc}") from None
+    except OSError as exc:  # (a socket cannot be opened at all: its kind is named all the same)
+        raise CatalogError(f"{path}: cannot read catalog file: {_irregular_at(path) or exc.strerror or exc}") from None
     return load_json(text, str(path), progress)
+
+
+#: ``O_NONBLOCK`` where the system has it: opening a FIFO for reading then returns at once, not when a
+#: writer comes (the FIFO is refused once open).
+_NONBLOCK: int = getattr(os, "O_NONBLOCK", 0)
+#: What a file that is not a regular file is, by the ``stat`` test that says so.
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _open_nonblocking(path: str, flags: int) -> int:
+    return os.open(path, flags | _NONBLOCK)
+
+
+def _irregular(mode: int) -> str | None:
+    """Why a file of this ``st_mode`` is not read (it is not a regular file), or ``None`` when it is."""
+    if stat.S_ISREG(mode):
+        return None
+    kind = next((name for test, name in _KINDS if test(mode)), "something else")
+    return f"it is {kind}, not a regular file"
+
+
+def _irregular_at(path: Path) -> str | None:
+    """Why the file at ``path`` is not read, if it is not a regular file (``None`` when it is, or is not there)."""
+    try:
+        return _irregular(os.stat(path).st_mode)
+    except OSError:
+        return None
 
 
 class _Rising:
@@ -278,11 +317,22 @@ class _InMemory:
 
 
 class _OnDisk:
-    """An open file, read a piece at a time."""
+    """An open regular file of at most ``MAX_CATALOG_BYTES``, read a piece at a time (never past its size when
+    opened, nor past the limit: see ``whole``). Anything else is a ``CatalogError``, before a byte is read."""
 
     def __init__(self, file: FileIO) -> None:
         self.file = file
-        self.size = os.fstat(file.fileno()).st_size  # 0 for a pipe: read whole
+        status = os.fstat(file.fileno())
+        irregular = _irregular(status.st_mode)
+        if irregular is not None:
+            raise CatalogError(f"{file.name}: cannot read catalog file: {irregular}")
+        limit = limits.MAX_CATALOG_BYTES
+        if status.st_size > limit:
+            raise CatalogError(
+                f"{file.name}: cannot read catalog file: it is {status.st_size:,} bytes,"
+                f" more than a catalog file may be ({limit:,} bytes)"
+            )
+        self.size = status.st_size
 
     def into(self, view: memoryview, offset: int) -> None:
         """Read ``len(view)`` bytes from ``offset`` into ``view``; ``_Unsure`` if the file is shorter now."""
@@ -293,10 +343,23 @@ class _OnDisk:
                 raise _Unsure
             view = view[count:]
 
-    def whole(self) -> bytes:
-        if self.file.seekable():  # (a pipe is not: it is read once, whole)
-            self.file.seek(0)
-        return self.file.readall()
+    def whole(self) -> bytearray:
+        """The whole file, read again from its start; a ``CatalogError`` if it has grown past
+        ``MAX_CATALOG_BYTES`` since it was opened (nothing past that is read)."""
+        limit = limits.MAX_CATALOG_BYTES
+        text = bytearray(min(self.size, limit) + 1)  # a byte more than its size: its end is seen, or that it grew
+        held = 0
+        self.file.seek(0)
+        while count := self.file.readinto(memoryview(text)[held:]):
+            held += count
+            if held == len(text):  # longer than its size said: read on, up to a byte past the limit
+                if held > limit:
+                    raise CatalogError(
+                        f"{self.file.name}: cannot read catalog file: it grew past {limit:,} bytes while it was read"
+                    )
+                text += bytes(min(held, limit + 1 - held))
+        del text[held:]
+        return text
 
 
 _Source = _InMemory | _OnDisk
