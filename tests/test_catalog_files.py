@@ -194,3 +194,13 @@ def test_catalog_refuses_a_fifo_in_one_line(fifo: Path) -> None:
     done = run_within("catalog", "--catalog", str(fifo))
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr.splitlines() == [f"mockserver: error: {irregular(fifo, 'a FIFO')}"]
+
+
+@no_fifos
+def test_catalog_diff_refuses_a_device_and_a_fifo_in_one_line(fifo: Path, tmp_path: Path) -> None:
+    good = tmp_path / "good.json"
+    good.write_text(Catalog.synthetic(2, 1).to_json().decode())
+    for bad, kind in ((Path("/dev/zero"), "a character device"), (fifo, "a FIFO")):
+        done = run_within("catalog", "diff", str(bad), str(good))
+        assert (done.returncode, done.stdout) == (2, "")
+        assert done.stderr.splitlines() == [f"mockserver: error: {irregular(bad, kind)}"]

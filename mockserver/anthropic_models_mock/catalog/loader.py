@@ -38,7 +38,7 @@ from ..model.modelinfo import (
 from ..storage.blocks import BLOCK, Block, Key, Row, Rows
 from ..storage.rows import Builder, Built, Head, encode_heads, quiet_gc
 
-__all__ = ["NotJSON", "checked_rows", "load_document", "load_file", "load_json"]
+__all__ = ["NotJSON", "checked_rows", "load_document", "load_file", "load_json", "read_catalog_file"]
 
 
 #: A catalog file's text: bytes as read (or as a request body is gathered), or already decoded.
@@ -228,6 +228,16 @@ def load_file(path: Path, progress: Callable[[int], None] | None = None) -> Buil
     except OSError as exc:  # (a socket cannot be opened at all: its kind is named all the same)
         raise CatalogError(f"{path}: cannot read catalog file: {_irregular_at(path) or exc.strerror or exc}") from None
     return load_json(text, str(path), progress)
+
+
+def read_catalog_file(path: Path) -> bytearray:
+    """The bytes of a catalog file, read as ``load_file`` reads one: only a regular file of at most
+    ``MAX_CATALOG_BYTES``, else a ``CatalogError`` before a byte is read."""
+    try:
+        with open(path, "rb", buffering=0, opener=_open_nonblocking) as file:
+            return _OnDisk(file).whole()
+    except OSError as exc:
+        raise CatalogError(f"{path}: cannot read catalog file: {_irregular_at(path) or exc.strerror or exc}") from None
 
 
 #: ``O_NONBLOCK`` where the system has it: opening a FIFO for reading then returns at once, not when a

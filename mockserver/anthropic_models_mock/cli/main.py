@@ -21,6 +21,7 @@ from types import FrameType
 from typing import Any, NoReturn
 
 from ..catalog.catalog import Catalog, default_catalog_path
+from ..catalog.loader import read_catalog_file
 from ..model.headers import key_problem
 from ..model.limits import MAX_BODY_BYTES, MAX_HEADER_BYTES, MAX_SECONDS, MAX_SYNTHETIC, MAX_SYNTHETIC_ADMIN
 from ..model.modelinfo import CatalogError
@@ -479,11 +480,11 @@ def _read_document(path: str) -> tuple[Catalog, Any]:
         if path == _STDIN:
             text, source = _stdin_text(), "<stdin>"
         else:
-            text, source = Path(path).read_text(encoding="utf-8"), path
-    except OSError as exc:
-        _die(f"{path}: cannot read catalog file: {exc.strerror or exc}")
+            text, source = read_catalog_file(Path(path)).decode(), path
     except UnicodeDecodeError as exc:
         _die(f"{path}: not UTF-8 text: {exc.reason}")
+    except CatalogError as exc:
+        _die(str(exc))
     try:
         catalog = Catalog.from_json(text, source=source)
         return catalog, loads(text)
