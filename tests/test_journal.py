@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import tracemalloc
+
 import pytest
-from anthropic_models_mock.runtime.journal import REDACTED, Journal
+from anthropic_models_mock.runtime.journal import REDACTED, VALUE_BYTES, Journal
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -129,3 +131,52 @@ def test_a_request_that_arrived_before_a_clear_is_not_recorded_after_it() -> Non
     journal.record("GET", "/v1/models", b"", [], 200, "req_old", arrived)
     journal.record("GET", "/v1/models", b"", [], 200, "req_new", journal.epoch)
     assert [entry.request_id for entry in journal] == ["req_new"]
+
+
+def test_a_long_value_is_kept_cut_and_marked() -> None:
+    journal = Journal()
+    record(journal, query=b"q=" + b"z" * 9000, x_big="p" * (1 << 20), x_small="s" * VALUE_BYTES)
+    entry = journal.last
+    assert entry is not None
+    assert entry.headers["x-big"] == "p" * VALUE_BYTES + "...[truncated: 1,048,576 bytes]"
+    assert entry.headers["x-small"] == "s" * VALUE_BYTES  # at the bound: whole
+    assert entry.query == "q=" + "z" * (VALUE_BYTES - 2) + "...[truncated: 9,002 bytes]"
+
+
+def test_big_requests_cost_the_journal_its_byte_bound_not_their_size() -> None:
+    """400 requests with a 1 MiB header each used to hold 400 MB until the journal was cleared."""
+    tracemalloc.start()
+    try:
+        journal = Journal(maxlen=1000, max_bytes=1 << 20)
+        value = "v" * (1 << 20)
+        for _ in range(400):
+            record(journal, x_big=value)
+        held, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert held < 4 << 20
+    assert journal.total == 400
+    assert 0 < len(journal) < 400
+
+
+@given(sizes=st.lists(st.integers(0, 20_000), min_size=1, max_size=60), max_bytes=st.integers(1, 200_000))
+def test_the_journal_keeps_the_newest_requests_within_its_byte_bound(sizes: list[int], max_bytes: int) -> None:
+    journal = Journal(maxlen=50, max_bytes=max_bytes)
+    for size in sizes:
+        record(journal, x_pad="p" * size)
+    kept = list(journal)
+    assert [entry.seq for entry in kept] == list(range(len(sizes) - len(kept) + 1, len(sizes) + 1))  # the newest
+    assert len(kept) >= 1  # the last request is always kept, whatever its size
+    stored = sum(map(len, journal._raw))
+    assert stored <= max_bytes or len(kept) == 1
+    dropped_one_more = len(kept) < min(len(sizes), 50)
+    if dropped_one_more:  # the next older one would not have fitted
+        older = Journal(maxlen=50, max_bytes=1 << 40)
+        for size in sizes[-len(kept) - 1 :]:
+            record(older, x_pad="p" * size)
+        assert sum(map(len, older._raw)) > max_bytes or len(kept) == 50
+
+
+def test_max_bytes_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="max_bytes"):
+        Journal(max_bytes=0)

@@ -25,6 +25,7 @@ from ..catalog.loader import read_catalog_file
 from ..model.headers import key_problem
 from ..model.limits import MAX_BODY_BYTES, MAX_HEADER_BYTES, MAX_SECONDS, MAX_SYNTHETIC, MAX_SYNTHETIC_ADMIN
 from ..model.modelinfo import CatalogError
+from ..runtime.journal import JOURNAL_BYTES
 
 __all__ = ["main"]
 
@@ -145,6 +146,13 @@ def _parser() -> argparse.ArgumentParser:
         "--journal-size", metavar="N", type=_positive, default=1000, help="requests the journal keeps (default 1000)"
     )
     bounds = serve.add_argument_group("bounds (see README: Bounds)")
+    bounds.add_argument(
+        "--journal-bytes",
+        metavar="N",
+        type=_ranged(int, 1, 1 << 40, "a number of bytes"),
+        default=JOURNAL_BYTES,
+        help=f"the most bytes the journal keeps, its oldest requests going first (default {JOURNAL_BYTES:,})",
+    )
     bounds.add_argument(
         "--max-header-bytes",
         metavar="N",
@@ -422,6 +430,7 @@ def _serve(args: argparse.Namespace) -> None:
         api_keys=args.api_keys,
         admin=admin,
         journal_size=args.journal_size,
+        journal_bytes=args.journal_bytes,
         fault_seed=args.fault_seed or 0,
         allow_hosts=[args.host, *args.allow_hosts],
         max_synthetic=args.max_synthetic,

@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..catalog.catalog import Catalog
 from ..model.limits import MAX_SYNTHETIC, MAX_SYNTHETIC_ADMIN
+from ..runtime.journal import JOURNAL_BYTES
 from ..runtime.state import MockState
 from .admin import admin_routes
 from .admin_schemas import HEALTH_PATH, PREFIX
@@ -89,6 +90,7 @@ def create_app(
     api_keys: Iterable[str] | None = None,
     admin: bool = True,
     journal_size: int = 1000,
+    journal_bytes: int = JOURNAL_BYTES,
     fault_seed: int = 0,
     allow_hosts: Iterable[str] = (),
     max_synthetic: int = MAX_SYNTHETIC_ADMIN,
@@ -97,7 +99,8 @@ def create_app(
 
     ``api_keys``: when given, only these keys are accepted; otherwise any
     non-empty key is. ``admin``: serve the runtime controls under ``/_mock/``.
-    ``journal_size``: how many requests the journal keeps. ``fault_seed``: the
+    ``journal_size``: how many requests the journal keeps; ``journal_bytes``: how many bytes of them, at most
+    (the oldest go first). ``fault_seed``: the
     seed of random faults and latency. ``allow_hosts``: ``Host`` names the admin API and the dashboard
     answer besides loopback ones (the names this server is reached by: see ``hosts``). ``max_synthetic``:
     the most models ``PUT /_mock/catalog {"synthetic": N}`` builds (up to ``MAX_SYNTHETIC``). Each app owns
@@ -110,6 +113,7 @@ def create_app(
         catalog if catalog is not None else Catalog.default(),
         api_keys,
         journal_size=journal_size,
+        journal_bytes=journal_bytes,
         fault_seed=fault_seed,
     )
     spec = openapi_document(admin=admin)

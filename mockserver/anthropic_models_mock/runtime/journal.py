@@ -1,4 +1,4 @@
-"""The request journal: a bounded record of what the fake received, keys redacted."""
+"""The request journal: a record of what the fake received, keys redacted, bounded in requests and in bytes."""
 
 from __future__ import annotations
 
@@ -12,9 +12,14 @@ from datetime import datetime, timezone
 from itertools import islice
 from urllib.parse import parse_qsl
 
-__all__ = ["REDACTED", "Journal", "RecordedRequest"]
+__all__ = ["JOURNAL_BYTES", "REDACTED", "VALUE_BYTES", "Journal", "RecordedRequest"]
 
 REDACTED = "[redacted]"
+#: The bytes a journal keeps by default, in all (its requests as stored): past them, the oldest go.
+JOURNAL_BYTES = 16 * 1024 * 1024
+#: The longest header value, query string or path a journal keeps whole; a longer one is kept cut to this
+#: length and marked: ``...[truncated: N bytes]``.
+VALUE_BYTES = 4096
 _SECRET = frozenset({b"x-api-key", b"authorization", b"proxy-authorization"})  # ASGI names are lower-case
 #: Authorization schemes kept in the journal (IANA's registry), lower-cased; anything else in
 #: the value could be the key itself ("Authorization: sk-...", "Token=sk-..."), so none of it is kept.
@@ -91,6 +96,21 @@ def _headers(raw: Iterable[tuple[bytes, bytes]]) -> dict[str, str]:
     return headers
 
 
+def _cut_value(value: bytes) -> bytes:
+    if len(value) <= VALUE_BYTES:
+        return value
+    return value[:VALUE_BYTES] + f"...[truncated: {len(value):,} bytes]".encode()
+
+
+def _cut(
+    method: str, path: str, query: bytes, headers: tuple[tuple[bytes, bytes], ...]
+) -> tuple[str, str, bytes, tuple[tuple[bytes, bytes], ...]]:
+    """A request's values with each longer than ``VALUE_BYTES`` cut to it and marked."""
+    if len(path) > VALUE_BYTES:
+        path = _cut_value(path.encode()).decode(errors="replace")
+    return method, path, _cut_value(query), tuple((_cut_value(name), _cut_value(value)) for name, value in headers)
+
+
 def _build(raw: bytes) -> RecordedRequest:
     seq, when, method, path, query, headers, status, request_id = marshal.loads(raw)  # (this journal's own bytes)
     text = query.decode("latin-1")
@@ -105,7 +125,8 @@ def _params(query: str) -> dict[str, tuple[str, ...]]:
 
 
 class Journal:
-    """The last ``maxlen`` requests, oldest first (a ring buffer: it never grows past that).
+    """The last ``maxlen`` requests, oldest first, at most ``max_bytes`` of them as stored (a ring buffer: it
+    never grows past either). A value longer than ``VALUE_BYTES`` is kept cut, and marked.
 
     Recording is on every request's path, so it only redacts keys and keeps the raw values, as one
     ``marshal``-ed bytes object a request (held for ``maxlen`` requests, a request's dozen small objects
@@ -113,10 +134,14 @@ class Journal:
     ``RecordedRequest`` objects are built when the journal is read.
     """
 
-    def __init__(self, maxlen: int = 1000) -> None:
+    def __init__(self, maxlen: int = 1000, max_bytes: int = JOURNAL_BYTES) -> None:
         if maxlen < 1:
             raise ValueError(f"maxlen must be >= 1, got {maxlen}")
+        if max_bytes < 1:
+            raise ValueError(f"max_bytes must be >= 1, got {max_bytes}")
         self._raw: deque[bytes] = deque(maxlen=maxlen)
+        self.max_bytes = max_bytes
+        self._bytes = 0  # of the requests kept
         self.total = 0
         #: Bumped by ``clear()``: a request that arrived before a clear is not recorded after it.
         self.epoch = 0
@@ -147,7 +172,16 @@ class Journal:
             return
         headers = tuple((name, value) if name not in _SECRET else _redact(name, value) for name, value in raw_headers)
         self.seq += 1
-        self._raw.append(marshal.dumps((self.seq, time.time(), method, path, query, headers, status, request_id)))
+        raw = marshal.dumps((self.seq, time.time(), method, path, query, headers, status, request_id))
+        if len(raw) > VALUE_BYTES:  # (a usual request's entry is far shorter: no value is looked at)
+            raw = marshal.dumps((self.seq, time.time(), *_cut(method, path, query, headers), status, request_id))
+        kept = self._raw
+        if len(kept) == kept.maxlen:
+            self._bytes -= len(kept[0])
+        kept.append(raw)
+        self._bytes += len(raw)
+        while self._bytes > self.max_bytes and len(kept) > 1:
+            self._bytes -= len(kept.popleft())
         self.total += 1
         self._statuses[status] = self._statuses.get(status, 0) + 1
 
@@ -174,6 +208,7 @@ class Journal:
 
     def clear(self) -> None:
         self._raw.clear()
+        self._bytes = 0
         self.total = 0
         self._statuses.clear()
         self.epoch += 1

@@ -8,7 +8,7 @@ from typing import Any
 from ..catalog.catalog import Catalog
 from ..model.headers import check_api_keys
 from .faults import Faults
-from .journal import Journal
+from .journal import JOURNAL_BYTES, Journal
 
 __all__ = ["MockState"]
 
@@ -27,12 +27,13 @@ class MockState:
         api_keys: Iterable[str] | None = None,
         *,
         journal_size: int = 1000,
+        journal_bytes: int = JOURNAL_BYTES,
         fault_seed: int = 0,
     ) -> None:
         self.catalog = self._base_catalog = catalog
         self.api_keys = self._base_keys = check_api_keys(api_keys)
         self.key_hint: str | None = None  # added to the 401 of an unknown key
-        self.journal = Journal(journal_size)
+        self.journal = Journal(journal_size, journal_bytes)
         self.faults = Faults(seed=fault_seed)
 
     # -- catalog --------------------------------------------------------------------
