@@ -118,7 +118,7 @@ def test_models_aliases_catalog_and_reset(client: TestClient) -> None:
         ),
         ("POST", "/_mock/models", {**NEW, "id": ""}, "id: expected a URL-safe model id"),
         ("PUT", "/_mock/catalog", {"models": "x"}, "models: required, must be a list"),
-        ("PUT", "/_mock/catalog", {"synthetic": -1}, "synthetic: expected a whole number from 0 to 10,000,000"),
+        ("PUT", "/_mock/catalog", {"synthetic": -1}, "synthetic: expected a whole number from 0 to 2,000,000"),
         ("PUT", "/_mock/catalog", {"synthetic": 5, "seed": "x"}, "seed: expected a whole number"),
         ("PUT", "/_mock/catalog", {"synthetic": 5, "models": []}, "models: unknown field"),
     ],
