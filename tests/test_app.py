@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,6 +14,7 @@ from anthropic_models_mock.catalog import View
 from anthropic_models_mock.http import HEALTH_PATH
 from anthropic_models_mock.model.limits import LIFECYCLES
 from starlette.testclient import TestClient
+from starlette.types import Message
 
 HEADERS = {"x-api-key": "test-key", "anthropic-version": "2023-06-01"}
 MODELS = [
@@ -330,3 +333,59 @@ def test_the_openapi_document_has_the_health_probe(admin: bool) -> None:
     assert operation["operationId"] == "health" and "security" not in operation
     schema = spec["components"]["schemas"]["Health"]
     assert set(schema["required"]) == set(probe.json())
+
+
+class _ClosedCycle:
+    """A server's request cycle whose client has gone: its transport is closed, and a write to it raises, as
+    uvloop's does (``RuntimeError: unable to perform operation on <TCPTransport closed=True ...>``)."""
+
+    class transport:
+        @staticmethod
+        def is_closing() -> bool:
+            return True
+
+    async def send(self, message: Message) -> None:
+        raise RuntimeError(
+            "unable to perform operation on <TCPTransport closed=True reading=False>; the handler is closed"
+        )
+
+
+@pytest.mark.parametrize("target", ["/v1/models", "/v1/models/nope", "/nowhere", "/_mock/journal"])
+def test_a_client_gone_while_its_answer_is_written_costs_one_debug_line(
+    target: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = create_app(Catalog.synthetic(3, 1))
+    path, _, query = target.partition("?")
+    scope = {
+        "type": "http", "method": "GET", "path": path, "raw_path": path.encode(), "query_string": query.encode(),
+        "root_path": "", "scheme": "http", "server": ("127.0.0.1", 80), "client": ("127.0.0.1", 5000),
+        "headers": [(b"host", b"127.0.0.1"), (b"x-api-key", b"k"), (b"anthropic-version", b"2023-06-01")],
+    }  # fmt: skip
+
+    async def receive() -> Message:
+        return {"type": "http.disconnect"}
+
+    with caplog.at_level(logging.DEBUG, logger="anthropic_models_mock"):
+        asyncio.run(app(scope, receive, _ClosedCycle().send))  # raises nothing
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+        ("DEBUG", f"GET {path}: the client went away while its answer was written")
+    ]
+
+
+def test_a_runtime_error_with_the_client_still_there_is_a_bug_and_raises() -> None:
+    app = create_app(Catalog.synthetic(3, 1))
+
+    async def send(message: Message) -> None:
+        raise RuntimeError("a bug")
+
+    scope = {
+        "type": "http", "method": "GET", "path": "/v1/models", "raw_path": b"/v1/models", "query_string": b"",
+        "root_path": "", "scheme": "http", "server": ("127.0.0.1", 80), "client": ("127.0.0.1", 5000),
+        "headers": [(b"x-api-key", b"k"), (b"anthropic-version", b"2023-06-01")],
+    }  # fmt: skip
+
+    async def receive() -> Message:
+        return {"type": "http.disconnect"}
+
+    with pytest.raises(RuntimeError, match="a bug"):
+        asyncio.run(app(scope, receive, send))

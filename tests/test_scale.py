@@ -96,5 +96,9 @@ def test_a_signal_during_a_build_stops_the_server_within_a_second() -> None:
             proc.wait(timeout=30)
             stopped = time.monotonic() - signalled
             sock.close()
-        assert proc.returncode == 0, proc.stderr.read() if proc.stderr else ""
+            assert proc.stdout is not None and proc.stderr is not None
+            out, err = proc.stdout.read(), proc.stderr.read()
+        assert proc.returncode == 0, err
         assert stopped < 1.0, f"{signum!r}: stopped {stopped:.2f} s after the signal"
+        assert out.strip().splitlines()[-1] == "mockserver: stopped"  # one line, and nothing else:
+        assert err == "", err  # the build's cancelled request is the plan, not an error with a traceback

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import json
+import logging
 from collections.abc import Iterable
 
 from starlette.applications import Starlette
@@ -71,10 +72,25 @@ class MockApp(Starlette):
                 await super().__call__(scope, receive, send)
         except ConnectionAbortedError:  # an injected fault dropping a connection that is not uvicorn's
             raise
+        except RuntimeError:
+            if not _gone(send):
+                raise
+            # The client went away while its answer was being written: under uvloop, a write to the closed
+            # transport raises (asyncio's ignores it). Nobody is there to answer: one debug line.
+            _LOG.debug("%s %s: the client went away while its answer was written", scope["method"], scope["path"])
         except Exception:
             with contextlib.suppress(Exception):  # (an answer already started cannot be replaced)
                 await crash_response()(scope, receive, send)
             raise
+
+
+_LOG = logging.getLogger("anthropic_models_mock")
+
+
+def _gone(send: Send) -> bool:
+    """Whether ``send`` is a server's whose connection is closed (or closing)."""
+    transport = getattr(getattr(send, "__self__", None), "transport", None)
+    return transport is not None and bool(transport.is_closing())
 
 
 def _import_sleep_backend() -> None:

@@ -93,13 +93,12 @@ class Server(uvicorn.Server):
             self.ready.set()
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
-        """uvicorn's shutdown: requests still held after the grace period are ended, without an ERROR line."""
-        logger = logging.getLogger("uvicorn.error")
-        logger.addFilter(_not_the_grace_notice)
-        try:
-            await super().shutdown(sockets=sockets)
-        finally:
-            logger.removeFilter(_not_the_grace_notice)
+        """uvicorn's shutdown: requests still held after the grace period are ended, without an ERROR line.
+
+        The filter stays: the requests it cancels log their end after the shutdown has returned (one filter,
+        however many servers stop)."""
+        logging.getLogger("uvicorn.error").addFilter(_not_the_grace_notice)
+        await super().shutdown(sockets=sockets)
 
 
 class BackgroundServer:
