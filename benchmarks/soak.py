@@ -14,20 +14,28 @@ journal is a ring buffer and nothing else grows with traffic).
 Hostile traffic, over raw sockets (a ``--hostile`` share of the requests, plus
 ``--slow-clients`` connections held open all along): long distinct queries
 (unknown cursors of 2-7 KB, a 400; targets over 8 KiB, a 414), pipelined bursts
-of valid requests ending in one that is not HTTP (every answer, in order), and
+of valid requests ending in one that is not HTTP (every answer, in order), headers
+of 100 KiB-1 MiB sent in pieces (a 431), admin bodies announcing 1 GiB (a 413),
+DNS-rebinding pages changing the admin API (a 403), catalog builds sent while
+another runs (a 200 or a 409; each builds the server's own catalog again), and
 slow clients trickling a request's headers (a 408 once the request timeout runs
 out, then they come back).
+
+All along, ``/_mock/health`` is asked every 50 ms: the report gives its p99 and
+worst answer time (the server must keep answering at once, whatever it is sent).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import random
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -49,6 +57,9 @@ class Report:
     journaled: int = 0  # requests sent that the journal must hold (not a 414, nor what is not HTTP)
     seconds: float = 0.0
     hostile: dict[str, int] = field(default_factory=dict)  # kind -> connections answered as they should be
+    health_p99_ms: float = 0.0
+    health_max_ms: float = 0.0
+    health_probes: int = 0
 
 
 def rss_kib(pid: int) -> int:
@@ -89,7 +100,7 @@ def raw_get(target: str, *, close: bool = False) -> bytes:
 
 async def read_statuses(reader: asyncio.StreamReader) -> list[int]:
     """Every response on a connection, until the server closes it: their statuses, in order."""
-    found = []
+    found: list[int] = []
     while True:
         try:
             head = await reader.readuntil(b"\r\n\r\n")
@@ -107,7 +118,16 @@ async def hostile(host: str, port: int, kind: str, rng: random.Random, ids: list
     """One hostile connection: how many of its requests reach the journal, and what went wrong, if anything."""
     reader, writer = await asyncio.open_connection(host, port)
     try:
-        if kind == "long-query":
+        if kind in _ONE_ANSWER:
+            request, expected = _ONE_ANSWER[kind](rng, port)
+            journaled = 0  # refused before the journal, or the admin API's
+            writer.write(request)
+            if kind == "big-header":  # the rest of a header far past the bound, in pieces, until refused
+                with contextlib.suppress(OSError):
+                    for _ in range(rng.randint(2, 16)):
+                        writer.write(b"h" * 65536)
+                        await writer.drain()
+        elif kind == "long-query":
             size = rng.choice([rng.randint(2000, 7000), rng.randint(9000, 60000)])
             cursor = "".join(rng.choices("abcdefghijklmnopqrstuvwxyz0123456789", k=size))
             writer.write(raw_get(f"/v1/models?after_id={cursor}", close=True))
@@ -123,11 +143,44 @@ async def hostile(host: str, port: int, kind: str, rng: random.Random, ids: list
         # The failure rate may turn any answer of the API into a 529; the last 400 and a 414 come before it.
         faultable = journaled
         fine = len(got) == len(expected) and all(
-            g == e or (g == 529 and n < faultable) for n, (g, e) in enumerate(zip(got, expected, strict=True))
+            g == e or (g == 529 and n < faultable) or (kind == "build" and g == 409)
+            for n, (g, e) in enumerate(zip(got, expected, strict=True))
         )
         return journaled, None if fine else f"{kind}: expected {expected}, got {got}"
     finally:
         writer.close()
+
+
+_BUILD = json.dumps({"synthetic": 2000, "seed": 3}).encode()  # the server's own catalog: ids stay valid
+#: Hostile requests answered with one status: each kind's request bytes (given a rng and the server's port).
+_ONE_ANSWER: dict[str, Callable[[random.Random, int], tuple[bytes, list[int]]]] = {
+    "big-header": lambda rng, port: (b"GET /v1/models HTTP/1.1\r\nhost: soak\r\n" + RAW_HEADERS + b"x-big: ", [431]),
+    "big-body": lambda rng, port: (
+        b"PUT /_mock/catalog HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: %d\r\n\r\n{" % (1 << 30),
+        [413],
+    ),
+    "rebinding": lambda rng, port: (
+        b"POST /_mock/faults HTTP/1.1\r\nhost: evil.example:%d\r\norigin: http://evil.example:%d\r\n"
+        b"content-type: application/json\r\ncontent-length: 19\r\nconnection: close\r\n\r\n"
+        b'{"sequence": [500]}' % (port, port),
+        [403],
+    ),
+    "build": lambda rng, port: (
+        b"PUT /_mock/catalog HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: %d\r\nconnection: close\r\n\r\n%s"
+        % (len(_BUILD), _BUILD),
+        [200],  # or a 409, while another build runs
+    ),
+}
+
+
+async def probe_health(url: str, deadline: float, times: list[float]) -> None:
+    """Ask ``/_mock/health`` every 50 ms until ``deadline`` (or cancelled); add how long each answer took."""
+    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+        while time.monotonic() < deadline:
+            started = time.perf_counter()
+            (await client.get("/_mock/health")).raise_for_status()
+            times.append(time.perf_counter() - started)
+            await asyncio.sleep(0.05)
 
 
 async def slow_client(host: str, port: int, deadline: float, report: Report) -> None:
@@ -168,10 +221,12 @@ async def run(
 
         host, port = url.removeprefix("http://").rsplit(":", 1)
         slow_tasks = [asyncio.create_task(slow_client(host, int(port), deadline, report)) for _ in range(slow)]
+        health: list[float] = []
+        prober = asyncio.create_task(probe_health(url, deadline, health))
 
         def request() -> tuple[str, dict[str, object]]:
             if rng.random() < hostile_share:
-                return rng.choice(["long-query", "pipelined"]), {}
+                return rng.choice(["long-query", "pipelined", *_ONE_ANSWER]), {}
             roll = rng.random()
             if roll < 0.45:
                 params: dict[str, object] = {"limit": rng.randint(1, 50)}
@@ -226,9 +281,16 @@ async def run(
         for _ in workers:
             await queue.put(None)
         await asyncio.gather(*workers)
-        for task in slow_tasks:
+        for task in [*slow_tasks, prober]:
             task.cancel()
         await asyncio.gather(*slow_tasks, return_exceptions=True)
+        with contextlib.suppress(asyncio.CancelledError):
+            await prober
+        health.sort()
+        if health:
+            report.health_probes = len(health)
+            report.health_p99_ms = round(health[min(len(health) - 1, int(0.99 * len(health)))] * 1000, 1)
+            report.health_max_ms = round(health[-1] * 1000, 1)
         report.seconds = round(time.monotonic() - started, 2)
         report.rss_end_kib = rss_kib(pid)
         report.journal_total = (await client.get("/_mock")).json()["journal"]["total"]
@@ -287,10 +349,15 @@ def main() -> None:
         f"in {report.seconds} s; statuses {dict(sorted(report.statuses.items()))}"
     )
     print(f"hostile connections answered as they should: {dict(sorted(report.hostile.items()))}")
+    growth = report.rss_end_kib / max(report.rss_after_warmup_kib, 1) - 1
     print(
         f"server RSS after warm-up {report.rss_after_warmup_kib / 1024:.1f} MiB, "
-        f"at the end {report.rss_end_kib / 1024:.1f} MiB; journal total {report.journal_total}"
+        f"at the end {report.rss_end_kib / 1024:.1f} MiB ({growth:+.1%}); journal total {report.journal_total}"
         f" (expected {report.journaled + 1})"
+    )
+    print(
+        f"/_mock/health: p99 {report.health_p99_ms} ms, worst {report.health_max_ms} ms"
+        f" ({report.health_probes} probes, one every 50 ms)"
     )
     for line in report.bad[:10]:
         print("  ", line)
