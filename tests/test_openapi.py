@@ -408,18 +408,9 @@ def test_document_bytes_are_json() -> None:
 @pytest.fixture(scope="module")
 def served_small_catalogs() -> Iterator[str]:
     """An app whose PUT /_mock/catalog builds at most 50 synthetic models, in its schema and its checks
-    alike, so that schemathesis can fuzz that operation too (10,000,000 would take minutes a case)."""
-    import anthropic_models_mock.http.admin as admin
-    import anthropic_models_mock.http.admin_schemas as schemas
-
-    patch = pytest.MonkeyPatch()
-    patch.setattr(admin, "MAX_SYNTHETIC", 50)
-    patch.setitem(schemas._SYNTHETIC_BODY["properties"]["synthetic"], "maximum", 50)
-    try:
-        with BackgroundServer(create_app(Catalog.synthetic(5, 2))) as server:
-            yield server.url
-    finally:
-        patch.undo()
+    alike, so that schemathesis can fuzz that operation too (2,000,000 would take seconds a case)."""
+    with BackgroundServer(create_app(Catalog.synthetic(5, 2), max_synthetic=50)) as server:
+        yield server.url
 
 
 def test_schemathesis_finds_nothing_in_the_catalog_replacement(served_small_catalogs: str, tmp_path: Path) -> None:
@@ -448,3 +439,9 @@ def served_short_streams() -> Iterator[str]:
 def test_schemathesis_finds_nothing_in_the_journal_stream(served_short_streams: str, tmp_path: Path) -> None:
     options = ("--include-operation-id", "admin_journal_stream", "--max-examples", "30")
     assert "Tested: 1" in schemathesis(served_short_streams, tmp_path, *options)
+
+
+@pytest.mark.parametrize("cap", [0, 50, 2_000_000, 10_000_000])
+def test_the_document_states_the_apps_own_synthetic_cap(cap: int) -> None:
+    document = TestClient(create_app(Catalog.synthetic(1, 1), max_synthetic=cap)).get("/openapi.json").json()
+    assert document["components"]["schemas"]["SyntheticSize"] == {"type": "integer", "minimum": 0, "maximum": cap}

@@ -10,7 +10,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple, get_args
 
 from ..model.headers import TOKEN
-from ..model.limits import MAX_SECONDS, MAX_SYNTHETIC
+from ..model.limits import MAX_SECONDS
 from ..runtime.faults import HEADER_VALUE, OWN_HEADERS, ROUTES, TRANSPORT_HEADERS, FaultKind
 from .events import MAX_STREAM_SECONDS, STREAM_SECONDS
 
@@ -166,7 +166,7 @@ _SYNTHETIC_BODY: dict[str, Any] = {
     "required": ["synthetic"],
     "additionalProperties": False,
     "properties": {
-        "synthetic": {"type": "integer", "minimum": 0, "maximum": MAX_SYNTHETIC},
+        "synthetic": {"$ref": "#/components/schemas/SyntheticSize"},  # (its maximum is the app's: see openapi)
         "seed": {"type": "integer", "default": 0},
     },
 }

@@ -132,7 +132,7 @@ def create_app(
         journal_bytes=journal_bytes,
         fault_seed=fault_seed,
     )
-    spec = openapi_document(admin=admin)
+    spec = openapi_document(admin=admin, max_synthetic=max_synthetic)
     hosts = Hosts(allow_hosts)
 
     async def openapi(request: Request) -> Response:

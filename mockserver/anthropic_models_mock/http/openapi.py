@@ -13,6 +13,7 @@ from ..model.limits import (
     LIMIT_MAX,
     LIMIT_MIN,
     MAX_LIFECYCLE_VALUES,
+    MAX_SYNTHETIC_ADMIN,
     MODEL_LINES,
 )
 from ..model.modelinfo import BETA_CAPABILITIES_SHAPE, CAPABILITIES_SHAPE, MODEL_ID_PATTERN
@@ -217,8 +218,9 @@ def _new_model() -> dict[str, Any]:
     }
 
 
-def _admin_schemas() -> dict[str, Any]:
-    """The admin API's components: model ids, a model as it is sent, a catalog document, and its own."""
+def _admin_schemas(max_synthetic: int) -> dict[str, Any]:
+    """The admin API's components: model ids, a model as it is sent, a catalog document, the most synthetic
+    models a catalog build makes, and its own."""
     document = {
         "title": "A catalog document",
         "type": "object",
@@ -233,7 +235,14 @@ def _admin_schemas() -> dict[str, Any]:
             "omitted": {},
         },
     }
-    return {"ModelId": _MODEL_ID, "NewModel": _new_model(), "CatalogDocument": document, **SCHEMAS}
+    size = {"type": "integer", "minimum": 0, "maximum": max_synthetic}
+    return {
+        "ModelId": _MODEL_ID,
+        "NewModel": _new_model(),
+        "CatalogDocument": document,
+        "SyntheticSize": size,
+        **SCHEMAS,
+    }
 
 
 def _admin_paths() -> dict[str, Any]:
@@ -262,8 +271,9 @@ def _admin_paths() -> dict[str, Any]:
     return paths
 
 
-def openapi_document(*, admin: bool = False) -> bytes:
-    """The document as JSON bytes (served at ``GET /openapi.json``); ``admin`` adds ``/_mock/``."""
+def openapi_document(*, admin: bool = False, max_synthetic: int = MAX_SYNTHETIC_ADMIN) -> bytes:
+    """The document as JSON bytes (served at ``GET /openapi.json``); ``admin`` adds ``/_mock/``, whose catalog
+    builds make at most ``max_synthetic`` synthetic models."""
     beta = _query(
         "beta",
         {"enum": ["true", "false"]},
@@ -343,5 +353,5 @@ def openapi_document(*, admin: bool = False) -> bytes:
     }
     if admin:
         document["paths"].update(_admin_paths())  # type: ignore[attr-defined]
-        document["components"]["schemas"].update(_admin_schemas())  # type: ignore[index]
+        document["components"]["schemas"].update(_admin_schemas(max_synthetic))  # type: ignore[index]
     return json.dumps(document, indent=1).encode()

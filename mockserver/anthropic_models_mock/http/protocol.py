@@ -42,6 +42,7 @@ class _Refused(Exception):
     """Raised from a parser callback to stop reading a request that is refused (``_refusing`` says how)."""
 
 
+_TARGET_TOO_LONG = f"request target too long: more than {MAX_URL_BYTES:,} bytes"
 #: What ends a request head.
 _END = b"\r\n\r\n"
 
@@ -77,6 +78,7 @@ class StrictHttpProtocol(HttpToolsProtocol):
         self._head_open = True  # the bytes arriving are a request head's
         self._head_bytes = 0
         self._head_tail = b""  # the last bytes of the head so far: its end may span two reads
+        self._line_open, self._line_bytes = True, 0  # the request line, while a head is counted
         self._body_bytes = 0
         self._client_done = False  # the client half-closed: close once every answer is written
         self._refused = False  # the refusal is written; what arrives now is dropped
@@ -99,11 +101,14 @@ class StrictHttpProtocol(HttpToolsProtocol):
         if self._head_open:  # (the usual case, a whole small head in one read, costs one search)
             end = data.find(_END)
             if (end < 0 or self._head_bytes or end > self.max_header_bytes - len(_END)) and not self._head_fits(data):
-                self._refuse(
-                    431,
-                    f"request headers too large: more than {self.max_header_bytes:,} bytes "
-                    "(mockserver serve --max-header-bytes raises the limit)",
-                )
+                if self._line_bytes > MAX_URL_BYTES:  # the request line alone is too long: its target is
+                    self._refuse(414, _TARGET_TOO_LONG)
+                else:
+                    self._refuse(
+                        431,
+                        f"request headers too large: more than {self.max_header_bytes:,} bytes "
+                        "(mockserver serve --max-header-bytes raises the limit)",
+                    )
                 return
         try:
             self.parser.feed_data(data)
@@ -121,6 +126,10 @@ class StrictHttpProtocol(HttpToolsProtocol):
                 end = found - len(self._head_tail)
         self._head_bytes += len(data) if end < 0 else end + len(_END)
         self._head_tail = data[-3:] if end < 0 else b""
+        if self._line_open:
+            line_end = data.find(b"\r\n")
+            self._line_bytes += len(data) if line_end < 0 else line_end
+            self._line_open = line_end < 0
         return self._head_bytes <= self.max_header_bytes
 
     def eof_received(self) -> bool:  # type: ignore[override]  # asyncio.Protocol allows a bool
@@ -141,11 +150,12 @@ class StrictHttpProtocol(HttpToolsProtocol):
     def on_url(self, url: bytes) -> None:
         super().on_url(url)
         if len(self.url) > MAX_URL_BYTES:
-            self._refusing = (414, f"request target too long: more than {MAX_URL_BYTES:,} bytes")
+            self._refusing = (414, _TARGET_TOO_LONG)
             raise _Refused
 
     def on_headers_complete(self) -> None:
         self._head_open, self._head_bytes, self._head_tail, self._body_bytes = False, 0, b"", 0
+        self._line_open, self._line_bytes = True, 0
         if self.parser.get_method() != b"GET":  # (a GET's body, if any, is counted as it arrives)
             for name, value in self.headers:
                 if name == b"content-length" and value.isdigit() and int(value) > self.max_body_bytes:
