@@ -145,35 +145,15 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--journal-size", metavar="N", type=_positive, default=1000, help="requests the journal keeps (default 1000)"
     )
-    bounds = serve.add_argument_group("bounds (see README: Bounds)")
-    bounds.add_argument(
-        "--journal-bytes",
-        metavar="N",
-        type=_ranged(int, 1, 1 << 40, "a number of bytes"),
-        default=JOURNAL_BYTES,
-        help=f"the most bytes the journal keeps, its oldest requests going first (default {JOURNAL_BYTES:,})",
-    )
-    bounds.add_argument(
-        "--max-header-bytes",
-        metavar="N",
-        type=_ranged(int, 1024, 64 << 20, "a number of bytes"),
-        default=MAX_HEADER_BYTES,
-        help=f"the largest request head, a 431 past it (default {MAX_HEADER_BYTES:,})",
-    )
-    bounds.add_argument(
-        "--max-body-bytes",
-        metavar="N",
-        type=_ranged(int, 0, 64 << 30, "a number of bytes"),
-        default=MAX_BODY_BYTES,
-        help=f"the largest request body, a 413 past it (default {MAX_BODY_BYTES:,})",
-    )
-    bounds.add_argument(
-        "--max-synthetic",
-        metavar="N",
-        type=_count,
-        default=MAX_SYNTHETIC_ADMIN,
-        help=f"the most synthetic models PUT /_mock/catalog builds (default {MAX_SYNTHETIC_ADMIN:,})",
-    )
+    bounds = serve.add_argument_group("bounds (each a setting; see README: Behaviour)")
+    for flag, low, high, default, what in (
+        ("--journal-bytes", 1, 1 << 40, JOURNAL_BYTES, "the most bytes the journal keeps, oldest out first"),
+        ("--max-header-bytes", 1024, 64 << 20, MAX_HEADER_BYTES, "the largest request head, a 431 past it"),
+        ("--max-body-bytes", 0, 64 << 30, MAX_BODY_BYTES, "the largest request body, a 413 past it"),
+        ("--max-synthetic", 0, MAX_SYNTHETIC, MAX_SYNTHETIC_ADMIN, "the most synthetic models an admin PUT builds"),
+    ):
+        number = _ranged(int, low, high, "a whole number")
+        bounds.add_argument(flag, metavar="N", type=number, default=default, help=f"{what} (default {default:,})")
     faults = serve.add_argument_group("faults (see README: Faults)")
     faults.add_argument(
         "--fault",
