@@ -193,7 +193,7 @@ def test_null_means_absent_for_seed_and_headers(client: TestClient) -> None:
 
 @pytest.mark.parametrize("path", ["/_mock/faults", "/_mock/catalog"])
 @pytest.mark.parametrize(
-    "content", [b"{nope", b'{"status": 429, "retry_after": NaN}', b"[" * 100_000 + b"]" * 100_000, b"9" * 5000]
+    "content", [b"{nope", b'{"status": 429, "retry_after": NaN}', b"[" * 30_000 + b"]" * 30_000, b"9" * 5000]
 )
 def test_invalid_json_body(client: TestClient, path: str, content: bytes) -> None:
     response = client.request("POST" if path.endswith("faults") else "PUT", path, content=content)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,6 +16,9 @@ from anthropic_models_mock.http import HEALTH_PATH
 from anthropic_models_mock.model.limits import LIFECYCLES
 from starlette.testclient import TestClient
 from starlette.types import Message
+
+if sys.version_info < (3, 11):
+    from exceptiongroup import ExceptionGroup  # type: ignore[import-not-found, no-redef, unused-ignore]
 
 HEADERS = {"x-api-key": "test-key", "anthropic-version": "2023-06-01"}
 MODELS = [
@@ -337,55 +341,62 @@ def test_the_openapi_document_has_the_health_probe(admin: bool) -> None:
 
 class _ClosedCycle:
     """A server's request cycle whose client has gone: its transport is closed, and a write to it raises, as
-    uvloop's does (``RuntimeError: unable to perform operation on <TCPTransport closed=True ...>``)."""
+    uvloop's does (``RuntimeError: unable to perform operation on <TCPTransport closed=True ...>``), alone or
+    in a task group's ``ExceptionGroup``."""
 
     class transport:
         @staticmethod
         def is_closing() -> bool:
             return True
 
+    disconnected = False
+
+    def __init__(self, group: bool = False) -> None:
+        self.group = group
+
     async def send(self, message: Message) -> None:
-        raise RuntimeError(
-            "unable to perform operation on <TCPTransport closed=True reading=False>; the handler is closed"
-        )
+        error = RuntimeError("unable to perform operation on <TCPTransport closed=True>; the handler is closed")
+        raise ExceptionGroup("unhandled errors in a TaskGroup", [error]) if self.group else error
 
 
-@pytest.mark.parametrize("target", ["/v1/models", "/v1/models/nope", "/nowhere", "/_mock/journal"])
-def test_a_client_gone_while_its_answer_is_written_costs_one_debug_line(
-    target: str, caplog: pytest.LogCaptureFixture
-) -> None:
-    app = create_app(Catalog.synthetic(3, 1))
-    path, _, query = target.partition("?")
-    scope = {
-        "type": "http", "method": "GET", "path": path, "raw_path": path.encode(), "query_string": query.encode(),
+def _scope(path: str) -> dict[str, Any]:
+    return {
+        "type": "http", "method": "GET", "path": path, "raw_path": path.encode(), "query_string": b"",
         "root_path": "", "scheme": "http", "server": ("127.0.0.1", 80), "client": ("127.0.0.1", 5000),
         "headers": [(b"host", b"127.0.0.1"), (b"x-api-key", b"k"), (b"anthropic-version", b"2023-06-01")],
     }  # fmt: skip
 
-    async def receive() -> Message:
-        return {"type": "http.disconnect"}
 
+async def _gone_receive() -> Message:
+    return {"type": "http.disconnect"}
+
+
+@pytest.mark.parametrize("group", [False, True], ids=["alone", "in-a-task-group"])
+@pytest.mark.parametrize("path", ["/v1/models", "/v1/models/nope", "/nowhere", "/_mock/journal"])
+def test_a_client_gone_while_its_answer_is_written_costs_one_debug_line(
+    path: str, group: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = create_app(Catalog.synthetic(3, 1))
+    cycle = _ClosedCycle(group)
     with caplog.at_level(logging.DEBUG, logger="anthropic_models_mock"):
-        asyncio.run(app(scope, receive, _ClosedCycle().send))  # raises nothing
+        asyncio.run(app(_scope(path), _gone_receive, cycle.send))  # raises nothing
     assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
         ("DEBUG", f"GET {path}: the client went away while its answer was written")
     ]
+    assert cycle.disconnected  # the server is told: it logs no unfinished answer
 
 
-def test_a_runtime_error_with_the_client_still_there_is_a_bug_and_raises() -> None:
+@pytest.mark.parametrize("gone", [False, True])
+def test_a_runtime_error_that_is_a_bug_raises(gone: bool) -> None:
+    """With the client still there; or gone, but the error is not the closed transport's (a subclass)."""
     app = create_app(Catalog.synthetic(3, 1))
 
-    async def send(message: Message) -> None:
+    class Cycle(_ClosedCycle):
+        async def send(self, message: Message) -> None:
+            raise RecursionError("a bug")
+
+    async def there(message: Message) -> None:
         raise RuntimeError("a bug")
 
-    scope = {
-        "type": "http", "method": "GET", "path": "/v1/models", "raw_path": b"/v1/models", "query_string": b"",
-        "root_path": "", "scheme": "http", "server": ("127.0.0.1", 80), "client": ("127.0.0.1", 5000),
-        "headers": [(b"x-api-key", b"k"), (b"anthropic-version", b"2023-06-01")],
-    }  # fmt: skip
-
-    async def receive() -> Message:
-        return {"type": "http.disconnect"}
-
     with pytest.raises(RuntimeError, match="a bug"):
-        asyncio.run(app(scope, receive, send))
+        asyncio.run(app(_scope("/v1/models"), _gone_receive, Cycle().send if gone else there))

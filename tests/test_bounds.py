@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import socket
 import threading
 import time
@@ -15,7 +16,12 @@ import httpx
 import pytest
 from anthropic_models_mock import Catalog, create_app
 from anthropic_models_mock.http.server import BackgroundServer
-from anthropic_models_mock.model.limits import MAX_BODY_BYTES, MAX_HEADER_BYTES, MAX_SYNTHETIC_ADMIN
+from anthropic_models_mock.model.limits import (
+    MAX_ADMIN_BODY_BYTES,
+    MAX_BODY_BYTES,
+    MAX_HEADER_BYTES,
+    MAX_SYNTHETIC_ADMIN,
+)
 
 API = b"x-api-key: k\r\nanthropic-version: 2023-06-01\r\n"
 
@@ -192,3 +198,80 @@ def test_one_catalog_build_at_a_time(server: BackgroundServer) -> None:
     assert status == 200
     assert len(server.app.mock.catalog) == 7  # type: ignore[attr-defined]
     assert httpx.put(f"{server.url}/_mock/catalog", json={"synthetic": 5}).status_code == 200
+
+
+def statuses_of(raw: bytes) -> list[int]:
+    """The statuses of the answers on a connection, in order (a body never holds this pattern: it is JSON)."""
+    return [int(found) for found in re.findall(rb"HTTP/1\.1 (\d{3}) ", raw)]
+
+
+def test_a_big_head_after_another_request_in_the_same_read_is_a_431_too(server: BackgroundServer) -> None:
+    first = b"GET /_mock/health HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n"
+    second = b"GET /v1/models?limit=1 HTTP/1.1\r\nhost: 127.0.0.1\r\n" + API + b"x-pad: " + b"p" * 150_000 + b"\r\n\r\n"
+    with connect(server) as sock:
+        sock.sendall(first + second)
+        assert statuses_of(read_all(sock)) == [200, 431]
+    journal = httpx.get(f"{server.url}/_mock/journal").json()["requests"]
+    assert all("x-pad" not in entry["headers"] for entry in journal)
+
+
+@pytest.mark.parametrize("cut", [b"GET /v1/models HTTP/1.1\r", b"GET /v1/mo", b"GET /v1/models HTTP/1.1\r\n"])
+def test_a_big_head_is_a_431_wherever_its_reads_split_it(server: BackgroundServer, cut: bytes) -> None:
+    request = b"GET /v1/models HTTP/1.1\r\nx-pad: " + b"p" * 70_000 + b"\r\nhost: 127.0.0.1\r\n\r\n"
+    with connect(server) as sock:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.sendall(cut)
+        time.sleep(0.05)
+        with contextlib.suppress(OSError):
+            sock.sendall(request[len(cut) :])
+        assert statuses_of(read_all(sock)) == [431]
+
+
+def test_a_long_target_is_a_414_even_on_a_busy_connection(server: BackgroundServer) -> None:
+    first = b"GET /_mock/health HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n"
+    second = b"GET /v1/models?q=" + b"x" * 70_000 + b" HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n"
+    with connect(server) as sock:
+        sock.sendall(first)
+        time.sleep(0.05)
+        sock.sendall(second)
+        raw = read_all(sock)
+    assert statuses_of(raw) == [200, 414]
+    assert b"request target too long" in raw
+
+
+def test_a_content_length_with_many_leading_zeros_is_its_number(server: BackgroundServer) -> None:
+    body = b'{"sequence": [500]}'
+    head = b"POST /_mock/faults HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\ncontent-type: application/json\r\n"
+    with connect(server) as sock:
+        sock.sendall(head + b"content-length: " + b"0" * 5000 + b"%d\r\n\r\n" % len(body) + body)
+        assert statuses_of(read_all(sock)) == [201]
+    httpx.delete(f"{server.url}/_mock/faults")
+
+
+def test_a_body_past_the_limit_after_the_answer_gets_no_second_answer(small: BackgroundServer) -> None:
+    with connect(small) as sock:
+        sock.sendall(b"GET /v1/models?limit=1 HTTP/1.1\r\nhost: 127.0.0.1\r\n" + API + b"content-length: 5000\r\n\r\n")
+        time.sleep(0.2)  # answered by now (a GET's body is not waited for)
+        with contextlib.suppress(OSError):
+            sock.sendall(b"b" * 5000)
+        assert statuses_of(read_all(sock)) == [200]
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [("POST", "/_mock/faults"), ("POST", "/_mock/models"), ("PUT", "/_mock/faults/rate")]
+)
+def test_an_admin_body_other_than_a_catalog_is_small(server: BackgroundServer, method: str, path: str) -> None:
+    big = b'{"x": "' + b"y" * MAX_ADMIN_BODY_BYTES + b'"}'
+    headers = {"content-type": "application/json"}
+    response = httpx.request(method, f"{server.url}{path}", content=big, headers=headers)
+    assert response.status_code == 413
+    assert response.json()["error"]["type"] == "request_too_large"
+    assert "only PUT /_mock/catalog takes more" in response.json()["error"]["message"]
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it arrives
+        yield big[:40_000]
+        yield big[40_000:]
+
+    response = httpx.request(method, f"{server.url}{path}", content=chunks(), headers=headers)
+    assert response.status_code == 413
+    assert httpx.get(f"{server.url}/_mock/health").status_code == 200

@@ -20,6 +20,7 @@ from ..catalog.catalog import Catalog
 from ..catalog.loader import NotJSON
 from ..model.documents import loads
 from ..model.errors import ApiError
+from ..model.limits import MAX_ADMIN_BODY_BYTES
 from ..model.modelinfo import CatalogError, is_model_id
 from ..runtime.state import MockState
 from . import dashboard
@@ -126,7 +127,24 @@ def _replacement(raw: bytes | bytearray, max_synthetic: int) -> Catalog:
 
 
 async def _body(request: Request, kind: type = dict) -> Any:
-    return _parsed(await request.body(), kind)
+    """The JSON body of an admin request other than a catalog replacement: at most ``MAX_ADMIN_BODY_BYTES``
+    (a 413 past it, at once when its ``Content-Length`` says so), parsed on the event loop."""
+    limit = MAX_ADMIN_BODY_BYTES
+    too_large = ApiError(
+        413,
+        f"request body too large: more than {limit:,} bytes; only PUT /_mock/catalog takes more (up to"
+        " --max-body-bytes)",
+    )
+    length = request.headers.get("content-length", "").lstrip("0")
+    if length.isdigit() and (len(length) > 18 or int(length) > limit):
+        raise too_large
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large
+        chunks.append(chunk)
+    return _parsed(b"".join(chunks), kind)
 
 
 def _parsed(raw: bytes, kind: type = dict) -> Any:

@@ -72,13 +72,10 @@ class MockApp(Starlette):
                 await super().__call__(scope, receive, send)
         except ConnectionAbortedError:  # an injected fault dropping a connection that is not uvicorn's
             raise
-        except RuntimeError:
-            if not _gone(send):
-                raise
-            # The client went away while its answer was being written: under uvloop, a write to the closed
-            # transport raises (asyncio's ignores it). Nobody is there to answer: one debug line.
-            _LOG.debug("%s %s: the client went away while its answer was written", scope["method"], scope["path"])
-        except Exception:
+        except Exception as exc:
+            if _gone(send, exc):  # nobody is there to answer: one debug line
+                _LOG.debug("%s %s: the client went away while its answer was written", scope["method"], scope["path"])
+                return
             with contextlib.suppress(Exception):  # (an answer already started cannot be replaced)
                 await crash_response()(scope, receive, send)
             raise
@@ -87,10 +84,25 @@ class MockApp(Starlette):
 _LOG = logging.getLogger("anthropic_models_mock")
 
 
-def _gone(send: Send) -> bool:
-    """Whether ``send`` is a server's whose connection is closed (or closing)."""
-    transport = getattr(getattr(send, "__self__", None), "transport", None)
-    return transport is not None and bool(transport.is_closing())
+def _gone(send: Send, exc: BaseException) -> bool:
+    """Whether ``exc`` is (only) what writing to a client that went away raises, under a server whose
+    connection is now closed: uvloop's closed transport raises ``RuntimeError`` on a write (asyncio's ignores
+    it), alone or in a task group's ``ExceptionGroup``. If so, the server is told the client is gone (so it
+    does not log an unfinished answer)."""
+    cycle = getattr(send, "__self__", None)
+    transport = getattr(cycle, "transport", None)
+    if transport is None or not transport.is_closing() or not _only(exc, RuntimeError):
+        return False
+    cycle.disconnected = True  # type: ignore[union-attr]
+    return True
+
+
+def _only(exc: BaseException, kind: type[BaseException]) -> bool:
+    """Whether ``exc`` is a ``kind``, or a group of nothing else (at any depth)."""
+    inner = getattr(exc, "exceptions", None)  # (an ExceptionGroup: built in from Python 3.11)
+    if inner is not None and type(exc).__name__.endswith("ExceptionGroup"):
+        return bool(inner) and all(_only(one, kind) for one in inner)
+    return type(exc) is kind
 
 
 def _import_sleep_backend() -> None:

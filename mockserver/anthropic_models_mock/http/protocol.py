@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 from http import HTTPStatus
+from itertools import chain
 from typing import Any
 
 import httptools
@@ -43,6 +44,8 @@ class _Refused(Exception):
 
 
 _TARGET_TOO_LONG = f"request target too long: more than {MAX_URL_BYTES:,} bytes"
+#: The most of a request the parser is given to find out what is wrong with its request line.
+_LINE_BYTES = MAX_URL_BYTES + 64
 #: What ends a request head.
 _END = b"\r\n\r\n"
 
@@ -78,7 +81,6 @@ class StrictHttpProtocol(HttpToolsProtocol):
         self._head_open = True  # the bytes arriving are a request head's
         self._head_bytes = 0
         self._head_tail = b""  # the last bytes of the head so far: its end may span two reads
-        self._line_open, self._line_bytes = True, 0  # the request line, while a head is counted
         self._body_bytes = 0
         self._client_done = False  # the client half-closed: close once every answer is written
         self._refused = False  # the refusal is written; what arrives now is dropped
@@ -101,14 +103,7 @@ class StrictHttpProtocol(HttpToolsProtocol):
         if self._head_open:  # (the usual case, a whole small head in one read, costs one search)
             end = data.find(_END)
             if (end < 0 or self._head_bytes or end > self.max_header_bytes - len(_END)) and not self._head_fits(data):
-                if self._line_bytes > MAX_URL_BYTES:  # the request line alone is too long: its target is
-                    self._refuse(414, _TARGET_TOO_LONG)
-                else:
-                    self._refuse(
-                        431,
-                        f"request headers too large: more than {self.max_header_bytes:,} bytes "
-                        "(mockserver serve --max-header-bytes raises the limit)",
-                    )
+                self._refuse(*self._first_refusal(data))
                 return
         try:
             self.parser.feed_data(data)
@@ -126,10 +121,6 @@ class StrictHttpProtocol(HttpToolsProtocol):
                 end = found - len(self._head_tail)
         self._head_bytes += len(data) if end < 0 else end + len(_END)
         self._head_tail = data[-3:] if end < 0 else b""
-        if self._line_open:
-            line_end = data.find(b"\r\n")
-            self._line_bytes += len(data) if line_end < 0 else line_end
-            self._line_open = line_end < 0
         return self._head_bytes <= self.max_header_bytes
 
     def eof_received(self) -> bool:  # type: ignore[override]  # asyncio.Protocol allows a bool
@@ -155,16 +146,46 @@ class StrictHttpProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._head_open, self._head_bytes, self._head_tail, self._body_bytes = False, 0, b"", 0
-        self._line_open, self._line_bytes = True, 0
+        headers = self.headers
+        # The head as parsed (a request after another in one read was not counted as it arrived): a sum in C.
+        if len(self.url) + sum(map(len, chain.from_iterable(headers))) + 4 * len(headers) > self.max_header_bytes:
+            self._refusing = (431, self._too_large_head())
+            raise _Refused
         if self.parser.get_method() != b"GET":  # (a GET's body, if any, is counted as it arrives)
-            for name, value in self.headers:
-                if name == b"content-length" and value.isdigit() and int(value) > self.max_body_bytes:
-                    self._refuse_body(f"{int(value):,} bytes")
+            for name, value in headers:
+                if name == b"content-length" and value.isdigit():
+                    digits = value.lstrip(b"0")  # (any number of leading zeros is still a valid length)
+                    if len(digits) > 18 or int(digits or b"0") > self.max_body_bytes:
+                        self._refuse_body(f"{int(digits):,} bytes" if len(digits) <= 30 else "too many bytes")
         super().on_headers_complete()
+
+    def _too_large_head(self) -> str:
+        return (
+            f"request headers too large: more than {self.max_header_bytes:,} bytes "
+            "(mockserver serve --max-header-bytes raises the limit)"
+        )
+
+    def _first_refusal(self, data: bytes) -> tuple[int, str]:
+        """Why a request whose head is past the limit is refused: a 431, unless its request line, possibly in
+        ``data``, is what is too long (a 414) or not HTTP (a 400). The parser reads at most the line's worth."""
+        refusal = (431, self._too_large_head())
+        if getattr(self, "headers", None) or data.find(_END, 0, _LINE_BYTES) >= 0:
+            return refusal  # the request line was read before (a header is), or its head would end here
+        try:
+            self.parser.feed_data(data[:_LINE_BYTES])
+        except httptools.HttpParserUpgrade:
+            pass
+        except (httptools.HttpParserError, _Refused) as exc:
+            return self._refusing or (400, _explain(exc))
+        return refusal
 
     def on_body(self, body: bytes) -> None:
         self._body_bytes += len(body)
         if self._body_bytes > self.max_body_bytes:
+            cycle = self.cycle
+            if cycle is not None and cycle.response_started:  # answered already: no second answer, just stop
+                self.transport.close()
+                raise _Refused
             self._refuse_body(f"more than {self.max_body_bytes:,} bytes")
         super().on_body(body)
 
@@ -178,6 +199,7 @@ class StrictHttpProtocol(HttpToolsProtocol):
 
     def on_message_complete(self) -> None:
         self._head_open = True  # what follows is the next request's head
+        self.headers = []  # (not the finished request's: see ``_first_refusal``)
         super().on_message_complete()
         self._disarm_request_timer()  # the whole request is in
 

@@ -12,6 +12,7 @@ __all__ = [
     "LIMIT_DEFAULT",
     "LIMIT_MAX",
     "LIMIT_MIN",
+    "MAX_ADMIN_BODY_BYTES",
     "MAX_BODY_BYTES",
     "MAX_CATALOG_BYTES",
     "MAX_HEADER_BYTES",
@@ -63,6 +64,10 @@ MAX_HEADER_BYTES: Final = 64 * 1024
 #: admin API reads bodies: this holds a catalog document of about 120,000 models as the package writes
 #: them (2 KB a model; larger catalogs are files, or ``{"synthetic": N}``).
 MAX_BODY_BYTES: Final = 256 * 1024 * 1024
+
+#: The largest body of an admin request other than ``PUT /_mock/catalog`` (a fault, a model, an alias: a
+#: few hundred bytes each); larger is a 413 before it is parsed (decided).
+MAX_ADMIN_BODY_BYTES: Final = 64 * 1024
 
 #: The longest request target (path and query string, in bytes) the fake reads; longer is a 414 (decided).
 MAX_URL_BYTES: Final = 8192
