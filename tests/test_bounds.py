@@ -3,6 +3,7 @@ bodies (413), synthetic catalogs built by the admin API (400), and one catalog b
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import re
@@ -15,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 from anthropic_models_mock import Catalog, create_app
+from anthropic_models_mock.http.admin import BUILD_THREAD
 from anthropic_models_mock.http.server import BackgroundServer
 from anthropic_models_mock.model.limits import (
     MAX_ADMIN_BODY_BYTES,
@@ -275,3 +277,27 @@ def test_an_admin_body_other_than_a_catalog_is_small(server: BackgroundServer, m
     response = httpx.request(method, f"{server.url}{path}", content=chunks(), headers=headers)
     assert response.status_code == 413
     assert httpx.get(f"{server.url}/_mock/health").status_code == 200
+
+
+def test_a_cancelled_catalog_build_still_holds_the_slot_until_it_ends() -> None:
+    """A request cancelled while its build runs (a client's timeout in process) leaves the build running: no
+    other build may start beside it, and the next one may once it has ended."""
+    app = create_app(Catalog.synthetic(1, 1))
+
+    def builds() -> int:
+        return sum(thread.name == BUILD_THREAD for thread in threading.enumerate())
+
+    async def scenario() -> list[int]:
+        seen = []
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost") as client:
+            with contextlib.suppress(TimeoutError, asyncio.TimeoutError):
+                await asyncio.wait_for(client.put("/_mock/catalog", json={"synthetic": 400_000}), 0.2)
+            assert builds() == 1  # the abandoned build runs on
+            seen.append((await client.put("/_mock/catalog", json={"synthetic": 3})).status_code)
+            while builds():
+                await asyncio.sleep(0.05)
+            seen.append((await client.put("/_mock/catalog", json={"synthetic": 3})).status_code)
+        return seen
+
+    assert asyncio.run(scenario()) == [409, 200]
+    assert len(app.mock.catalog) == 3

@@ -43,8 +43,9 @@ def _ok(payload: Any, status: int = 200) -> Response:
 _Input = TypeVar("_Input")  # what a build is made from
 
 
-async def _off_the_loop(build: Callable[[_Input], Catalog], raw: _Input) -> Catalog:
+async def _off_the_loop(build: Callable[[_Input], Catalog], raw: _Input, then: Callable[[], None]) -> Catalog:
     """``build(raw)`` in a thread of its own: the old catalog keeps answering meanwhile, then the caller swaps.
+    ``then()`` runs in that thread when the build has ended, however it ended (the request may be gone).
 
     A daemon thread, polled: a shutdown cancels the wait at once and the process does not wait for the
     build (a pool's worker thread would hold the process until it ended).
@@ -57,6 +58,8 @@ async def _off_the_loop(build: Callable[[_Input], Catalog], raw: _Input) -> Cata
             result.append(build(raw))
         except BaseException as exc:  # raised in the request, below
             failure.append(exc)
+        finally:
+            then()
 
     worker = threading.Thread(target=work, name=BUILD_THREAD, daemon=True)
     started = time.monotonic()
@@ -341,10 +344,13 @@ def admin_routes(state: MockState, hosts: Hosts, max_synthetic: int) -> list[Adm
             raise ApiError(409, _BUILDING)
         try:
             chunks = [chunk async for chunk in request.stream()]  # joined by the worker: a large body is a long copy
-            build = functools.partial(_joined_replacement, max_synthetic=max_synthetic)
-            state.replace_catalog(await _off_the_loop(build, chunks))
-        finally:
+        except BaseException:
             building.release()
+            raise
+        build = functools.partial(_joined_replacement, max_synthetic=max_synthetic)
+        # The build thread lets the next build in when it ends, not this request: a request cancelled while
+        # it waits leaves the thread building.
+        state.replace_catalog(await _off_the_loop(build, chunks, then=building.release))
         return _ok(summary()["catalog"])
 
     handlers: dict[str, Handler] = {

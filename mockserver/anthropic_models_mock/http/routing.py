@@ -182,7 +182,8 @@ class AdminRoute(Route):
     from no page; never journaled.
 
     What its handlers raise is answered here: ``ApiError`` as its envelope, Starlette's ``HTTPException``
-    (a 405) as the API's, and a client gone while its body was read with nothing (nobody is there).
+    (a 405) as the API's, and a client gone while its body was read with nothing (nobody is there). A
+    request still waiting when the server stops (a catalog build) has its connection closed, quietly.
     """
 
     def __init__(self, path: str, endpoint: Any, *, hosts: Hosts, methods: Collection[str] | None = None) -> None:
@@ -205,6 +206,10 @@ class AdminRoute(Route):
             await response(scope, receive, send)
         except ClientDisconnect:
             pass
+        except anyio.get_cancelled_exc_class():
+            if _server_cycle(send) is None:
+                raise
+            _drop_connection(send)  # uvicorn is shutting down: no answer rather than its plain-text 500
 
 
 async def admin_only(hosts: Hosts, scope: Scope, receive: Receive, send: Send, answer: _Answer) -> None:
