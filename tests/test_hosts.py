@@ -16,6 +16,7 @@ from anthropic_models_mock.http.hosts import Hosts, host_name
 from anthropic_models_mock.http.server import BackgroundServer
 from hypothesis import given
 from hypothesis import strategies as st
+from starlette.testclient import TestClient
 
 API = {"x-api-key": "k", "anthropic-version": "2023-06-01"}
 
@@ -94,7 +95,7 @@ def test_the_dashboard_and_a_typed_url_are_answered(server: BackgroundServer, si
 @pytest.mark.parametrize(
     "host",
     ["localhost", "LOCALHOST:{port}", "localhost.", "app.localhost:{port}", "127.0.0.1:{port}", "127.8.9.10",
-     "[::1]:{port}", "[::ffff:127.0.0.1]", "mock.internal:{port}", "Mock.Internal", "testserver", "fake.test"],
+     "[::1]:{port}", "[::ffff:127.0.0.1]", "mock.internal:{port}", "Mock.Internal"],
 )  # fmt: skip
 def test_the_names_of_this_server_are_answered(server: BackgroundServer, host: str) -> None:
     status, _ = exchange(server, "GET", "/_mock/journal", {"host": host.format(port=port_of(server))})
@@ -106,8 +107,10 @@ def test_a_request_without_host_is_answered(server: BackgroundServer) -> None:
 
 
 @pytest.mark.parametrize(
-    "host", ["evil.example", "127.0.0.1.evil.example", "localhost.evil.example", "10.0.0.1", "[::2]"]
-)
+    "host",
+    ["evil.example", "127.0.0.1.evil.example", "localhost.evil.example", "10.0.0.1", "[::2]", "testserver", "fake.test",
+     "[::1]evil.example", "[::ffff:7f00:1].evil", "localhost/x"],
+)  # fmt: skip
 def test_the_api_answers_any_host_and_admin_none_of_these(server: BackgroundServer, host: str) -> None:
     assert exchange(server, "GET", "/v1/models?limit=1", {"host": host, **API})[0] == 200
     assert exchange(server, "GET", "/_mock/health", {"host": host})[0] == 200  # the readiness probe, as in a container
@@ -122,7 +125,7 @@ def test_a_name_is_allowed_with_any_port_and_no_other_name_is(name: str, port: i
     hosts = Hosts(["allowed.example"])
     value = name if port is None else f"{name}:{port}"
     assert host_name(value) == name
-    own = name in ("localhost", "test", "testserver") or name.endswith((".localhost", ".test"))
+    own = name == "localhost" or name.endswith(".localhost")
     assert hosts.allows(value.encode()) is (name == "allowed.example" or own)
 
 
@@ -139,3 +142,45 @@ def test_the_command_line_allows_its_host_and_allow_host_names() -> None:
                 assert exchange(running, "GET", "/_mock/journal", {"host": host})[0] == status, host
         finally:
             process.terminate()
+
+
+@pytest.mark.parametrize("host", ["testserver", "anything.example", "evil.example:4010"])
+def test_a_request_made_in_process_is_answered_whatever_its_host(host: str) -> None:
+    """No network carried it, so no web page can have sent it (TestClient, httpx's ASGITransport, the kit)."""
+    with TestClient(create_app(Catalog.synthetic(2, 1)), base_url=f"http://{host}") as client:
+        assert client.post("/_mock/faults", json={"sequence": [500]}).status_code == 201
+
+
+def test_the_dashboard_opens_from_a_link_on_another_site(server: BackgroundServer) -> None:
+    """A link followed (a GET navigation) opens it; the page that had the link cannot read it, nor change anything."""
+    host = f"127.0.0.1:{port_of(server)}"
+    navigation = {"host": host, "sec-fetch-site": "cross-site", "sec-fetch-mode": "navigate"}
+    assert exchange(server, "GET", "/_mock/ui", navigation)[0] == 200
+    assert exchange(server, "POST", "/_mock/reset", navigation)[0] == 403
+    assert exchange(server, "GET", "/_mock/ui", {**navigation, "sec-fetch-mode": "cors"})[0] == 403
+
+
+@pytest.mark.parametrize("names", ["mock.internal", b"mock.internal"])
+def test_allow_hosts_takes_a_list_not_one_string(names: object) -> None:
+    with pytest.raises(TypeError, match=r"allow_hosts=\["):
+        create_app(Catalog.synthetic(1, 1), allow_hosts=names)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("name", ["http://mock:80", "mock/", "*.example.com", "", "mock internal"])
+def test_allow_hosts_refuses_what_is_not_a_host(name: str) -> None:
+    with pytest.raises(ValueError, match="is not a host name"):
+        create_app(Catalog.synthetic(1, 1), allow_hosts=[name])
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--allow-host", "http://mock:80"], "argument --allow-host: expected a host name"),
+        (["--no-admin", "--allow-host", "mock"], "--allow-host names hosts the admin API answers, and it is off"),
+    ],
+)
+def test_the_command_line_refuses_an_allow_host_that_cannot_work(args: list[str], says: str) -> None:
+    command = [sys.executable, "-m", "anthropic_models_mock", "serve", "--port", "0", "--synthetic", "2", *args]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert len(done.stderr.splitlines()) == 1 and says in done.stderr

@@ -88,6 +88,18 @@ _seconds = _ranged(float, 0, MAX_SECONDS, "seconds")
 _probability = _ranged(float, 0, 1, "a probability")
 
 
+def _host(text: str) -> str:
+    """An argparse ``type=`` for ``--allow-host``: a name as a client's ``Host`` header has it."""
+    from ..http.hosts import is_host
+
+    if not is_host(text):
+        raise argparse.ArgumentTypeError(
+            f"expected a host name as a client's Host header has it (mock.internal, mock.internal:4010, 10.0.0.5,"
+            f" [fd00::5]), got {text!r}"
+        )
+    return text
+
+
 def _catalog_path(text: str) -> str:
     """An argparse ``type=`` for ``--catalog``: a path, or ``-``; never empty (``Path("")`` is the current folder)."""
     if not text:
@@ -140,6 +152,7 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         dest="allow_hosts",
         default=[],
+        type=_host,
         help="a Host name the admin API and the dashboard answer besides loopback ones and --host (repeat for more)",
     )
     serve.add_argument(
@@ -405,6 +418,8 @@ def _serve(args: argparse.Namespace) -> None:
         _die(f"cannot listen on {args.host}:{args.port}: {getattr(exc, 'strerror', None) or exc}")
     loopback = ipaddress.ip_address(sock.getsockname()[0]).is_loopback
     admin = loopback if args.admin is None else args.admin
+    if args.allow_hosts and not admin:
+        _die("--allow-host names hosts the admin API answers, and it is off (--no-admin, or a non-loopback --host)")
     app = create_app(
         catalog,
         api_keys=args.api_keys,
@@ -412,7 +427,7 @@ def _serve(args: argparse.Namespace) -> None:
         journal_size=args.journal_size,
         journal_bytes=args.journal_bytes,
         fault_seed=args.fault_seed or 0,
-        allow_hosts=[args.host, *args.allow_hosts],
+        allow_hosts=[f"[{args.host}]" if ":" in args.host else args.host, *args.allow_hosts],  # (IPv6 in brackets)
         max_synthetic=args.max_synthetic,
     )
     faults = app.mock.faults

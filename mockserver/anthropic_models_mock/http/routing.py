@@ -217,9 +217,9 @@ async def admin_only(hosts: Hosts, scope: Scope, receive: Receive, send: Send, a
     origin sent it (``Sec-Fetch-Site``, ``Origin``): those get a 403, before anything else is looked at."""
     headers = scope["headers"]
     host = first_value(headers, b"host")
-    if not hosts.allows(host):
+    if not hosts.allows(host, scope.get("server")):
         await error_response(403, hosts.refusal(host or b""))(scope, receive, send)
-    elif (first_value(headers, b"sec-fetch-site") or b"").lower() in _OTHER_SITES:
+    elif (first_value(headers, b"sec-fetch-site") or b"").lower() in _OTHER_SITES and not _navigation(scope):
         await error_response(403, _CROSS_SITE_ADMIN)(scope, receive, send)
     elif has_origin(headers) and not same_origin(scope):
         await error_response(403, _CROSS_ORIGIN_ADMIN)(scope, receive, send)
@@ -227,6 +227,11 @@ async def admin_only(hosts: Hosts, scope: Scope, receive: Receive, send: Send, a
         await error_response(414, scope[_TOO_LONG])(scope, receive, send)
     else:
         await answer(scope, receive, send)
+
+
+def _navigation(scope: Scope) -> bool:
+    """Whether a browser sent this request to open a page (a link followed): a ``GET`` navigation."""
+    return scope["method"] in ("GET", "HEAD") and first_value(scope["headers"], b"sec-fetch-mode") == b"navigate"
 
 
 async def _api(
