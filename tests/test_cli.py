@@ -377,3 +377,19 @@ def test_a_shell_script_can_wait_for_the_url_line() -> None:
                 os.killpg(proc.pid, signal.SIGKILL)  # never leave a server behind, whatever failed
     assert proc.returncode == 0, err
     assert json.loads(out)["status"] == "ok"
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_a_second_signal_while_stopping_changes_nothing(signum: signal.Signals) -> None:
+    """Ctrl-C pressed twice (or SIGTERM sent twice) as the server starts or stops: one line, exit 0, no traceback."""
+    for pause in (0.0, 0.002, 0.02):
+        with serving("--synthetic", "3") as (proc, _url, _lines):
+            time.sleep(pause)
+            proc.send_signal(signum)
+            time.sleep(pause)
+            with contextlib.suppress(ProcessLookupError):
+                proc.send_signal(signum)
+            out, err = proc.communicate(timeout=15)
+        assert proc.returncode == 0, err
+        assert err == "", err
+        assert out.strip().splitlines()[-1] in ("mockserver: stopped", "mockserver: interrupted")

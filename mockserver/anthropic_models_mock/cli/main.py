@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import functools
 import gc
 import importlib.metadata
@@ -401,8 +400,21 @@ def _refuse_no_ops(args: argparse.Namespace) -> None:
         _die(f"{flag} {purpose}; give {'it too' if len(needs) == 1 else 'one of them'}")
 
 
+class _Stopping:
+    """The signal handler of a server once its catalog is built: it marks the stop asked for, and tells the
+    server (once there is one) to exit. It raises nothing, so it cannot interrupt anything half-done."""
+
+    def __init__(self) -> None:
+        self.asked = False
+        self.server: Any = None
+
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
+        self.asked = True
+        if self.server is not None:
+            self.server.should_exit = True
+
+
 def _serve(args: argparse.Namespace) -> None:
-    from ..http.admin import BUILD_THREAD
     from ..http.app import create_app
     from ..http.server import Server, base_url, bind, uvicorn_config
 
@@ -412,6 +424,9 @@ def _serve(args: argparse.Namespace) -> None:
             _die(f"--api-key: {problem}")
     _refuse_no_ops(args)
     catalog = _load(args)
+    stopping = _Stopping()  # from now on a signal asks the server to stop, whenever it comes; nothing is raised
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, stopping)
     try:
         sock = bind(args.host, args.port)
     except (OSError, UnicodeError) as exc:
@@ -449,20 +464,18 @@ def _serve(args: argparse.Namespace) -> None:
         _say("admin: off on a non-loopback address (anyone there could change the fake); --admin turns it on")
     _say(f"url: {url}")  # the banner's last line, for scripts (the socket is bound: connections wait)
     gc.freeze()
-    with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the signal once stopped: a clean stop
-        config = uvicorn_config(
-            app,
-            access_log=args.access_log,
-            max_header_bytes=args.max_header_bytes,
-            max_body_bytes=args.max_body_bytes,
-        )
-        Server(config).run(sockets=[sock])
+    config = uvicorn_config(
+        app, access_log=args.access_log, max_header_bytes=args.max_header_bytes, max_body_bytes=args.max_body_bytes
+    )
+    stopping.server = Server(config)
+    stopping.server.should_exit = stopping.asked
+    stopping.server.run(sockets=[sock])  # (uvicorn's own handlers stand in for ``stopping``'s while it serves)
     _say("mockserver: stopped")
-    if any(thread.name == BUILD_THREAD and thread.is_alive() for thread in threading.enumerate()):
-        # A catalog build the admin API started, abandoned: tearing down its half-made objects could take
-        # seconds. Nothing else is left to do, so end now.
-        sys.stderr.flush()
-        os._exit(0)
+    # Nothing is left to do: end now, without tearing down the catalog (millions of objects, seconds) or a
+    # build the admin API started and no one waits for.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def _dumps(document: Any) -> str:
