@@ -7,9 +7,12 @@ not by hanging the run.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
+import resource
 import socket
 import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -204,3 +207,34 @@ def test_catalog_diff_refuses_a_device_and_a_fifo_in_one_line(fifo: Path, tmp_pa
         done = run_within("catalog", "diff", str(bad), str(good))
         assert (done.returncode, done.stdout) == (2, "")
         assert done.stderr.splitlines() == [f"mockserver: error: {irregular(bad, kind)}"]
+
+
+def _small_address_space() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="no /dev/zero on this system")
+@pytest.mark.parametrize("command", [["serve", "--port", "0", "--catalog", "-"], ["catalog", "diff", "-", "/dev/null"]])
+def test_endless_standard_input_is_one_line_even_when_memory_runs_out(command: list[str]) -> None:
+    with open("/dev/zero", "rb") as zeros:
+        done = subprocess.run(
+            [sys.executable, "-m", "anthropic_models_mock", *command],
+            stdin=zeros, capture_output=True, text=True, timeout=120, preexec_fn=_small_address_space,
+        )  # fmt: skip
+    assert (done.returncode, done.stdout) == (2, "")
+    (line,) = done.stderr.splitlines()
+    assert line.startswith("mockserver: error: <stdin>: cannot read catalog: ")
+
+
+def test_standard_input_past_the_catalog_limit_is_refused(monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
+    from anthropic_models_mock.cli.main import main
+    from anthropic_models_mock.model import limits
+
+    monkeypatch.setattr(limits, "MAX_CATALOG_BYTES", 100)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(Catalog.synthetic(2, 1).to_json())))
+    with pytest.raises(SystemExit) as exit_:
+        main(["catalog", "--catalog", "-"])
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "mockserver: error: <stdin>: cannot read catalog: more than 100 bytes, more than a catalog file may be"
+    ]

@@ -437,6 +437,18 @@ def test_a_bad_ini_catalog_stops_the_session_before_any_test(pytester: pytest.Py
     assert not any(word in result.stdout.str() for word in ("passed", "failed", "error"))
 
 
+def test_an_ini_catalog_that_is_not_a_file_is_named_for_what_it_is(pytester: pytest.Pytester) -> None:
+    (pytester.path / "models").mkdir()
+    pytester.makeini("[pytest]\nanthropic_catalog = models\n")
+    result = run(pytester, "def test_nothing():\n    pass\n")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    said = [line for line in result.stderr.lines if line.strip()]
+    assert said == [
+        f"ERROR: anthropic_catalog: {pytester.path / 'models'}: cannot read catalog file: it is a directory,"
+        " not a regular file"
+    ]
+
+
 def test_the_ini_catalog_is_loaded_once(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
     from anthropic_models_mock import Catalog
 

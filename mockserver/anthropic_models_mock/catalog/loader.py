@@ -214,6 +214,7 @@ def load_file(path: Path, progress: Callable[[int], None] | None = None) -> Buil
     directory, a FIFO, a device such as ``/dev/zero``, a socket), or a larger file, is a ``CatalogError``
     before a byte is read."""
     progress = _rising(progress)
+    _refuse_irregular(path)
     try:
         with open(path, "rb", buffering=0, opener=_open_nonblocking) as file:
             disk = _OnDisk(file)
@@ -233,6 +234,7 @@ def load_file(path: Path, progress: Callable[[int], None] | None = None) -> Buil
 def read_catalog_file(path: Path) -> bytearray:
     """The bytes of a catalog file, read as ``load_file`` reads one: only a regular file of at most
     ``MAX_CATALOG_BYTES``, else a ``CatalogError`` before a byte is read."""
+    _refuse_irregular(path)
     try:
         with open(path, "rb", buffering=0, opener=_open_nonblocking) as file:
             return _OnDisk(file).whole()
@@ -263,6 +265,14 @@ def _irregular(mode: int) -> str | None:
         return None
     kind = next((name for test, name in _KINDS if test(mode)), "something else")
     return f"it is {kind}, not a regular file"
+
+
+def _refuse_irregular(path: Path) -> None:
+    """A ``CatalogError`` if ``path`` is there and is not a regular file: looked at before it is opened (opening
+    some devices does something). The open file is looked at again (``_OnDisk``): it may have changed since."""
+    irregular = _irregular_at(path)
+    if irregular is not None:
+        raise CatalogError(f"{path}: cannot read catalog file: {irregular}")
 
 
 def _irregular_at(path: Path) -> str | None:

@@ -21,6 +21,7 @@ from typing import Any, NoReturn
 
 from ..catalog.catalog import Catalog, default_catalog_path
 from ..catalog.loader import read_catalog_file
+from ..model import limits
 from ..model.headers import key_problem
 from ..model.limits import MAX_BODY_BYTES, MAX_HEADER_BYTES, MAX_SECONDS, MAX_SYNTHETIC, MAX_SYNTHETIC_ADMIN
 from ..model.modelinfo import CatalogError
@@ -160,7 +161,7 @@ def _parser() -> argparse.ArgumentParser:
     bounds = serve.add_argument_group("bounds (each a setting; see README: Behaviour)")
     for flag, low, high, default, what in (
         ("--journal-bytes", 1, 1 << 40, JOURNAL_BYTES, "the most bytes the journal keeps, oldest out first"),
-        ("--max-header-bytes", 1024, 64 << 20, MAX_HEADER_BYTES, "the largest request head, a 431 past it"),
+        ("--max-header-bytes", 1024, 1 << 20, MAX_HEADER_BYTES, "the largest request head, a 431 past it"),
         ("--max-body-bytes", 0, 64 << 30, MAX_BODY_BYTES, "the largest request body, a 413 past it"),
         ("--max-synthetic", 0, MAX_SYNTHETIC, MAX_SYNTHETIC_ADMIN, "the most synthetic models an admin PUT builds"),
     ):
@@ -284,12 +285,18 @@ def _stdin_text() -> str:
     """Standard input as UTF-8 text (``--catalog -``); errors name ``<stdin>`` like others name the file."""
     if sys.stdin is None:  # started with stdin closed
         _die("<stdin>: cannot read catalog: standard input is closed")
+    limit = limits.MAX_CATALOG_BYTES
     try:
-        return sys.stdin.buffer.read().decode("utf-8")
+        text = sys.stdin.buffer.read(limit + 1)
+        if len(text) > limit:
+            _die(f"<stdin>: cannot read catalog: more than {limit:,} bytes, more than a catalog file may be")
+        return text.decode("utf-8")
     except OSError as exc:
         _die(f"<stdin>: cannot read catalog: {exc.strerror or exc}")
     except UnicodeDecodeError as exc:
         _die(f"<stdin>: not UTF-8 text: {exc.reason}")
+    except MemoryError:
+        _die("<stdin>: cannot read catalog: not enough memory to hold it")
 
 
 def _load(args: argparse.Namespace) -> Catalog:
@@ -357,9 +364,9 @@ def _built(build: Callable[[Callable[[int], None]], Catalog], what: str, total: 
         progress.done(quiet_under=math.inf)
         raise
     if failed:
-        if isinstance(failed[0], CatalogError):
+        if isinstance(failed[0], (CatalogError, MemoryError)):
             progress.done(quiet_under=math.inf)
-            _die(str(failed[0]))
+            _die(str(failed[0]) if isinstance(failed[0], CatalogError) else "not enough memory to build the catalog")
         raise failed[0]
     catalog = done[0]
     progress.count = len(catalog)
@@ -502,11 +509,15 @@ def _read_document(path: str) -> tuple[Catalog, Any]:
         _die(f"{path}: not UTF-8 text: {exc.reason}")
     except CatalogError as exc:
         _die(str(exc))
+    except MemoryError:
+        _die(f"{path}: cannot read catalog: not enough memory to hold it")
     try:
         catalog = Catalog.from_json(text, source=source)
         return catalog, loads(text)
     except CatalogError as exc:
         _die(str(exc))
+    except MemoryError:
+        _die(f"{path}: not enough memory to load the catalog")
 
 
 def _record(args: argparse.Namespace) -> None:
