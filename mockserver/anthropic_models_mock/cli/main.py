@@ -281,15 +281,21 @@ def _say(text: str) -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
+#: The most of standard input read at once.
+_STDIN_PIECE = 1 << 20
+
+
 def _stdin_text() -> str:
     """Standard input as UTF-8 text (``--catalog -``); errors name ``<stdin>`` like others name the file."""
     if sys.stdin is None:  # started with stdin closed
         _die("<stdin>: cannot read catalog: standard input is closed")
     limit = limits.MAX_CATALOG_BYTES
     try:
-        text = sys.stdin.buffer.read(limit + 1)
-        if len(text) > limit:
-            _die(f"<stdin>: cannot read catalog: more than {limit:,} bytes, more than a catalog file may be")
+        text = bytearray()
+        while piece := sys.stdin.buffer.read(_STDIN_PIECE):  # (``read(limit)`` would allocate the limit first)
+            text += piece
+            if len(text) > limit:
+                _die(f"<stdin>: cannot read catalog: more than {limit:,} bytes, more than a catalog file may be")
         return text.decode("utf-8")
     except OSError as exc:
         _die(f"<stdin>: cannot read catalog: {exc.strerror or exc}")
