@@ -436,7 +436,10 @@ def test_a_browser_gets_the_answer_plus_cors_headers_or_the_refusal(
 
 @settings(max_examples=100, deadline=None)
 @given(
-    path=st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E, exclude_characters="?#%"), max_size=40),
+    # (not "/…": "//:" would be a URL naming another host, with a bad port)
+    path=st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E, exclude_characters="?#%"), max_size=40).filter(
+        lambda path: not path.startswith("/")
+    ),
     method=st.from_regex(r"[A-Z]{1,10}", fullmatch=True),
     names=st.lists(st.from_regex(r"[a-zA-Z][a-zA-Z0-9-]{0,20}", fullmatch=True), max_size=8),
     fault=FAULTS,
