@@ -81,6 +81,8 @@ class StrictHttpProtocol(HttpToolsProtocol):
         self._head_open = True  # the bytes arriving are a request head's
         self._head_bytes = 0
         self._head_tail = b""  # the last bytes of the head so far: its end may span two reads
+        self._head_measured = False  # the head being parsed was the whole of one read, within the limit
+        self._read_whole = True  # the last read ended with a head's end (or none came yet)
         self._body_bytes = 0
         self._client_done = False  # the client half-closed: close once every answer is written
         self._refused = False  # the refusal is written; what arrives now is dropped
@@ -105,6 +107,10 @@ class StrictHttpProtocol(HttpToolsProtocol):
             if (end < 0 or self._head_bytes or end > self.max_header_bytes - len(_END)) and not self._head_fits(data):
                 self._refuse(*self._first_refusal(data))
                 return
+            # A read that is one whole head and nothing else, after a read that ended with a head (nothing of
+            # this one was in it), has been measured; any other head is, as parsed.
+            self._head_measured = self._read_whole and end + len(_END) == len(data) and not self._head_bytes
+        self._read_whole = data.endswith(_END)
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade:
@@ -147,10 +153,12 @@ class StrictHttpProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._head_open, self._head_bytes, self._head_tail, self._body_bytes = False, 0, b"", 0
         headers = self.headers
-        # The head as parsed (a request after another in one read was not counted as it arrived): a sum in C.
-        if len(self.url) + sum(map(len, chain.from_iterable(headers))) + 4 * len(headers) > self.max_header_bytes:
+        if not self._head_measured and (  # (a head after another in one read, or begun in an earlier one)
+            len(self.url) + sum(map(len, chain.from_iterable(headers))) + 4 * len(headers) > self.max_header_bytes
+        ):
             self._refusing = (431, self._too_large_head())
             raise _Refused
+        self._head_measured = False
         if self.parser.get_method() != b"GET":  # (a GET's body, if any, is counted as it arrives)
             for name, value in headers:
                 if name == b"content-length" and value.isdigit():
