@@ -88,6 +88,18 @@ _seconds = _ranged(float, 0, MAX_SECONDS, "seconds")
 _probability = _ranged(float, 0, 1, "a probability")
 
 
+def _details(text: str) -> dict[str, Any]:
+    """An argparse ``type=`` for ``--fault-details``: what a fault's ``details`` may be (see ``Fault``)."""
+    from ..runtime.faults import Fault
+
+    try:
+        details = json.loads(text)
+        Fault(details=details)
+    except ValueError as exc:  # (json's errors are ValueErrors too)
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("details: ")) from None
+    return details  # type: ignore[no-any-return]
+
+
 def _host(text: str) -> str:
     """An argparse ``type=`` for ``--allow-host``: a name as a client's ``Host`` header has it."""
     from ..http.hosts import is_host
@@ -182,6 +194,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     faults.add_argument(
         "--retry-after", metavar="SECONDS", type=_seconds, help="retry-after header on --fault and --fail-rate errors"
+    )
+    faults.add_argument(
+        "--fault-details",
+        metavar="JSON",
+        type=_details,
+        help="error.details of --fault and --fail-rate errors: a JSON object with an error_code, such as"
+        ' \'{"error_code": "organization_on_hold", "appeal_url": "https://example.com/appeal"}\'',
     )
     faults.add_argument("--latency", metavar="SECONDS", type=_seconds, default=0.0, help="delay every API request")
     faults.add_argument("--latency-jitter", metavar="SECONDS", type=_seconds, help="plus a random 0..SECONDS (seeded)")
@@ -398,6 +417,12 @@ def _refuse_no_ops(args: argparse.Namespace) -> None:
         ),
         ("--fail-status", args.fail_status, "applies to --fail-rate", rate),
         (
+            "--fault-details",
+            args.fault_details,
+            "applies to --fault and --fail-rate errors",
+            {"--fault": args.fault, **rate},
+        ),
+        (
             "--fault-seed",
             args.fault_seed,
             "seeds --fail-rate and --latency-jitter",
@@ -460,9 +485,11 @@ def _serve(args: argparse.Namespace) -> None:
     )
     faults = app.mock.faults
     for status in args.fault:
-        faults.add(status, retry_after=args.retry_after)
+        faults.add(status, retry_after=args.retry_after, details=args.fault_details)
     if args.fail_rate:
-        faults.set_fail_rate(args.fail_rate, status=args.fail_status or 500, retry_after=args.retry_after)
+        faults.set_fail_rate(
+            args.fail_rate, status=args.fail_status or 500, retry_after=args.retry_after, details=args.fault_details
+        )
     if args.latency or args.latency_jitter:
         faults.set_latency(args.latency, jitter=args.latency_jitter or 0.0)
     faults.mark_start()  # POST /_mock/reset comes back to the flags' faults

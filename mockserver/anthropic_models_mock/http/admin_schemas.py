@@ -33,7 +33,7 @@ HEALTH_PATH = PREFIX + "/health"
 #: The options of a fault, as the admin API's bodies name them.
 FAULT_OPTIONS = frozenset(
     {"status", "times", "route", "model_id", "kind", "message"}
-    | {"retry_after", "retry_after_ms", "should_retry", "headers"}
+    | {"retry_after", "retry_after_ms", "should_retry", "headers", "details"}
 )
 _REF = "#/components/schemas/"
 
@@ -90,6 +90,13 @@ _ANSWER: dict[str, Any] = {
     "retry_after_ms": {"type": ["integer", "null"], "minimum": 0, "maximum": MAX_SECONDS * 1000},
     "should_retry": {"type": ["boolean", "null"]},
     "headers": _HEADERS,
+    "details": {
+        "type": ["object", "null"],
+        "description": "error.details of the answer: an error_code and the fields that code has (the SDKs raise "
+        "that code's exception, such as OrganizationOnHoldError); null: none. At most 4,096 bytes as JSON.",
+        "required": ["error_code"],
+        "properties": {"error_code": {"type": "string", "minLength": 1}},
+    },
 }
 _WHERE: dict[str, Any] = {"route": _ROUTE, "model_id": {"type": ["string", "null"]}}
 _KIND = {"enum": list(get_args(FaultKind))}
@@ -194,6 +201,7 @@ _FAULT_JSON: dict[str, Any] = {
     "retry_after_ms": _ANSWER["retry_after_ms"],
     "should_retry": {"type": ["boolean", "null"]},
     "headers": {"type": "object", "additionalProperties": {"type": "string"}},
+    "details": {"type": ["object", "null"]},
 }
 _COUNT = {"type": "integer", "minimum": 0}
 CURSOR_MAX = 2**63 - 1

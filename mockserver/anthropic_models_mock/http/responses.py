@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import random
 from collections.abc import Mapping
+from typing import Any
 
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -79,9 +80,11 @@ def json_response(body: bytes, status: int = 200) -> Response:
     return _JSONBytes(body, status, new_request_id())
 
 
-def error_response(status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
+def error_response(
+    status: int, message: str, headers: Mapping[str, str] | None = None, details: Mapping[str, Any] | None = None
+) -> Response:
     request_id = new_request_id()
-    return _JSONBytes(error_body(status, message, request_id), status, request_id, headers)
+    return _JSONBytes(error_body(status, message, request_id, details), status, request_id, headers)
 
 
 def method_not_allowed(method: str, path: str, allowed: str) -> Response:

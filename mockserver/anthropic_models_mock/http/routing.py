@@ -276,7 +276,8 @@ async def _faulty(faults: Faults, route: Any, scope: Scope, receive: Receive, se
     if fault is None:
         await respond(scope)(scope, receive, send)
     elif fault.kind == "status":
-        await error_response(fault.status, fault.error_message(), fault.response_headers())(scope, receive, send)
+        answer = error_response(fault.status, fault.error_message(), fault.response_headers(), fault.details)
+        await answer(scope, receive, send)
     elif fault.kind == "disconnect":
         record(scope, 0, "")  # no response at all
         _drop_connection(send)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Final
+from typing import Any, Final
 
 __all__ = ["ERROR_TYPES", "ApiError", "error_body", "error_type"]
 
@@ -49,11 +49,10 @@ class ApiError(Exception):
         return error_type(self.status)
 
 
-def error_body(status: int, message: str, request_id: str) -> bytes:
-    """The JSON envelope of an error, as bytes."""
-    envelope = {
-        "type": "error",
-        "error": {"type": error_type(status), "message": message},
-        "request_id": request_id,
-    }
+def error_body(status: int, message: str, request_id: str, details: Mapping[str, Any] | None = None) -> bytes:
+    """The JSON envelope of an error, as bytes; ``details`` (``{"error_code": ..., ...}``) as ``error.details``."""
+    error: dict[str, Any] = {"type": error_type(status), "message": message}
+    if details is not None:
+        error["details"] = details
+    envelope = {"type": "error", "error": error, "request_id": request_id}
     return json.dumps(envelope, separators=(",", ":")).encode()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import math
 import random
 import re
@@ -14,7 +15,17 @@ from ..model.errors import error_type
 from ..model.headers import TOKEN
 from ..model.limits import MAX_SECONDS
 
-__all__ = ["HEADER_VALUE", "OWN_HEADERS", "ROUTES", "TRANSPORT_HEADERS", "Fault", "FaultKind", "Faults", "Route"]
+__all__ = [
+    "DETAILS_BYTES",
+    "HEADER_VALUE",
+    "OWN_HEADERS",
+    "ROUTES",
+    "TRANSPORT_HEADERS",
+    "Fault",
+    "FaultKind",
+    "Faults",
+    "Route",
+]
 
 Route = Literal["list", "retrieve"]
 ROUTES: tuple[Route, ...] = ("list", "retrieve")
@@ -46,6 +57,7 @@ class Fault:
     retry_after_ms: int | None = None
     should_retry: bool | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
+    details: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
         _integer("status", self.status, 400, 599)
@@ -60,6 +72,7 @@ class Fault:
         if self.should_retry is not None and not isinstance(self.should_retry, bool):
             raise ValueError(f"should_retry: expected true, false or null, got {self.should_retry!r}")
         object.__setattr__(self, "headers", _headers(self.headers))
+        object.__setattr__(self, "details", _details(self.details))
 
     def response_headers(self) -> dict[str, str]:
         """The extra headers this fault's error response carries."""
@@ -94,6 +107,7 @@ class Fault:
             "retry_after_ms": self.retry_after_ms,
             "should_retry": self.should_retry,
             "headers": dict(self.headers),
+            "details": None if self.details is None else dict(self.details),
         }
 
 
@@ -140,6 +154,29 @@ def _seed(value: object) -> int | None:
     if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
         raise ValueError(f"seed: expected a whole number, got {value!r}")
     return value
+
+
+#: The most bytes a fault's ``details`` may take, as JSON.
+DETAILS_BYTES = 4096
+
+
+def _details(details: object) -> dict[str, Any] | None:
+    """``error.details`` of a fault's answer: a JSON object with a non-empty string ``error_code`` (the SDKs
+    raise the exception class of that code), and the fields that code has; or ``None``."""
+    if details is None:
+        return None
+    if not isinstance(details, Mapping) or not all(isinstance(key, str) for key in details):
+        raise ValueError(f"details: expected a JSON object with an error_code, got {details!r}")
+    code = details.get("error_code")
+    if not isinstance(code, str) or not code:
+        raise ValueError(f"details: error_code: expected a non-empty string, got {code!r}")
+    try:
+        size = len(json.dumps(details, allow_nan=False))
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"details: not JSON ({exc})") from None
+    if size > DETAILS_BYTES:
+        raise ValueError(f"details: {size:,} bytes as JSON; at most {DETAILS_BYTES:,}")
+    return copy.deepcopy(dict(details))
 
 
 #: A fault header value: printable ASCII, which every client reads the same.
@@ -200,10 +237,19 @@ class Faults:
         retry_after_ms: int | None = None,
         should_retry: bool | None = None,
         headers: Mapping[str, str] | None = None,
+        details: Mapping[str, Any] | None = None,
     ) -> Fault:
-        """The next ``times`` matching requests (``None``: all) get this fault."""
+        """The next ``times`` matching requests (``None``: all) get this fault. ``details``: its answer's
+        ``error.details`` (``{"error_code": ..., ...}``)."""
         fault = Fault(
-            status, kind, message, retry_after, retry_after_ms, should_retry, {} if headers is None else headers
+            status,
+            kind,
+            message,
+            retry_after,
+            retry_after_ms,
+            should_retry,
+            {} if headers is None else headers,
+            details,
         )
         self._rules.append(self._rule(fault, times, route, model_id))
         self._update()
