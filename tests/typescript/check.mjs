@@ -123,6 +123,23 @@ check('client.beta.models.list() and .retrieve()', async () => {
   return `${ids.length} models; ${model.id}`;
 });
 
+check('a fault with details: the SDK names the code and gives its details (OrganizationOnHoldError)', async () => {
+  const details = { error_code: 'organization_on_hold', appeal_url: 'https://example.com/appeal' };
+  await http('POST', '/_mock/faults', { status: 201, body: { status: 400, details } });
+  const error = await client.models.list().then(
+    (page) => assert.fail(`expected a 400, got ${JSON.stringify(page.data)}`),
+    (error) => error,
+  );
+  assert.ok(error instanceof Anthropic.BadRequestError, `expected BadRequestError, got ${error?.stack ?? error}`);
+  assert.equal(error.status, 400);
+  assert.equal(error.errorCode, 'organization_on_hold');
+  assert.deepEqual(error.details, details);
+  if (Anthropic.OrganizationOnHoldError) {
+    assert.ok(error instanceof Anthropic.OrganizationOnHoldError, `expected OrganizationOnHoldError, got ${error.name}`);
+  }
+  return `${error.constructor.name}: ${error.errorCode}, appeal_url ${error.details.appeal_url}`;
+});
+
 let failed = false;
 for (const { name, run } of checks) {
   try {
