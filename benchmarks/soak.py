@@ -211,7 +211,10 @@ async def run(
     url: str, pid: int, total: int, seconds: float, concurrency: int, seed: int, hostile_share: float, slow: int
 ) -> Report:
     report = Report()
-    async with httpx.AsyncClient(base_url=url, headers=HEADERS, timeout=30) as client:
+    # The client drops a pooled connection idle for 2 s: well before the server's 5 s keep-alive timeout, so a
+    # request never goes out on a connection the server is closing at that moment (a race of the client's).
+    limits = httpx.Limits(keepalive_expiry=2.0)
+    async with httpx.AsyncClient(base_url=url, headers=HEADERS, timeout=30, limits=limits) as client:
         ids = [m["id"] for m in (await client.get("/v1/models", params={"limit": 1000})).json()["data"]]
         state = (await client.get("/_mock")).json()
         aliases = list(state["catalog"]["aliases"])
