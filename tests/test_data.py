@@ -178,6 +178,13 @@ def test_every_model_is_either_captured_or_marked_unverified() -> None:
         assert any(key.startswith("capture-") for key in BY_ID[model_id]["sources"]), model_id
 
 
+def test_an_uncaptured_model_is_dated_by_its_public_release_never_the_epoch() -> None:
+    for model_id in UNCAPTURED:
+        assert BY_ID[model_id]["created_at"] != "1970-01-01T00:00:00Z", model_id
+    # Released with Fable 5.2: SDK CHANGELOG 2.7.0 and TypeScript 1.7.0 (both 2026-11-09) add the two.
+    assert BY_ID["claude-mythos-5-2"]["created_at"] == BY_ID["claude-fable-5-2"]["created_at"] == "2026-11-09T00:00:00Z"
+
+
 def test_captures_are_cited_at_a_fixed_commit() -> None:
     captures = {key: source for key, source in DOCUMENT["sources"].items() if key.startswith("capture-")}
     assert captures
@@ -198,8 +205,9 @@ def test_every_model_has_sources(entry: dict[str, Any]) -> None:
 LIFECYCLE = {  # model: (lifecycle, deprecated_at, retires_at)
     # SDK CHANGELOG 2.13.0 (2026-11-23): Opus 4.5 deprecated, end of life January 22, 2027
     "claude-opus-4-5-20251101": ("deprecated", "2026-11-23T00:00:00Z", "2027-01-22T00:00:00Z"),
-    # SDK CHANGELOG 1.11.0 (2026-09-30); SDK data: November 30th, 2026
-    "claude-sonnet-4-5-20250929": ("deprecated", "2026-09-30T00:00:00Z", "2026-11-30T00:00:00Z"),
+    # SDK CHANGELOG 1.11.0 (2026-09-30) deprecates it, SDK data said November 30th, 2026; SDK CHANGELOG
+    # 2.15.0 (2026-11-30) and TypeScript 1.15.0 "remove retired Claude Sonnet 4.5 models": retired
+    "claude-sonnet-4-5-20250929": ("retired", "2026-09-30T00:00:00Z", "2026-11-30T00:00:00Z"),
     # SDK commit 402be64 (2026-06-09) adds it with June 30th, 2026; the SDK 2.14 data, which
     # since 2.13.0 leaves retired models out, still lists it: deprecated, retirement overdue
     "claude-mythos-preview": ("deprecated", "2026-06-09T00:00:00Z", "2026-06-30T00:00:00Z"),

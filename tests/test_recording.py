@@ -452,7 +452,7 @@ def test_diff_against_a_recording_of_a_changed_fake_exits_1_with_a_readable_repo
     assert done.returncode == 1, done.stderr
     today = dt.datetime.now(dt.timezone.utc).date().isoformat()
     assert done.stdout == (
-        f"--- {shipped}: 29 models, 10 aliases, as of 2026-11-25\n"
+        f"--- {shipped}: 29 models, 10 aliases, as of 2026-12-06\n"
         f"+++ {out}: 29 models, 10 aliases, as of {today}\n"
         "added models (1):\n"
         '  + claude-opus-6  "Claude Opus 6"  active, created 2026-12-01T00:00:00Z\n'
