@@ -94,8 +94,8 @@ def test_a_head_split_anywhere_across_reads_counts_the_same(small: BackgroundSer
 def test_a_huge_header_sent_in_pieces_is_cut_off_at_the_default_limit_and_the_server_stays_responsive(
     server: BackgroundServer,
 ) -> None:
-    """Before the bound, 64 MiB of one header took seconds to parse (the parser joins its pieces again and
-    again) and stalled every other request: now the server refuses it at 64 KiB."""
+    """Parsing a header sent in pieces costs the square of its size (the parser joins its pieces again and
+    again), so it is refused at the bound, and every other request is answered meanwhile."""
     health: list[float] = []
 
     def probe() -> None:

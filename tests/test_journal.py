@@ -144,7 +144,7 @@ def test_a_long_value_is_kept_cut_and_marked() -> None:
 
 
 def test_big_requests_cost_the_journal_its_byte_bound_not_their_size() -> None:
-    """400 requests with a 1 MiB header each used to hold 400 MB until the journal was cleared."""
+    """400 requests with a 1 MiB header each hold the journal's byte bound, not 400 MB."""
     tracemalloc.start()
     try:
         journal = Journal(maxlen=1000, max_bytes=1 << 20)
