@@ -44,7 +44,6 @@ def test_lookups_by_id_and_alias(catalog: Catalog) -> None:
         assert entry["id"] in catalog
         assert catalog.get(entry["id"]) == entry
         assert json.loads(catalog.body(entry["id"]) or b"") == served(entry)
-        assert json.loads(catalog.body(entry["id"], beta=True) or b"") == served(entry, beta=True)
     for alias, target in catalog.aliases.items():
         assert alias not in catalog, "aliases never appear among the models"
         assert catalog.resolve(alias) == target

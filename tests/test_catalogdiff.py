@@ -41,7 +41,7 @@ def caps() -> dict[str, Any]:
     }
 
 
-#: ``caps()`` as the beta shape serves it: optional entries present and null.
+#: ``caps()`` as it is served: optional entries present and null.
 CAPS_SERVED: dict[str, Any] = {
     "batch": {"supported": False},
     "citations": {"supported": False},
@@ -272,14 +272,14 @@ def test_a_null_sub_object_against_an_object_is_one_change() -> None:
         ModelChange(
             "a",
             (
-                FieldChange("capabilities.effort.xhigh", None, {"supported": True}),
                 FieldChange("capabilities.compaction", None, {"supported": True, "summarize": {"supported": False}}),
+                FieldChange("capabilities.effort.xhigh", None, {"supported": True}),
             ),
         ),
     )
     assert diff.render().splitlines()[4:6] == [
-        '      capabilities.effort.xhigh: null → {"supported": true}',
         '      capabilities.compaction: null → {"supported": true, "summarize": {"supported": false}}',
+        '      capabilities.effort.xhigh: null → {"supported": true}',
     ]
 
 
@@ -432,17 +432,17 @@ def test_applying_the_diff_to_old_gives_new(seed: int, data: st.DataObject) -> N
     for change in diff.changed:
         before, after = old.get(change.id), new.get(change.id)
         assert before is not None and after is not None
-        rebuilt = copy.deepcopy(served(before, beta=True))
+        rebuilt = copy.deepcopy(served(before))
         for field in change.fields:
             assert field.old != field.new
             assert _at(rebuilt, field.path) == field.old
             _put(rebuilt, field.path, field.new)
-        assert rebuilt == served(after, beta=True)
+        assert rebuilt == served(after)
     changed_ids = {change.id for change in diff.changed}
     for entry in new.models:
         before = old.get(entry["id"])
         if before is not None and entry["id"] not in changed_ids:
-            assert served(before, beta=True) == served(entry, beta=True)
+            assert served(before) == served(entry)
     assert {alias for alias, _ in diff.aliases_removed} == set(old.aliases) - set(aliases)
     assert (diff.aliases_added, diff.aliases_changed) == ((), ())
 

@@ -28,7 +28,7 @@ def test_walks(anthropic_api: ModelsApi, limit: int) -> None:
     check_backward_walk(anthropic_api, ids, limit=limit)
 
 
-def test_every_key_plain_and_beta(anthropic_api: ModelsApi) -> None:
+def test_every_key_with_beta_true_or_not(anthropic_api: ModelsApi) -> None:
     check_shapes(anthropic_api)
 
 

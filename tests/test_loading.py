@@ -277,7 +277,7 @@ def entries(draw: st.DrawFn, names: list[str]) -> dict[str, Any]:
         ("max_input_tokens", counts),
         ("max_tokens", counts),
         ("allowed_fallback_models", st.none() | st.lists(mostly(st.sampled_from([*names, "fb-1"]), ids), max_size=2)),
-        ("capabilities", mostly(st.none() | capabilities(beta=True) | capabilities(), json_values)),
+        ("capabilities", mostly(st.none() | capabilities(), json_values)),
         ("sources", json_values),
     ]:
         if draw(st.booleans()):

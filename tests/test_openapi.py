@@ -80,9 +80,9 @@ def test_responses_match_the_document(path: str, headers: dict[str, str], status
     schema_validator(spec, schema).validate(response.json())
 
 
-@pytest.mark.parametrize(("name", "beta"), [("ModelInfo", "false"), ("BetaModelInfo", "true")])
-def test_every_model_matches_its_schema(name: str, beta: str) -> None:
-    validator = schema_validator(document(), name)
+@pytest.mark.parametrize("beta", ["false", "true"])
+def test_every_model_matches_its_schema(beta: str) -> None:
+    validator = schema_validator(document(), "ModelInfo")
     every = {"limit": 1000, "lifecycle": "active,deprecated,retired", "beta": beta}
     with TestClient(create_app()) as default:
         for client in (CLIENT, default):
@@ -90,13 +90,13 @@ def test_every_model_matches_its_schema(name: str, beta: str) -> None:
                 validator.validate(model)
 
 
-def test_the_model_schemas_require_every_key() -> None:
+def test_the_model_schema_requires_every_key() -> None:
     schemas = document()["components"]["schemas"]
-    plain = ["type", "id", "display_name", "created_at", "lifecycle", "deprecated_at", "retires_at", "line"]
-    plain += ["max_input_tokens", "max_tokens", "capabilities"]
-    assert schemas["ModelInfo"]["required"] == plain
-    assert schemas["BetaModelInfo"]["required"] == [*plain[:-1], "allowed_fallback_models", "capabilities"]
-    capabilities = schemas["BetaModelInfo"]["properties"]["capabilities"]["anyOf"][0]
+    keys = ["type", "id", "display_name", "created_at", "lifecycle", "deprecated_at", "retires_at", "line"]
+    keys += ["max_input_tokens", "max_tokens", "allowed_fallback_models", "capabilities"]
+    assert schemas["ModelInfo"]["required"] == keys
+    assert "BetaModelInfo" not in schemas  # one shape, served to every request
+    capabilities = schemas["ModelInfo"]["properties"]["capabilities"]["anyOf"][0]
     assert "compaction" in capabilities["required"]
     assert "xhigh" in capabilities["properties"]["effort"]["required"]
 

@@ -90,11 +90,14 @@ def test_bad_list_queries(query: str, message: str) -> None:
 
 def test_cursors_beta_and_percent_decoding() -> None:
     params = parse_list_params(b"after_id=claude%2Dx&beta=true&limit=5")
-    assert (params.after_id, params.before_id, params.beta, params.limit) == ("claude-x", None, True, 5)
+    assert params == parse_list_params(b"after_id=claude%2Dx&beta=false&limit=5")  # beta changes nothing
+    assert (params.after_id, params.before_id, params.limit) == ("claude-x", None, 5)
 
 
 def test_retrieve_takes_only_beta() -> None:
-    assert parse_retrieve_params(b"") is False
-    assert parse_retrieve_params(b"beta=true") is True
+    for query in (b"", b"beta=true", b"beta=false"):
+        parse_retrieve_params(query)  # accepted
+    with pytest.raises(ApiError, match="beta: must be true or false"):
+        parse_retrieve_params(b"beta=1")
     with pytest.raises(ApiError, match="limit: unknown query parameter"):
         parse_retrieve_params(b"limit=3")

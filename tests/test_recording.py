@@ -47,7 +47,7 @@ def recorded(url: str, tmp_path: Path, *args: str, key: str | None = KEY) -> tup
 
 
 def bodies(url: str, catalog: Catalog, *, limit: int) -> dict[str, bytes]:
-    """Every list page (each lifecycle filter, plain and beta) and every retrieve (ids and aliases, plain and beta)."""
+    """Every list page (each lifecycle filter, with beta=true and without) and every retrieve (ids and aliases, both ways)."""
     found: dict[str, bytes] = {}
     headers = {"x-api-key": "k", "anthropic-version": "2023-06-01"}
     with httpx.Client(base_url=url, headers=headers, timeout=30) as client:
@@ -383,7 +383,7 @@ def test_fields_this_version_does_not_know_are_dropped_with_a_warning(tmp_path: 
         in stderr
     )
     (served,) = Catalog.from_file(out).models
-    assert served["capabilities"] == {**capabilities, "compaction": None} and "colour" not in served  # the beta shape
+    assert served["capabilities"] == {**capabilities, "compaction": None} and "colour" not in served
 
 
 @pytest.mark.parametrize(
@@ -537,7 +537,7 @@ def item(model_id: str = "claude-x-1", **extra: Any) -> dict[str, Any]:
 
 
 def lists(page: Callable[[str], Any]) -> Callable[[http.server.BaseHTTPRequestHandler], None]:
-    """Lists answered ``page(request path)``, plain and beta alike; every retrieve 404."""
+    """Lists answered ``page(request path)``, with beta=true or without; every retrieve 404."""
 
     def handle(request: http.server.BaseHTTPRequestHandler) -> None:
         if not request.path.startswith("/v1/models?"):
@@ -615,7 +615,7 @@ def test_a_body_that_cannot_be_decoded_is_one_line() -> None:
 
     with answering(bad_gzip) as url:
         line = failed(url)
-    assert f"GET {url}/v1/models?limit=1000&lifecycle%5B%5D=active: the answer cannot be decoded" in line
+    assert f"GET {url}/v1/models?limit=1000&lifecycle%5B%5D=active&beta=true: the answer cannot be decoded" in line
 
 
 @pytest.mark.parametrize(
@@ -671,7 +671,7 @@ def test_the_timeout_bounds_each_whole_answer() -> None:
 
     with answering(lists(under(active=[item()]))) as url, pytest.raises(RecordError) as caught:
         record(url, KEY, retries=0, timeout=30, clock=clock)
-    assert "active: no complete answer in 30 s (--timeout bounds each whole answer)" in str(caught.value)
+    assert "active&beta=true: no complete answer in 30 s (--timeout bounds each whole answer)" in str(caught.value)
 
 
 def test_a_last_id_that_is_not_the_last_item_s_is_refused() -> None:
@@ -745,7 +745,6 @@ def test_the_live_line_names_each_phase() -> None:
         record(url, KEY, candidates=["claude-y-1", "claude-y-2"], progress=Progress("models", stream=stream, live=True))
     shown = stream.getvalue()
     assert "mockserver: listing models: 0 models" in shown
-    assert "mockserver: listing models (beta=true): 0 models" in shown
     assert "mockserver: trying alias names: 0/2 names" in shown
 
 

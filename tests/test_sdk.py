@@ -170,17 +170,52 @@ def test_every_shipped_model_validates_strictly_plain_and_beta(shipped_url: str)
             assert client.beta.models.retrieve(model_id).id == model_id
 
 
-def test_plain_and_beta_shapes_on_the_wire(shipped_url: str) -> None:
+def test_one_shape_on_the_wire_with_beta_true_or_not(shipped_url: str) -> None:
     import httpx
 
     headers = {"x-api-key": KEY, "anthropic-version": "2023-06-01"}
-    plain = httpx.get(f"{shipped_url}/v1/models/claude-opus-4-6", headers=headers).json()
-    beta = httpx.get(f"{shipped_url}/v1/models/claude-opus-4-6?beta=true", headers=headers).json()
+    plain = httpx.get(f"{shipped_url}/v1/models/claude-opus-4-6", headers=headers)
+    beta = httpx.get(f"{shipped_url}/v1/models/claude-opus-4-6?beta=true", headers=headers)
+    assert plain.content == beta.content
     every_key = ["type", "id", "display_name", "created_at", "lifecycle", "deprecated_at", "retires_at", "line"]
-    every_key += ["max_input_tokens", "max_tokens"]
-    assert list(plain) == [*every_key, "capabilities"]
-    assert list(beta) == [*every_key, "allowed_fallback_models", "capabilities"]
-    assert "compaction" not in plain["capabilities"] and "compaction" in beta["capabilities"]
-    assert {k: v for k, v in beta.items() if k not in ("allowed_fallback_models", "capabilities")} == {
-        k: v for k, v in plain.items() if k != "capabilities"
+    every_key += ["max_input_tokens", "max_tokens", "allowed_fallback_models", "capabilities"]
+    assert list(plain.json()) == every_key
+    assert "compaction" in plain.json()["capabilities"]
+
+
+#: Python SDKs before 2.3 send ``beta=true`` for ``client.beta.models``; from 2.3 on they send the plain request.
+SENDS_BETA = tuple(int(part) for part in anthropic.__version__.split(".")[:2]) < (2, 3)
+FALLBACKS = ["claude-x-1"]
+COMPACTION = {"supported": True, "summarize": {"supported": False}}
+
+
+def test_the_beta_client_sees_the_beta_keys() -> None:
+    """``client.beta.models`` sees ``allowed_fallback_models`` and ``capabilities.compaction`` in strict
+    validation, whether its SDK sends ``beta=true`` (Python before 2.3) or not (since)."""
+    from anthropic.types.beta import BetaModelInfo
+
+    if "allowed_fallback_models" not in BetaModelInfo.model_fields:
+        pytest.skip(f"anthropic {anthropic.__version__}'s BetaModelInfo has no allowed_fallback_models")
+    shipped = Catalog.default().get("claude-opus-4-6")
+    assert shipped is not None and shipped["capabilities"] is not None
+    newer = {"id": "claude-x-2", "display_name": "X 2", "created_at": "2026-01-01T00:00:00Z"}
+    newer |= {
+        "allowed_fallback_models": FALLBACKS,
+        "capabilities": {**shipped["capabilities"], "compaction": COMPACTION},
     }
+    older = {"id": "claude-x-1", "display_name": "X 1", "created_at": "2025-01-01T00:00:00Z"}
+    queries: list[str] = []
+    hooks = {"request": [lambda request: queries.append(request.url.query.decode())]}
+    with (
+        BackgroundServer(create_app(Catalog([newer, older]), api_keys=[KEY])) as server,
+        anthropic.DefaultHttpxClient(event_hooks=hooks) as http,
+        anthropic.Anthropic(
+            base_url=server.url, auth_token=KEY, http_client=http, _strict_response_validation=True
+        ) as client,
+    ):
+        for model in (client.beta.models.retrieve("claude-x-2"), next(iter(client.beta.models.list(limit=1)))):
+            assert {"allowed_fallback_models", "capabilities"} <= model.model_fields_set
+            assert model.allowed_fallback_models == FALLBACKS
+            assert model.capabilities is not None and model.capabilities.compaction is not None
+            assert model.capabilities.compaction.model_dump() == COMPACTION
+    assert len(queries) == 2 and all(("beta=true" in query) == SENDS_BETA for query in queries), queries

@@ -45,23 +45,22 @@ CHANGES = st.lists(
 
 
 def served(catalog: Catalog) -> dict[Any, Any]:
-    """Everything a client can see: every page of every view, plain and beta, every lookup."""
+    """Everything a client can see: every page of every view, every lookup."""
     seen: dict[Any, Any] = {}
     for lifecycles in SUBSETS:
-        for beta in (False, True):
-            view = catalog.view(lifecycles, beta=beta)
-            ids = list(view.ids)
-            seen[lifecycles, beta] = ids
-            for limit in (1, 3, 1000):
-                for cursor in [None, *ids]:
-                    page = paginate(view, limit, after_id=cursor)
-                    seen[lifecycles, beta, limit, cursor] = render_page(view, page)
-                    if cursor is not None:
-                        seen[lifecycles, beta, limit, "before", cursor] = render_page(
-                            view, paginate(view, limit, before_id=cursor)
-                        )
+        view = catalog.view(lifecycles)
+        ids = list(view.ids)
+        seen[lifecycles] = ids
+        for limit in (1, 3, 1000):
+            for cursor in [None, *ids]:
+                page = paginate(view, limit, after_id=cursor)
+                seen[lifecycles, limit, cursor] = render_page(view, page)
+                if cursor is not None:
+                    seen[lifecycles, limit, "before", cursor] = render_page(
+                        view, paginate(view, limit, before_id=cursor)
+                    )
     for name in [f"m-{n}" for n in range(40)] + ["a-1", "a-2", "a-3"]:
-        seen[name] = (catalog.body(name), catalog.body(name, beta=True), catalog.resolve(name), name in catalog)
+        seen[name] = (catalog.body(name), catalog.resolve(name), name in catalog)
     seen["aliases"] = dict(catalog.aliases)
     seen["len"] = len(catalog)
     return seen
@@ -139,7 +138,7 @@ def test_a_catalog_is_freed_without_the_cycle_collector() -> None:
     import weakref
 
     catalog = Catalog.synthetic(20, 1)
-    catalog.view(frozenset({"retired"}), beta=True)
+    catalog.view(frozenset({"retired"}))
     gone = weakref.ref(catalog)
     enabled = gc.isenabled()
     gc.disable()
@@ -222,7 +221,7 @@ ROWS = st.lists(
         st.sampled_from(["a", "b", "c", "d", "e"]),
         st.integers(0, 2),  # profile
         st.integers(0, 2),  # lifecycle code
-        st.one_of(st.none(), st.just(b'["m-1"]')),
+        st.sampled_from([b"null", b'["m-1"]']),  # allowed_fallback_models
     ),
     min_size=1,
     max_size=12,
@@ -233,11 +232,12 @@ TAILS = [b',"capabilities":null}', b',"capabilities":{"x":1}}', b',"capabilities
 
 def row_of(t: tuple[Any, ...]) -> store.Row:
     key = (float(-t[0]), t[1])
-    return (key, b'{"id":"%s-%d","lifecycle":%d' % (t[1].encode(), t[0], t[3]), t[2], t[3], t[4])
+    head = b'{"id":"%s-%d","lifecycle":%d,"allowed_fallback_models":%s' % (t[1].encode(), t[0], t[3], t[4])
+    return (key, head, t[2], t[3])
 
 
 def same_block(a: store.Block, b: store.Block) -> None:
-    for field in ("keys", "first", "lifecycles", "counts", "split", "blob", "fallbacks"):
+    for field in ("keys", "first", "lifecycles", "counts", "split", "blob"):
         assert getattr(a, field) == getattr(b, field), field
     for field in ("profiles", "place", "heads", "offsets"):
         assert list(getattr(a, field)) == list(getattr(b, field)), field

@@ -32,31 +32,29 @@ SEED_KEYS = {"id", "type", "display_name", "created_at", "lifecycle"}
 
 
 @given(model_infos())
-def test_every_model_info_validates_under_the_sdk(payload: dict[str, Any]) -> None:
-    model = sdk_models.validate_type(type_=ModelInfo, value=payload)
-    assert model.id == payload["id"]
-
-
-@given(model_infos(beta=True))
-def test_every_beta_model_info_validates_under_the_sdk(payload: dict[str, Any]) -> None:
-    model = sdk_models.validate_type(type_=BetaModelInfo, value=payload)
-    assert model.id == payload["id"]
-    assert list(payload)[-2:] == ["allowed_fallback_models", "capabilities"]
-    if payload["capabilities"] is not None:
-        assert "compaction" in payload["capabilities"], "keys are always present for all known capabilities"
+def test_every_model_info_validates_under_the_sdk_as_both_types(payload: dict[str, Any]) -> None:
+    plain = sdk_models.validate_type(type_=ModelInfo, value=payload)
+    beta = sdk_models.validate_type(type_=BetaModelInfo, value=payload)
+    assert plain.id == beta.id == payload["id"]
+    assert "allowed_fallback_models" in beta.model_fields_set  # what client.beta.models sees
+    assert (plain.model_extra or {}).get("allowed_fallback_models") == payload["allowed_fallback_models"]
 
 
 @given(model_infos())
-def test_plain_payloads_carry_no_beta_key_and_every_capability_key(payload: dict[str, Any]) -> None:
-    assert "allowed_fallback_models" not in payload
-    if payload["capabilities"] is not None:
-        assert "compaction" not in payload["capabilities"]
+def test_every_payload_carries_every_key_of_the_one_shape(payload: dict[str, Any]) -> None:
+    assert list(payload)[-2:] == ["allowed_fallback_models", "capabilities"]
+    if payload["capabilities"] is not None:  # "keys are always present for all known capabilities"
+        assert set(payload["capabilities"]) == {
+            *("batch", "citations", "code_execution", "compaction", "context_management", "effort"),
+            *("image_input", "pdf_input", "server_tools", "structured_outputs", "thinking"),
+        }
         assert set(payload["capabilities"]["effort"]) == {"supported", "low", "medium", "high", "max", "xhigh"}
 
 
-@given(st.from_type(BetaModelInfo))
-def test_from_type_is_registered_for_the_beta_shape(model: BetaModelInfo) -> None:
-    assert isinstance(model, BetaModelInfo)
+@given(st.from_type(BetaModelInfo), st.from_type(ModelInfo))
+def test_from_type_is_registered_for_both_types(beta: BetaModelInfo, plain: ModelInfo) -> None:
+    assert isinstance(beta, BetaModelInfo) and "allowed_fallback_models" in beta.model_fields_set
+    assert isinstance(plain, ModelInfo) and "allowed_fallback_models" in (plain.model_extra or {})
 
 
 @given(model_infos(full=False), model_infos(full=True))
@@ -74,6 +72,7 @@ def test_short_and_full_shapes(short: dict[str, Any], full: dict[str, Any]) -> N
         "line",
         "max_input_tokens",
         "max_tokens",
+        "allowed_fallback_models",
         "capabilities",
     ]
 

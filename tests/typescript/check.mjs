@@ -114,13 +114,19 @@ check('POST /_mock/faults {"sequence": [429, 429]}: the SDK retries to a 200', a
   return `statuses 429, 429, 200 in ${Math.round(took)} ms`;
 });
 
-check('client.beta.models.list() and .retrieve()', async () => {
+check('client.beta.models.list() and .retrieve() see the beta keys, without sending beta=true', async () => {
+  await clearJournal();
   const ids = [];
   for await (const model of client.beta.models.list()) ids.push(model.id);
   assert.deepEqual(ids, all, 'beta list differs from the full list');
   const model = await client.beta.models.retrieve('claude-sonnet-4-5');
   assert.equal(model.id, 'claude-sonnet-4-5-20250929');
-  return `${ids.length} models; ${model.id}`;
+  const keys = Object.keys(model);
+  assert.deepEqual(keys.slice(-2), ['allowed_fallback_models', 'capabilities'], `keys: ${keys}`);
+  assert.ok('compaction' in model.capabilities, 'capabilities.compaction is absent');
+  const queries = (await journal()).map((r) => r.query);
+  assert.ok(queries.every((query) => !query.includes('beta=true')), `the SDK sent beta=true: ${queries}`);
+  return `${ids.length} models; ${model.id} with allowed_fallback_models and capabilities.compaction`;
 });
 
 check('a fault with details: the SDK names the code and gives its details (OrganizationOnHoldError)', async () => {

@@ -81,12 +81,12 @@ class Catalog:
                         keys = [row[0] for row in rows]
                     index = {key[1]: key for key in keys}
                     del keys
-                self._rows = Rows.from_sorted(rows, built.profiles.plain)
+                self._rows = Rows.from_sorted(rows, built.profiles.tails)
         self._index, self._delta = index, _NO_DELTA
         self._profiles = built.profiles
         self._aliases = Aliases(_check_aliases(built.aliases, index, source))
         self.source, self.as_of = source, built.as_of
-        self._views: dict[tuple[frozenset[str], bool], View] = {}
+        self._views: dict[frozenset[str], View] = {}
         self.view(DEFAULT_LIFECYCLES)
 
     @classmethod
@@ -154,9 +154,8 @@ class Catalog:
         return len(self._rows)
 
     def __iter__(self) -> Iterator[ModelInfo]:
-        tails = self._profiles.beta
         for block, n in self._rows:
-            yield json.loads(block.body(n, tails, True))
+            yield json.loads(block.body(n))
 
     def __contains__(self, model_id: object) -> bool:
         return isinstance(model_id, str) and self._key(model_id) is not None
@@ -168,12 +167,12 @@ class Catalog:
         return self._aliases.get(id_or_alias)
 
     def get(self, id_or_alias: str) -> ModelInfo | None:
-        """The model an id or alias names (its beta shape: see ``served``), or ``None``."""
-        body = self.body(id_or_alias, beta=True)
+        """The model an id or alias names (as served: see ``served``), or ``None``."""
+        body = self.body(id_or_alias)
         return None if body is None else json.loads(body)
 
-    def body(self, id_or_alias: str, *, beta: bool = False) -> bytes | None:
-        """The serialised ModelInfo (``beta``: BetaModelInfo) an id or alias names, or ``None``."""
+    def body(self, id_or_alias: str) -> bytes | None:
+        """The serialised model an id or alias names (the SDK's BetaModelInfo), or ``None``."""
         where = self._find(id_or_alias)
         if where is None:
             target = self._aliases.get(id_or_alias)
@@ -181,15 +180,14 @@ class Catalog:
             if where is None:
                 return None
         block, n = where
-        return block.body(n, self._profiles.beta if beta else self._profiles.plain, beta)
+        return block.body(n)
 
-    def view(self, lifecycles: frozenset[str] = DEFAULT_LIFECYCLES, *, beta: bool = False) -> View:
-        """The models whose lifecycle is in ``lifecycles``, in list order (``beta``: the beta shape)."""
-        found = self._views.get((lifecycles, beta))
+    def view(self, lifecycles: frozenset[str] = DEFAULT_LIFECYCLES) -> View:
+        """The models whose lifecycle is in ``lifecycles``, in list order."""
+        found = self._views.get(lifecycles)
         if found is None:
-            mask = lifecycle_mask(lifecycles)
-            view = View(self._rows, self._profiles, self._index, self._delta, mask, beta)
-            found = self._views[(frozenset(lifecycles), beta)] = view
+            view = View(self._rows, self._index, self._delta, lifecycle_mask(lifecycles))
+            found = self._views[frozenset(lifecycles)] = view
         return found
 
     # -- changes ------------------------------------------------------------------
@@ -235,9 +233,8 @@ class Catalog:
 
     def to_json(self, *, indent: int = 2) -> bytes:
         """``to_document()`` as JSON text, written from the stored bodies (fast at any size; ``indent=0``: compact)."""
-        tails = self._profiles.beta
         head = b'{"as_of":%s,' % dumps(self.as_of) if self.as_of is not None else b"{"
-        models = b",".join([block.body(n, tails, True) for block, n in self._rows])
+        models = b",".join([block.body(n) for block, n in self._rows])
         compact = b'%s"aliases":%s,"models":[%s]}' % (head, dumps(dict(self._aliases)), models)
         return msgspec.json.format(compact, indent=indent) if indent else compact
 

@@ -1,8 +1,7 @@
 """What changed between two catalogs, as a client would see it: models and aliases served.
 
 Only what is served counts: annotations (``sources``, ``description``) and ``as_of`` do not, and an
-omitted optional key equals an explicit ``null``. Each model is compared in the beta shape, the
-superset of the plain one.
+omitted optional key equals an explicit ``null``.
 """
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..model.modelinfo import BETA_CAPABILITIES_SHAPE, FIELDS, complete, served
+from ..model.modelinfo import CAPABILITIES_SHAPE, FIELDS, complete, served
 from .catalog import Catalog
 
 __all__ = ["CatalogDiff", "FieldChange", "ModelChange", "diff_catalogs"]
@@ -131,12 +130,12 @@ def diff_catalogs(old: Catalog, new: Catalog) -> CatalogDiff:
     for model in new.models:
         before = old_by_id.get(model["id"])
         if before is None:
-            added.append(served(model, beta=True))
+            added.append(served(model))
         elif before != model:  # equal entries serve equal bodies
             fields = _changes(before, model)
             if fields:
                 changed.append(ModelChange(model["id"], fields))
-    removed = [served(model, beta=True) for model in old.models if model["id"] not in new_ids]
+    removed = [served(model) for model in old.models if model["id"] not in new_ids]
     return CatalogDiff(
         old_label=old.source,
         new_label=new.source,
@@ -158,7 +157,7 @@ def diff_catalogs(old: Catalog, new: Catalog) -> CatalogDiff:
 
 
 def _changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[FieldChange, ...]:
-    """How two catalog entries are served differently (beta shape), in served order (``capabilities`` last)."""
+    """How two catalog entries are served differently, in served order (``capabilities`` last)."""
     found = [FieldChange(field, old[field], new[field]) for field in _COMPARED if old[field] != new[field]]
     before, after = old["capabilities"], new["capabilities"]
     if before != after:  # expanded only now: most changes leave capabilities alone
@@ -167,7 +166,7 @@ def _changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[FieldChang
 
 
 def _expand(capabilities: dict[str, Any] | None) -> dict[str, Any] | None:
-    return None if capabilities is None else complete(capabilities, BETA_CAPABILITIES_SHAPE)
+    return None if capabilities is None else complete(capabilities, CAPABILITIES_SHAPE)
 
 
 def _walk(path: str, old: Any, new: Any, found: list[FieldChange]) -> None:

@@ -26,7 +26,7 @@ from ..model import limits
 from ..model.documents import loads
 from ..model.limits import MODEL_LINES
 from ..model.modelinfo import (
-    BETA_CAPABILITIES_SHAPE,
+    CAPABILITIES_SHAPE,
     FIELDS,
     HEAD_FIELDS,
     MODEL_ID,
@@ -98,7 +98,6 @@ class _Document(msgspec.Struct, forbid_unknown_fields=True, gc=False):
 _DECODER = msgspec.json.Decoder(_Document | list[msgspec.Raw])
 _ENTRY = msgspec.json.Decoder(_Entry)
 _ENTRIES = msgspec.json.Decoder(list[_Entry])  # type: ignore[valid-type]
-_ENCODE = msgspec.json.Encoder().encode
 #: A catalog document's top-level keys: ``source`` says where a recording came from (``mockserver catalog
 #: record``); like ``description``, it is never served.
 _FILE_KEYS = frozenset(_Document.__struct_fields__)
@@ -528,7 +527,7 @@ class _Rows:
 
     def __init__(self, builder: Builder, progress: Callable[[int], None] | None) -> None:
         self.builder, self.progress = builder, progress
-        self.tails = builder.profiles.plain
+        self.tails = builder.profiles.tails
         self.blocks: list[Block] = []
         self.rows: list[Row] = []  # not yet in a block (all of them once out of order)
         self.index: dict[str, Key] = {}
@@ -555,10 +554,6 @@ class _Rows:
         moments.check({*deprecated, *retires})
         keys = list(zip(map(moments.__getitem__, map(_CREATED, entries)), ids, strict=True))
         profiles = list(map(self.profiles.__getitem__, map(bytes, map(_CAPABILITIES, entries))))
-        if fallbacks.count(None) == len(fallbacks):
-            encoded: list[bytes | None] = fallbacks
-        else:
-            encoded = [None if names is None else _ENCODE(names) for names in fallbacks]
         heads = encode_heads(starmap(Head, map(_HEAD_VALUES, entries)))
         index = self.index
         known = len(index)
@@ -570,7 +565,7 @@ class _Rows:
         if self.in_order and ((previous is not None and keys[0] < previous) or any(map(gt, keys, keys[1:]))):
             self._unordered()
         self.previous = keys[-1]
-        rows += zip(keys, heads, profiles, codes, encoded, strict=True)
+        rows += zip(keys, heads, profiles, codes, strict=True)
         if self.in_order and len(rows) >= BLOCK:
             whole = len(rows) - len(rows) % BLOCK
             tails = self.tails
@@ -628,7 +623,7 @@ class _Profiles(dict[bytes, int]):
 
     def __missing__(self, raw: bytes) -> int:
         value = json.loads(raw)
-        if not fits(value, BETA_CAPABILITIES_SHAPE):
+        if not fits(value, CAPABILITIES_SHAPE):
             raise _Refused  # the reference path names the field
         profile = self[raw] = int(self.builder.capabilities(value, raw))
         return profile

@@ -169,7 +169,7 @@ def synthetic_rows(n: int, seed: int, *, progress: Callable[[int], None] | None 
     # Pass 2: day by day, newest first, each model's id and other fields, written block by block: what is
     # made for one day is freed before the next, so the memory it took is reused, not left in holes.
     builder = Builder()
-    tails = builder.profiles.plain
+    tails = builder.profiles.tails
     profiles = [-1] * len(_PROFILE_CHOICES)  # a choice of capabilities -> its profile, made on first use
     index: dict[str, Key] = {}
     blocks: list[Block] = []
@@ -227,9 +227,10 @@ def synthetic_rows(n: int, seed: int, *, progress: Callable[[int], None] | None 
                         line=family_lines[family],
                         max_input_tokens=context,
                         max_tokens=output,
+                        allowed_fallback_models=None,
                     )
                 )
-            chunk += zip(keys, encode_heads(heads), kinds, codes, repeat(None))
+            chunk += zip(keys, encode_heads(heads), kinds, codes, strict=True)
             while len(chunk) >= BLOCK:
                 blocks.append(Block(chunk[:BLOCK], tails))
                 del chunk[:BLOCK]

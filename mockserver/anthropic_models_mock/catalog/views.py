@@ -1,4 +1,4 @@
-"""A catalog's views: its models filtered to some lifecycles, in list order, plain or beta, each page a slice.
+"""A catalog's views: its models filtered to some lifecycles, in list order, each page a slice.
 
 Positions are found down one path of the catalog's tree (a bisection and a sum a level), and a
 page is one slice of a block's pre-serialised bodies, or a few: both cost ``O(log n)``.
@@ -11,7 +11,7 @@ import threading
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from typing import Any, overload
 
-from ..storage.blocks import Key, Profiles, Rows
+from ..storage.blocks import Key, Rows
 
 __all__ = ["KEPT_ANSWERS", "KEPT_BYTES", "View", "key_of"]
 
@@ -32,25 +32,16 @@ def key_of(index: Mapping[str, Key], delta: Mapping[str, Key | None], model_id: 
 
 
 class View:
-    """The catalog filtered to some lifecycles (``mask``, a bit set of their codes), in list order, plain or beta.
+    """The catalog filtered to some lifecycles (``mask``, a bit set of their codes), in list order.
 
     Made from the catalog's lookup parts, not the catalog: a view it caches must not keep it alive in a cycle.
     """
 
-    __slots__ = ("_keeping", "_kept", "_kept_bytes", "_key", "_mask", "_rows", "_tails", "beta")
+    __slots__ = ("_keeping", "_kept", "_kept_bytes", "_key", "_mask", "_rows")
 
-    def __init__(
-        self,
-        rows: Rows,
-        profiles: Profiles,
-        index: Mapping[str, Key],
-        delta: Mapping[str, Key | None],
-        mask: int,
-        beta: bool,
-    ) -> None:
+    def __init__(self, rows: Rows, index: Mapping[str, Key], delta: Mapping[str, Key | None], mask: int) -> None:
         self._key = functools.partial(key_of, index, delta)
-        self._rows, self._mask, self.beta = rows, mask, beta
-        self._tails = profiles.beta if beta else profiles.plain
+        self._rows, self._mask = rows, mask
         self._kept: dict[Hashable, bytes] = {}
         self._kept_bytes = 0
         self._keeping = threading.Lock()
@@ -84,12 +75,8 @@ class View:
         bytes where they can be: joined, they are copied once), with the first and last ids."""
         parts: list[bytes | memoryview] = []
         first = last = b""
-        tails, beta = self._tails, self.beta
         for block, offsets in self._rows.span(start, stop, self._mask):
-            if beta:
-                parts += [block.body(n, tails, True) for n in offsets]
-            else:  # one run of the block's stored bodies, or one per run of neighbours
-                parts += block.shown(offsets, self._mask)
+            parts += block.shown(offsets, self._mask)  # one run of the block's stored bodies, or one per run
             if not first:
                 first = block.model_id(offsets[0])
             last = block.model_id(offsets[-1])

@@ -223,7 +223,7 @@ def _add_record(tools: Any) -> None:
     record = tools.add_parser(
         "record",
         allow_abbrev=False,  # --api-key must never be read as --api-key-env
-        help="record the catalog a Models API serves (every model, plain and beta, and its aliases)",
+        help="record the catalog a Models API serves (every model of every lifecycle, and its aliases)",
         description="Record the catalog the Models API at URL serves, as a catalog file. The key is read from"
         " the environment only, and never written anywhere. Exit 0 when recorded, 2 on any error.",
     )

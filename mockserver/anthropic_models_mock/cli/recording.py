@@ -1,4 +1,4 @@
-"""Record a catalog from any Models API: every model of every lifecycle, plain and beta, and its aliases.
+"""Record a catalog from any Models API: every model of every lifecycle, and its aliases.
 
 The list never shows aliases, so candidate names are retrieved one by one: a name answered
 with another model's id is an alias of that id. The key goes in a request header and
@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 
 from ..catalog.catalog import Catalog
 from ..model.limits import LIFECYCLES, LIMIT_MAX
-from ..model.modelinfo import BETA_CAPABILITIES_SHAPE, FIELDS, CatalogError, is_model_id
+from ..model.modelinfo import CAPABILITIES_SHAPE, FIELDS, CatalogError, is_model_id
 from .progress import Progress
 
 try:
@@ -45,7 +45,7 @@ __all__ = [
 MAX_WAIT = 60.0
 #: The largest answer read, in bytes once decoded: a page of 1,000 models is a few MiB at most.
 MAX_ANSWER = 64 * 2**20
-#: The most models one walk (one lifecycle, plain or beta) may list: far above any real catalog,
+#: The most models one walk (one lifecycle) may list: far above any real catalog,
 #: so a server that pages without end is stopped.
 MAX_LISTED = 10_000_000
 #: The most pages one walk may take: those of ``MAX_LISTED`` models in full pages.
@@ -55,7 +55,6 @@ SHORT_KEY = 8
 #: The first wait before a retry that the server did not time, doubled at each retry.
 _BACKOFF = 0.5
 _VERSION = "2023-06-01"
-_BETA_ONLY_CAPABILITY = "compaction"
 _REDACTED = "[key redacted]"
 _NOT_A_BASE_URL = "expected the http:// or https:// base URL of a Models API, such as https://api.anthropic.com"
 
@@ -181,8 +180,8 @@ def _record(
         found = _walk_all(api)
         if not found:
             raise RecordError(
-                f"the API listed no models: GET {shown}/v1/models answered an empty list for every lifecycle,"
-                " plain and beta (a key that sees no models?); nothing recorded"
+                f"the API listed no models: GET {shown}/v1/models answered an empty list for every lifecycle"
+                " (a key that sees no models?); nothing recorded"
             )
         catalog = _validated({"models": list(found.values())}, shown, text)
         tried = dict.fromkeys([*candidates, *(base or {}).get("aliases", {})])
@@ -191,7 +190,7 @@ def _record(
     moment = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc).replace(microsecond=0)
     document: dict[str, Any] = {
         "as_of": moment.date().isoformat(),
-        "source": f"GET {shown}/v1/models, every lifecycle, plain and beta; recorded {moment:%Y-%m-%dT%H:%M:%SZ}"
+        "source": f"GET {shown}/v1/models?beta=true, every lifecycle; recorded {moment:%Y-%m-%dT%H:%M:%SZ}"
         f" by {tool} catalog record",
     }
     document.update(_with_sources(catalog, aliases, base))
@@ -276,36 +275,18 @@ class _Walked:
 
 
 def _walk_all(api: _Api) -> dict[str, dict[str, Any]]:
-    """Every model of every lifecycle, the plain answer with the beta-only parts of the beta one."""
-    plain: dict[str, dict[str, Any]] = {}
-    beta: dict[str, dict[str, Any]] = {}
+    """Every model of every lifecycle. The lists are asked for with ``beta=true``: the real API answers it
+    as it answers a request without it, and a server that still tells the two apart adds the beta keys."""
+    found: dict[str, dict[str, Any]] = {}
     walked = _Walked()
-    for into, is_beta in ((plain, False), (beta, True)):
-        api.progress.phase("listing models" + (" (beta=true)" if is_beta else ""), what="models")
-        for lifecycle in LIFECYCLES:
-            for where, item in api.walk(lifecycle, beta=is_beta):
-                model = _from_wire(item, where, api.text, walked)
-                _keep(into, model, lifecycle, walked, api.text)
-                api.progress.advance()
+    api.progress.phase("listing models", what="models")
+    for lifecycle in LIFECYCLES:
+        for where, item in api.walk(lifecycle):
+            model = _from_wire(item, where, api.text, walked)
+            _keep(found, model, lifecycle, walked, api.text)
+            api.progress.advance()
     _warn(api, walked)
-    merged: dict[str, dict[str, Any]] = {}
-    differ = 0
-    for model_id, model in plain.items():
-        extra = beta.get(model_id)
-        if extra is not None:
-            differ += _plain_part(extra) != _plain_part(model)
-            model = _with_beta_parts(model, extra)
-        merged[model_id] = model
-    only_beta = [model_id for model_id in beta if model_id not in plain]
-    for model_id in only_beta:
-        merged[model_id] = beta[model_id]
-    if differ:
-        api.note(
-            f"warning: {_plural(differ, 'model')} differ between plain and beta answers; the plain answers are kept"
-        )
-    if only_beta:
-        api.note(f"warning: {_plural(len(only_beta), 'model')} listed only with beta=true: {_few(only_beta)}")
-    return merged
+    return found
 
 
 def _keep(
@@ -370,7 +351,7 @@ def _from_wire(item: Any, where: str, text: _Redactor, walked: _Walked) -> dict[
     model = {key: value for key, value in item.items() if key in FIELDS}
     dropped: list[str] = [text.clean(str(key), 80) for key in item.keys() - model.keys()]
     if isinstance(model.get("capabilities"), dict):
-        model["capabilities"] = _pruned(model["capabilities"], BETA_CAPABILITIES_SHAPE, "capabilities", text, dropped)
+        model["capabilities"] = _pruned(model["capabilities"], CAPABILITIES_SHAPE, "capabilities", text, dropped)
     if text.holds(json.dumps(model, ensure_ascii=False)):
         raise RecordError(
             f"{where}: the answer contains the key in ${text.name} (not shown); nothing recorded:"
@@ -398,22 +379,6 @@ def _pruned(
             else found
         )
     return kept
-
-
-def _plain_part(model: Mapping[str, Any]) -> dict[str, Any]:
-    plain = {key: value for key, value in model.items() if key != "allowed_fallback_models"}
-    capabilities = plain.get("capabilities")
-    if isinstance(capabilities, dict):
-        plain["capabilities"] = {k: v for k, v in capabilities.items() if k != _BETA_ONLY_CAPABILITY}
-    return plain
-
-
-def _with_beta_parts(model: dict[str, Any], beta: Mapping[str, Any]) -> dict[str, Any]:
-    merged = {**model, "allowed_fallback_models": beta.get("allowed_fallback_models")}
-    ours, theirs = merged.get("capabilities"), beta.get("capabilities")
-    if isinstance(ours, dict) and isinstance(theirs, dict) and theirs.get(_BETA_ONLY_CAPABILITY) is not None:
-        merged["capabilities"] = {**ours, _BETA_ONLY_CAPABILITY: theirs[_BETA_ONLY_CAPABILITY]}
-    return merged
 
 
 def _aliases(api: _Api, catalog: Catalog, candidates: Iterable[str]) -> dict[str, str]:
@@ -520,15 +485,13 @@ class _Api:
         """A line on stderr (a retry, a warning), the key redacted whatever its parts."""
         self.progress.note(self.text.redact(line))
 
-    def walk(self, lifecycle: str, *, beta: bool) -> Iterator[tuple[str, Any]]:
+    def walk(self, lifecycle: str) -> Iterator[tuple[str, Any]]:
         """Every item of the list filtered to ``lifecycle``, page by page, with where it came from."""
         after: str | None = None
         seen: set[str] = set()
         pages = 0
         while True:
-            params: dict[str, str | int] = {"limit": LIMIT_MAX, "lifecycle[]": lifecycle}
-            if beta:
-                params["beta"] = "true"
+            params: dict[str, str | int] = {"limit": LIMIT_MAX, "lifecycle[]": lifecycle, "beta": "true"}
             if after is not None:
                 params["after_id"] = after
             what = self._what("/v1/models", params)

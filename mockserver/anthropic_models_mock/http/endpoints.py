@@ -58,7 +58,7 @@ def list_endpoint(state: MockState) -> Endpoint:
                 if len(parsed) >= _PARSED_CACHE_SIZE:
                     parsed.clear()
                 parsed[query] = params
-        view = state.catalog.view(params.lifecycles, beta=params.beta)
+        view = state.catalog.view(params.lifecycles)
         return json_response(render_page(view, paginate(view, params.limit, params.after_id, params.before_id)))
 
     return Endpoint(answer)
@@ -69,9 +69,9 @@ def retrieve_endpoint(state: MockState) -> Endpoint:
 
     def answer(scope: Scope) -> Response:
         check_headers(scope["headers"], state.api_keys, state.key_hint)
-        beta = parse_retrieve_params(scope["query_string"])
+        parse_retrieve_params(scope["query_string"])
         model_id: str = scope["path_params"]["model_id"]
-        body = state.catalog.body(model_id, beta=beta)
+        body = state.catalog.body(model_id)
         if body is None:
             raise ApiError(404, f"model: {model_id}")
         return json_response(body)

@@ -16,7 +16,7 @@ from ..model.limits import (
     MAX_SYNTHETIC_ADMIN,
     MODEL_LINES,
 )
-from ..model.modelinfo import BETA_CAPABILITIES_SHAPE, CAPABILITIES_SHAPE, MODEL_ID_PATTERN
+from ..model.modelinfo import CAPABILITIES_SHAPE, MODEL_ID_PATTERN
 from .admin_schemas import COMMON_ERRORS, HEALTH_PATH, OPERATIONS, PREFIX, SCHEMAS
 
 __all__ = ["openapi_document"]
@@ -60,8 +60,8 @@ def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
     return {"anyOf": [schema, {"type": "null"}]}
 
 
-def _model_schema(*, beta: bool) -> dict[str, Any]:
-    """ModelInfo (``beta``: BetaModelInfo) as served: every key required, ``null`` where unknown."""
+def _model_schema() -> dict[str, Any]:
+    """A model as served: every key required, ``null`` where unknown."""
     count = {"type": "integer", "minimum": 1}
     properties: dict[str, Any] = {
         "type": {"const": "model"},
@@ -75,28 +75,25 @@ def _model_schema(*, beta: bool) -> dict[str, Any]:
         "max_input_tokens": _nullable(count),
         "max_tokens": _nullable(count),
         "allowed_fallback_models": _nullable({"type": "array", "items": {"type": "string"}}),
-        "capabilities": _nullable(
-            _shape_schema(BETA_CAPABILITIES_SHAPE if beta else CAPABILITIES_SHAPE, every_key=True)
-        ),
+        "capabilities": _nullable(_shape_schema(CAPABILITIES_SHAPE, every_key=True)),
     }
-    if not beta:
-        del properties["allowed_fallback_models"]
-    return {"type": "object", "required": list(properties), "properties": properties}
+    return {
+        "description": "The SDK's BetaModelInfo, served to every request (with beta=true or not); its ModelInfo"
+        " is the same without allowed_fallback_models and capabilities.compaction, and allows extra keys.",
+        "type": "object",
+        "required": list(properties),
+        "properties": properties,
+    }
 
 
 def _schemas() -> dict[str, Any]:
     return {
-        "ModelInfo": _model_schema(beta=False),
-        "BetaModelInfo": _model_schema(beta=True),
-        "Model": {
-            "description": "ModelInfo; with beta=true, BetaModelInfo (the same keys plus the beta-only ones)",
-            "anyOf": [{"$ref": _REF + "ModelInfo"}, {"$ref": _REF + "BetaModelInfo"}],
-        },
+        "ModelInfo": _model_schema(),
         "ListResponse": {
             "type": "object",
             "required": ["data", "has_more", "first_id", "last_id"],
             "properties": {
-                "data": {"type": "array", "items": {"$ref": _REF + "Model"}},
+                "data": {"type": "array", "items": {"$ref": _REF + "ModelInfo"}},
                 "has_more": {"type": "boolean"},
                 "first_id": {"type": ["string", "null"]},
                 "last_id": {"type": ["string", "null"]},
@@ -196,7 +193,7 @@ def _new_model() -> dict[str, Any]:
             "max_input_tokens": _nullable(count),
             "max_tokens": _nullable(count),
             "allowed_fallback_models": _nullable({"type": "array", "items": model_id}),
-            "capabilities": _nullable(_shape_schema(BETA_CAPABILITIES_SHAPE, closed=True)),
+            "capabilities": _nullable(_shape_schema(CAPABILITIES_SHAPE, closed=True)),
             "sources": {},
         },
         # The SDK's lifecycle rules: no dates while active; deprecated and retired models say when.
@@ -277,8 +274,8 @@ def openapi_document(*, admin: bool = False, max_synthetic: int = MAX_SYNTHETIC_
     beta = _query(
         "beta",
         {"enum": ["true", "false"]},
-        "Sent by the SDK's client.beta.models: models are BetaModelInfo"
-        " (plus allowed_fallback_models and capabilities.compaction).",
+        "Sent by SDKs before Python 2.3 and TypeScript 1.3 for client.beta.models; changes nothing"
+        " (every request is answered with the same ModelInfo).",
     )
     list_params = [
         _query(
@@ -313,7 +310,7 @@ def openapi_document(*, admin: bool = False, max_synthetic: int = MAX_SYNTHETIC_
                 "get": _operation(
                     "retrieveModel",
                     "Get a model by id or alias",
-                    "Model",
+                    "ModelInfo",
                     [
                         {
                             "name": "model_id",

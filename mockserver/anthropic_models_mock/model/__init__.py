@@ -10,7 +10,6 @@ from .errors import ERROR_TYPES, ApiError
 from .headers import check_api_keys, key_problem
 from .limits import *  # noqa: F403  (every bound: see limits.__all__)
 from .modelinfo import (
-    BETA_CAPABILITIES_SHAPE,
     CAPABILITIES_SHAPE,
     FIELDS,
     CatalogError,
@@ -22,7 +21,6 @@ from .modelinfo import (
 )
 
 __all__ = [
-    "BETA_CAPABILITIES_SHAPE",
     "CAPABILITIES_SHAPE",
     "ERROR_TYPES",
     "FIELDS",

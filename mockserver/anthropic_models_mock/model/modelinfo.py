@@ -10,8 +10,6 @@ from typing import Any, Literal, TypedDict
 from .limits import LIFECYCLES, MODEL_LINES
 
 __all__ = [
-    "BETA_CAPABILITIES_SHAPE",
-    "BETA_ONLY",
     "CAPABILITIES_SHAPE",
     "FIELDS",
     "HEAD_FIELDS",
@@ -31,10 +29,10 @@ Lifecycle = Literal["active", "deprecated", "retired"]
 
 
 class ModelInfo(TypedDict):
-    """One model as the catalog holds it: the SDK's ``BetaModelInfo``, every key present.
+    """One model as the catalog holds it and serves it: the SDK's ``BetaModelInfo``, every key present.
 
-    ``GET /v1/models`` serves it without the beta-only parts (``allowed_fallback_models``
-    and ``capabilities.compaction``: the SDK's ``ModelInfo``); ``beta=true`` serves all of it.
+    Every request is answered with all of it, ``beta=true`` or not (the SDK's ``ModelInfo`` is the
+    same keys without ``allowed_fallback_models`` and ``capabilities.compaction``, and allows extra keys).
     """
 
     type: Literal["model"]
@@ -157,11 +155,13 @@ def _check_shape(value: Any, shape: Mapping[str, Any], path: str, where: str) ->
 _SUPPORT: Mapping[str, Any] = {"supported": bool}
 _MAYBE = _Optional(_SUPPORT)
 
-#: The SDK's ``ModelCapabilities``: nested objects, ``supported`` flags, optional entries.
+#: The SDK's ``BetaModelCapabilities`` (its ``ModelCapabilities`` without ``compaction``): nested objects,
+#: ``supported`` flags, optional entries; in the SDK's order, which is the order served.
 CAPABILITIES_SHAPE: Mapping[str, Any] = {
     "batch": _SUPPORT,
     "citations": _SUPPORT,
     "code_execution": _SUPPORT,
+    "compaction": _Optional({"supported": bool, "summarize": _SUPPORT}),
     "context_management": {
         "supported": bool,
         "clear_thinking_20251015": _MAYBE,
@@ -191,12 +191,6 @@ CAPABILITIES_SHAPE: Mapping[str, Any] = {
     },
 }
 
-#: The SDK's ``BetaModelCapabilities``: the same, plus ``compaction`` (optional).
-BETA_CAPABILITIES_SHAPE: Mapping[str, Any] = {
-    **CAPABILITIES_SHAPE,
-    "compaction": _Optional({"supported": bool, "summarize": _SUPPORT}),
-}
-
 #: Every key of a served model, in the order served (decided: the real API was seen to start with
 #: type, id, display_name, created_at; the rest follow the SDK's declaration). Each one is always
 #: there, ``null`` when unknown.
@@ -214,11 +208,9 @@ FIELDS: tuple[str, ...] = (
     "allowed_fallback_models",
     "capabilities",
 )
-#: The fields before ``allowed_fallback_models`` and ``capabilities``, which come last in this order.
-HEAD_FIELDS: tuple[str, ...] = FIELDS[:-2]
-assert FIELDS[-2:] == ("allowed_fallback_models", "capabilities")
-#: What only ``beta=true`` requests are served: a top-level key, and a key of ``capabilities``.
-BETA_ONLY = ("allowed_fallback_models", "compaction")
+#: The fields before ``capabilities``, which comes last.
+HEAD_FIELDS: tuple[str, ...] = FIELDS[:-1]
+assert FIELDS[-1] == "capabilities"
 _FIELDS = frozenset(FIELDS)
 #: Catalog-only annotations: accepted in a file, never served.
 ANNOTATIONS = frozenset({"sources"})
@@ -287,8 +279,8 @@ def validate_model(entry: Any, where: str, checked: dict[int, object] | None = N
         raise _fail(where, "allowed_fallback_models", f"expected a list of model ids or null, got {fallbacks!r}")
     capabilities = entry.get("capabilities")
     if capabilities is not None and (checked is None or checked.get(id(capabilities)) is not capabilities):
-        if not fits(capabilities, BETA_CAPABILITIES_SHAPE):
-            _check_shape(capabilities, BETA_CAPABILITIES_SHAPE, "capabilities", where)
+        if not fits(capabilities, CAPABILITIES_SHAPE):
+            _check_shape(capabilities, CAPABILITIES_SHAPE, "capabilities", where)
         if checked is not None:
             checked[id(capabilities)] = capabilities
     payload = {key: entry.get(key) for key in FIELDS}
@@ -307,9 +299,9 @@ def _check_lifecycle_dates(entry: Mapping[str, Any], lifecycle: str, where: str)
         raise _fail(where, "deprecated_at", f"required for a {lifecycle} model (the date it was deprecated)")
 
 
-def served(model: ModelInfo, *, beta: bool = False) -> dict[str, Any]:
-    """``model`` as a request is answered with it: the plain shape, or with ``beta`` the beta shape."""
-    shown: dict[str, Any] = {key: value for key, value in model.items() if beta or key != "allowed_fallback_models"}
+def served(model: ModelInfo) -> dict[str, Any]:
+    """``model`` as a request is answered with it: every capability key present (``null`` where unknown)."""
+    shown: dict[str, Any] = dict(model)
     if model["capabilities"] is not None:
-        shown["capabilities"] = complete(model["capabilities"], BETA_CAPABILITIES_SHAPE if beta else CAPABILITIES_SHAPE)
+        shown["capabilities"] = complete(model["capabilities"], CAPABILITIES_SHAPE)
     return shown

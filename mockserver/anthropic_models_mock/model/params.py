@@ -27,7 +27,6 @@ class ListParams:
     after_id: str | None = None
     before_id: str | None = None
     lifecycles: frozenset[str] = DEFAULT_LIFECYCLES
-    beta: bool = False
 
 
 _DEFAULT = ListParams()
@@ -89,12 +88,11 @@ def _lifecycles(found: dict[str, list[str]]) -> frozenset[str]:
     return frozenset(values)
 
 
-def _beta(raw: str | None) -> bool:
-    if raw is None or raw == "false":
-        return False
-    if raw == "true":
-        return True
-    raise ApiError(400, f"beta: must be true or false, got {raw!r}")
+def _check_beta(raw: str | None) -> None:
+    """``beta`` (what SDKs before Python 2.3 and TypeScript 1.3 send for ``client.beta.models``) must be
+    ``true`` or ``false``, and changes nothing: every request is answered with the one shape."""
+    if raw is not None and raw != "true" and raw != "false":
+        raise ApiError(400, f"beta: must be true or false, got {raw!r}")
 
 
 def _cursor(found: dict[str, list[str]], key: str) -> str | None:
@@ -109,20 +107,19 @@ def parse_list_params(query: bytes) -> ListParams:
     if not query:
         return _DEFAULT
     found = _pairs(query, _LIST_KEYS)
+    _check_beta(_single(found, "beta"))
     return ListParams(
         limit=_limit(_single(found, "limit")),
         after_id=_cursor(found, "after_id"),
         before_id=_cursor(found, "before_id"),
         lifecycles=_lifecycles(found),
-        beta=_beta(_single(found, "beta")),
     )
 
 
 _RETRIEVE_KEYS = frozenset({"beta"})
 
 
-def parse_retrieve_params(query: bytes) -> bool:
-    """Validate a retrieve request's raw query string; returns the ``beta`` flag."""
-    if not query:
-        return False
-    return _beta(_single(_pairs(query, _RETRIEVE_KEYS), "beta"))
+def parse_retrieve_params(query: bytes) -> None:
+    """Validate a retrieve request's raw query string (it may carry ``beta``); every problem is a 400."""
+    if query:
+        _check_beta(_single(_pairs(query, _RETRIEVE_KEYS), "beta"))

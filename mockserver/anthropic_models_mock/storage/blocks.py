@@ -1,9 +1,8 @@
 """The catalog's storage: models in list order, in blocks, changed by copying one block.
 
-A model is stored as its plain body (the JSON it is served as), in its block's one blob; the
-length of its *head* (the fields before ``capabilities``) and the index of its ``capabilities``
-in a table of the distinct ones (most catalogs have a few), each serialised once in the plain
-and the beta shape, make its beta body a concatenation.
+A model is stored as its body (the JSON it is served as), in its block's one blob: its *head*
+(the fields before ``capabilities``) and then its ``capabilities``, from a table of the distinct
+ones (most catalogs have a few), each serialised once.
 
 Blocks hold at most ``2 * BLOCK`` models and are the leaves of a B+ tree (``Rows``) whose
 nodes know their children's first keys and lifecycle counts. A change copies the one block
@@ -28,8 +27,8 @@ __all__ = ["BLOCK", "FANOUT", "LIFECYCLE_CODES", "Block", "Node", "Profiles", "R
 BLOCK = 512
 #: Children per node when a tree is built (nodes split at twice this): 1M models are 2 levels of nodes.
 FANOUT = 64
-#: What follows a model's head in its body: the keys of the last two served fields (``FIELDS``), written as JSON.
-_FALLBACKS, _CAPABILITIES = (b',"%s":' % name.encode() for name in FIELDS[-2:])
+#: What follows a model's head in its body: the key of the last served field (``FIELDS``), written as JSON.
+_CAPABILITIES = b',"%s":' % FIELDS[-1].encode()
 #: Lifecycle names by their one-byte code in a block.
 LIFECYCLE_CODES: tuple[str, ...] = ("active", "deprecated", "retired")
 _CODE = {name: code for code, name in enumerate(LIFECYCLE_CODES)}
@@ -48,48 +47,45 @@ assert FIELDS[:2] == ("type", "id")
 Key = tuple[float, str]
 
 
-#: One model, ready to store: its key; its head, ``b'{"type":"model","id":…,"max_tokens":…'`` (no
-#: capabilities, no closing brace); its profile (an index into ``Profiles``); its lifecycle (an index
-#: into ``LIFECYCLE_CODES``); the JSON of ``allowed_fallback_models`` when not null. A plain tuple:
-#: a NamedTuple's constructor is Python code, too slow for millions.
-Row = tuple[Key, bytes, int, int, "bytes | None"]
+#: One model, ready to store: its key; its head, ``b'{"type":"model","id":…,"allowed_fallback_models":…'``
+#: (no capabilities, no closing brace); its profile (an index into ``Profiles``); its lifecycle (an index
+#: into ``LIFECYCLE_CODES``). A plain tuple: a NamedTuple's constructor is Python code, too slow for millions.
+Row = tuple[Key, bytes, int, int]
 
 
 class Profiles:
-    """The distinct ``capabilities`` objects, serialised once in each shape; append-only.
+    """The distinct ``capabilities`` objects, each serialised once as the tail of a body; append-only.
 
     Index 0 is ``null``. Entries are only ever appended, so catalogs derived from one
     another share the table safely: each only refers to entries that existed when it was made.
     """
 
-    __slots__ = ("_index", "_lock", "beta", "plain")
+    __slots__ = ("_index", "_lock", "tails")
 
     def __init__(self) -> None:
         self._lock = threading.Lock()  # a test's thread and the server's may both add
-        self.plain: list[bytes] = [_CAPABILITIES + b"null}"]
-        self.beta: list[bytes] = [_CAPABILITIES + b"null}"]
+        self.tails: list[bytes] = [_CAPABILITIES + b"null}"]
         self._index: dict[bytes, int] = {b"null": 0}
 
-    def add(self, plain: bytes, beta: bytes) -> int:
-        """The index of this capabilities object (its two serialisations), added if new."""
-        found = self._index.get(beta)
+    def add(self, text: bytes) -> int:
+        """The index of this capabilities object (its serialisation), added if new."""
+        found = self._index.get(text)
         if found is None:
             with self._lock:
-                found = self._index.get(beta)
+                found = self._index.get(text)
                 if found is None:
-                    self.plain.append(b"%s%s}" % (_CAPABILITIES, plain))
-                    self.beta.append(b"%s%s}" % (_CAPABILITIES, beta))
-                    found = self._index[beta] = len(self.beta) - 1
+                    self.tails.append(b"%s%s}" % (_CAPABILITIES, text))
+                    found = self._index[text] = len(self.tails) - 1
         return found
 
     def __len__(self) -> int:
-        return len(self.beta)
+        return len(self.tails)
 
 
 class Block:
     """Up to ``2 * BLOCK`` models, in list order; never changed once made.
 
-    Their plain bodies lie in one contiguous ``blob``, comma-separated: first the models listed
+    Their bodies lie in one contiguous ``blob``, comma-separated: first the models listed
     by default (active and deprecated), then the retired ones, each group in list order
     (``place[n]`` is model ``n``'s place in it). So a page of the default list, or of the
     retired models, is one slice read from consecutive memory; other lists take a slice per run.
@@ -100,7 +96,6 @@ class Block:
         "_members",
         "blob",
         "counts",
-        "fallbacks",
         "first",
         "heads",
         "keys",
@@ -112,7 +107,7 @@ class Block:
     )
 
     def __init__(self, rows: Sequence[Row], tails: Sequence[bytes]) -> None:
-        keys, heads, profiles, lifecycles, fallbacks = zip(*rows, strict=True)  # one pass, in C
+        keys, heads, profiles, lifecycles = zip(*rows, strict=True)  # one pass, in C
         self.keys: tuple[Key, ...] = keys
         self.first: Key = keys[0]
         self.profiles = array("I", profiles)
@@ -140,9 +135,6 @@ class Block:
         self.blob = b"".join(parts)
         sizes = map(add, map(_ONE.__add__, self.heads), map(len, stored_tails))  # each body and its comma
         self.offsets = array("Q", accumulate(sizes, initial=0))
-        self.fallbacks: dict[int, bytes] | None = None
-        if fallbacks.count(None) != len(fallbacks):
-            self.fallbacks = {n: text for n, text in enumerate(fallbacks) if text is not None}
         self._members: dict[int, Sequence[int]] = {}
         self._index: dict[Key, int] | None = None
 
@@ -157,7 +149,6 @@ class Block:
         heads: array[int],
         blob: bytes,
         offsets: array[int],
-        fallbacks: dict[int, bytes] | None,
         place: Callable[[int], int],
     ) -> Block:
         """A block of these parts; ``place(n)`` is model ``n``'s place when some are retired."""
@@ -166,7 +157,7 @@ class Block:
         new.counts = (lifecycles.count(0), lifecycles.count(1), lifecycles.count(2))
         new.split = len(keys) - new.counts[_RETIRED_CODE]
         new.place = array("I", map(place, range(len(keys)))) if new.counts[_RETIRED_CODE] else range(len(keys))
-        new.heads, new.blob, new.offsets, new.fallbacks = heads, blob, offsets, fallbacks or None
+        new.heads, new.blob, new.offsets = heads, blob, offsets
         new._members, new._index = {}, None
         return new
 
@@ -190,13 +181,12 @@ class Block:
             self.heads[:p] + self.heads[p + 1 :],
             blob,
             offsets,
-            self.fallbacks and {m - (m > n): text for m, text in self.fallbacks.items() if m != n},
             lambda m: (q := place[m + (m >= n)]) - (q > p),
         )
 
     def inserted(self, row: Row, tails: Sequence[bytes]) -> Block:
         """This block with ``row`` inserted in order (its key must be new): its body spliced into the blob."""
-        key, head, profile, code, fallback = row
+        key, head, profile, code = row
         n = bisect_left(self.keys, key)
         size, retired = len(self.keys), code == _RETIRED_CODE
         listed_before = n - self.lifecycles[:n].count(_RETIRED_CODE)
@@ -211,9 +201,6 @@ class Block:
         heads = self.heads[:p]
         heads.append(len(head))
         heads.extend(self.heads[p:])
-        fallbacks = {m + (m >= n): text for m, text in self.fallbacks.items()} if self.fallbacks else {}
-        if fallback is not None:
-            fallbacks[n] = fallback
         place = self.place
         return self._copy(
             (*self.keys[:n], key, *self.keys[n:]),
@@ -222,7 +209,6 @@ class Block:
             heads,
             blob,
             offsets,
-            fallbacks,
             lambda m: p if m == n else (q := place[m - (m > n)]) + (q >= p),
         )
 
@@ -244,8 +230,7 @@ class Block:
         return blob[start : blob.index(b'"', start)]
 
     def row(self, n: int) -> Row:
-        fallbacks = self.fallbacks.get(n) if self.fallbacks else None
-        return (self.keys[n], self.head(n), self.profiles[n], self.lifecycles[n], fallbacks)
+        return (self.keys[n], self.head(n), self.profiles[n], self.lifecycles[n])
 
     def rows(self) -> list[Row]:
         return [self.row(n) for n in range(len(self.keys))]
@@ -275,11 +260,11 @@ class Block:
         return n if isinstance(members, range) else bisect_left(members, n)
 
     def run(self, start: int, stop: int) -> memoryview:
-        """The plain bodies at places ``start..stop-1``, comma-separated: a view of the blob, not a copy."""
+        """The bodies at places ``start..stop-1``, comma-separated: a view of the blob, not a copy."""
         return memoryview(self.blob)[self.offsets[start] : self.offsets[stop] - 1]
 
     def shown(self, offsets: Sequence[int], mask: int) -> list[memoryview]:
-        """The plain bodies of the models at ``offsets`` (ascending, all of ``mask``): one run when they are
+        """The bodies of the models at ``offsets`` (ascending, all of ``mask``): one run when they are
         neighbours in the blob, else a run per group of them."""
         place = self.place
         first, last = place[offsets[0]], place[offsets[-1]]
@@ -297,11 +282,8 @@ class Block:
         parts.append(self.run(run, previous + 1))
         return parts
 
-    def body(self, n: int, tails: list[bytes], beta: bool) -> bytes:
-        """The JSON of model ``n``, plain, or beta (``tails``: the beta ones)."""
-        if beta:
-            fallbacks = (self.fallbacks.get(n) if self.fallbacks else None) or b"null"
-            return b"%s%s%s%s" % (self.head(n), _FALLBACKS, fallbacks, tails[self.profiles[n]])
+    def body(self, n: int) -> bytes:
+        """The JSON of model ``n``."""
         place = self.place[n]
         return self.blob[self.offsets[place] : self.offsets[place + 1] - 1]
 
@@ -367,7 +349,7 @@ class Rows:
 
     The tree is a B+ tree: blocks are its leaves, all at one depth; a node has up to ``2 * FANOUT``
     children. A change copies one block and the ``log n`` nodes on its path, so it costs ``O(log n)``
-    at any size. ``tails`` is the plain serialisations of the capabilities (``Profiles.plain``), for new blocks.
+    at any size. ``tails`` is the serialisations of the capabilities (``Profiles.tails``), for new blocks.
     """
 
     __slots__ = ("root", "tails")

@@ -1,7 +1,7 @@
 """Models made into rows, the form ``blocks`` stores: each model's served JSON, written in the one field order.
 
-A row's *head* is the JSON of the served fields before ``allowed_fallback_models`` and ``capabilities``
-(``HEAD_FIELDS``, in ``FIELDS`` order), without its closing brace; ``Head`` writes it. Every way a catalog
+A row's *head* is the JSON of the served fields before ``capabilities`` (``HEAD_FIELDS``, in
+``FIELDS`` order), without its closing brace; ``Head`` writes it. Every way a catalog
 is made (checked entries, a catalog file, the synthetic builder) writes its heads with ``Head`` and
 its capabilities with ``Builder``, so the served shape is declared once, in ``model.modelinfo``.
 """
@@ -18,7 +18,6 @@ from typing import Any, NamedTuple
 import msgspec
 
 from ..model.modelinfo import (
-    BETA_CAPABILITIES_SHAPE,
     CAPABILITIES_SHAPE,
     HEAD_FIELDS,
     ModelInfo,
@@ -29,7 +28,7 @@ from .blocks import Key, Profiles, Row, Rows, lifecycle_code
 
 __all__ = ["Builder", "Built", "Head", "dumps", "encode_head", "encode_heads", "quiet_gc"]
 
-#: The served fields before ``allowed_fallback_models`` and ``capabilities``, in the order served.
+#: The served fields before ``capabilities``, in the order served.
 Head = msgspec.defstruct("Head", [(name, Any) for name in HEAD_FIELDS], gc=False)
 _ENCODE = msgspec.json.Encoder().encode
 _CUT = itemgetter(slice(None, -1))
@@ -93,9 +92,7 @@ class Builder:
         found = self._known.get(token)
         if found is not None and (found[0] is value or not isinstance(token, int)):
             return found[1]
-        plain = dumps(complete(value, CAPABILITIES_SHAPE))
-        beta = dumps(complete(value, BETA_CAPABILITIES_SHAPE))
-        profile = self.profiles.add(plain, beta)
+        profile = self.profiles.add(dumps(complete(value, CAPABILITIES_SHAPE)))
         self._known[token] = (value, profile)
         return profile
 
@@ -108,11 +105,9 @@ class Builder:
 
     def row(self, payload: ModelInfo) -> Row:
         """A row from a checked payload (``validate_model``'s)."""
-        fallbacks = payload["allowed_fallback_models"]
         return (
             (self.moment(payload["created_at"]), payload["id"]),
             encode_head(Head(*[payload[field] for field in HEAD_FIELDS])),  # type: ignore[literal-required]
             self.capabilities(payload["capabilities"]),
             lifecycle_code(payload["lifecycle"]),
-            None if fallbacks is None else dumps(fallbacks),
         )
