@@ -1,11 +1,13 @@
 """The official TypeScript SDK (``@anthropic-ai/sdk``) against the fake, with Node.js.
 
-``tests/typescript/check.mjs`` pages forwards and backwards, resolves an alias, gets a 404 and
-retries through two 429s set with the admin API; the README's ``ts`` blocks run too. Both need
-``node`` (20 or newer, as the SDK does) and the SDK pinned in ``tests/typescript/package.json``,
-installed with ``npm ci --prefix tests/typescript`` (``.ci/run`` does it). Without them these tests
-skip, unless ``MOCKSERVER_REQUIRE_TYPESCRIPT=1`` (set by ``.ci/run``) makes that a failure.
-Nothing is installed from here.
+``tests/typescript/check.mjs`` pages forwards and backwards, resolves an alias, gets a 404,
+retries through two 429s set with the admin API, reads the beta keys and a fault's details; the
+README's ``ts`` blocks run too. They run with the SDK pinned in ``tests/typescript/package.json``
+(today's), and the check again with the one in ``tests/typescript/older/package.json`` (the last
+release that sends ``beta=true``). They need ``node`` (20 or newer, as the SDK does) and each SDK
+installed with ``npm ci --prefix tests/typescript`` and ``npm ci --prefix tests/typescript/older``
+(``.ci/run`` does both). Without them these tests skip, unless ``MOCKSERVER_REQUIRE_TYPESCRIPT=1``
+(set by ``.ci/run``) makes that a failure. Nothing is installed from here.
 """
 
 from __future__ import annotations
@@ -23,37 +25,44 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 HERE = ROOT / "tests" / "typescript"
-INSTALL = "npm ci --prefix tests/typescript"
+OLDER = HERE / "older"
 MIN_NODE = 20  # @anthropic-ai/sdk's README: "Node.js 20 LTS or later"
 README_TS = re.findall(r"^```ts\n(.*?)^```", (ROOT / "README.md").read_text(encoding="utf-8"), re.DOTALL | re.MULTILINE)
 
 
-def missing() -> str | None:
-    """Why the TypeScript check cannot run here, or None."""
+def missing(folder: Path) -> str | None:
+    """Why the TypeScript check cannot run here with the SDK pinned in ``folder``, or None."""
     node = shutil.which("node")
     if node is None:
         return f"node is not on PATH (Node.js {MIN_NODE}+ runs the TypeScript SDK check)"
     version = subprocess.run([node, "--version"], capture_output=True, text=True, check=True).stdout.strip()
     if int(version.lstrip("v").split(".")[0]) < MIN_NODE:
         return f"node {version} is older than the {MIN_NODE} the TypeScript SDK needs"
-    sdk = HERE / "node_modules" / "@anthropic-ai" / "sdk" / "package.json"
+    where = folder.relative_to(ROOT).as_posix()
+    install = f"npm ci --prefix {where}"
+    sdk = folder / "node_modules" / "@anthropic-ai" / "sdk" / "package.json"
     if not sdk.is_file():
-        return f"@anthropic-ai/sdk is not installed in tests/typescript: run `{INSTALL}` (or `npm install --prefix tests/typescript`)"
-    pinned = json.loads((HERE / "package.json").read_text(encoding="utf-8"))["dependencies"]["@anthropic-ai/sdk"]
+        return f"@anthropic-ai/sdk is not installed in {where}: run `{install}`"
+    pinned = json.loads((folder / "package.json").read_text(encoding="utf-8"))["dependencies"]["@anthropic-ai/sdk"]
     installed = json.loads(sdk.read_text(encoding="utf-8"))["version"]
     if installed != pinned:
-        return f"tests/typescript has @anthropic-ai/sdk {installed}, package.json pins {pinned}: run `{INSTALL}`"
+        return f"{where} has @anthropic-ai/sdk {installed}, its package.json pins {pinned}: run `{install}`"
     return None
 
 
-@pytest.fixture(scope="module")
-def node() -> str:
-    reason = missing()
+def node_for(folder: Path) -> str:
+    """``node``, when the SDK pinned in ``folder`` can run; else a skip (a failure under MOCKSERVER_REQUIRE_TYPESCRIPT=1)."""
+    reason = missing(folder)
     if reason is not None:
         if os.environ.get("MOCKSERVER_REQUIRE_TYPESCRIPT") == "1":
             pytest.fail(f"MOCKSERVER_REQUIRE_TYPESCRIPT=1, but {reason}")
         pytest.skip(reason)
     return shutil.which("node") or "node"
+
+
+@pytest.fixture(scope="module")
+def node() -> str:
+    return node_for(HERE)
 
 
 @pytest.fixture
@@ -76,12 +85,20 @@ def environment(base_url: str) -> dict[str, str]:
     return {**env, "ANTHROPIC_BASE_URL": base_url, "ANTHROPIC_API_KEY": "test-key"}
 
 
-def test_the_typescript_sdk_against_mockserver_serve(node: str, served: str) -> None:
+@pytest.mark.parametrize("folder", [HERE, OLDER], ids=["pinned", "older"])
+def test_the_typescript_sdk_against_mockserver_serve(folder: Path, served: str) -> None:
+    """check.mjs as an ES module read from stdin in ``folder``, so that it imports the SDK installed there."""
     done = subprocess.run(
-        [node, "check.mjs"], cwd=HERE, env=environment(served), capture_output=True, text=True, timeout=120
+        [node_for(folder), "--input-type=module"],
+        input=(HERE / "check.mjs").read_text(encoding="utf-8"),
+        cwd=folder,
+        env=environment(served),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert sum(line.startswith("ok ") for line in done.stdout.splitlines()) >= 7, done.stdout
+    assert sum(line.startswith("ok ") for line in done.stdout.splitlines()) >= 8, done.stdout
 
 
 @pytest.mark.parametrize("source", README_TS, ids=[f"ts{n}" for n in range(len(README_TS))])

@@ -7,6 +7,11 @@
 import assert from 'node:assert/strict';
 
 import Anthropic from '@anthropic-ai/sdk';
+import { VERSION } from '@anthropic-ai/sdk/version';
+
+// Releases before 1.3.0 send `?beta=true` for client.beta.models; from 1.3.0 on, the request client.models sends.
+const [major, minor] = VERSION.split('.').map(Number);
+const SENDS_BETA = major < 1 || (major === 1 && minor < 3);
 
 const base = process.env.ANTHROPIC_BASE_URL?.replace(/\/+$/, '');
 if (!base) {
@@ -114,7 +119,7 @@ check('POST /_mock/faults {"sequence": [429, 429]}: the SDK retries to a 200', a
   return `statuses 429, 429, 200 in ${Math.round(took)} ms`;
 });
 
-check('client.beta.models.list() and .retrieve() see the beta keys, without sending beta=true', async () => {
+check(`client.beta.models.list() and .retrieve() see the beta keys (SDK ${VERSION} ${SENDS_BETA ? 'sends' : 'does not send'} beta=true)`, async () => {
   await clearJournal();
   const ids = [];
   for await (const model of client.beta.models.list()) ids.push(model.id);
@@ -125,7 +130,7 @@ check('client.beta.models.list() and .retrieve() see the beta keys, without send
   assert.deepEqual(keys.slice(-2), ['allowed_fallback_models', 'capabilities'], `keys: ${keys}`);
   assert.ok('compaction' in model.capabilities, 'capabilities.compaction is absent');
   const queries = (await journal()).map((r) => r.query);
-  assert.ok(queries.every((query) => !query.includes('beta=true')), `the SDK sent beta=true: ${queries}`);
+  assert.ok(queries.length > 0 && queries.every((query) => query.includes('beta=true') === SENDS_BETA), `queries: ${queries}`);
   return `${ids.length} models; ${model.id} with allowed_fallback_models and capabilities.compaction`;
 });
 
@@ -138,6 +143,10 @@ check('a fault with details: the SDK names the code and gives its details (Organ
   );
   assert.ok(error instanceof Anthropic.BadRequestError, `expected BadRequestError, got ${error?.stack ?? error}`);
   assert.equal(error.status, 400);
+  if (!('errorCode' in error)) {  // releases before the typed codes: the envelope carries them all the same
+    assert.deepEqual(error.error?.error?.details, details, `the envelope: ${JSON.stringify(error.error)}`);
+    return `${error.constructor.name} (SDK ${VERSION} has no errorCode); error.details in the envelope`;
+  }
   assert.equal(error.errorCode, 'organization_on_hold');
   assert.deepEqual(error.details, details);
   if (Anthropic.OrganizationOnHoldError) {
