@@ -1,7 +1,10 @@
-"""The README's examples are tests: Python blocks, test files, curl lines and CLI lines run for real."""
+"""The examples of the README and of the documentation site are tests: every Python block, test file,
+conftest, ini section, curl line, shell recipe and CI snippet runs for real (the ``ts`` blocks run in
+test_typescript.py). A block that is output rather than an example is ``json`` or ``text``."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -17,23 +20,68 @@ from anthropic_models_mock.http.server import BackgroundServer
 from anyio.pytest_plugin import get_available_backends
 
 ROOT = Path(__file__).resolve().parents[1]
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+#: Every page a user reads: the README, the site's pages, and the two files the site includes.
+DOCUMENTS = [
+    ROOT / "README.md",
+    *sorted((ROOT / "docs").rglob("*.md")),
+    ROOT / "CONTRIBUTING.md",
+    ROOT / "CHANGELOG.md",
+]
+TEXTS = {path: path.read_text(encoding="utf-8") for path in DOCUMENTS}
+README = TEXTS[ROOT / "README.md"]
 DOCUMENTED_URL = "http://127.0.0.1:4010"
 QUIET = ("-p", "no:cacheprovider", "-o", "asyncio_default_fixture_loop_scope=function")
+FENCE = re.compile(r"^```(\w*)\n(.*?)^```", flags=re.DOTALL | re.MULTILINE)
 
 
-def blocks(language: str) -> list[str]:
-    return re.findall(rf"^```{language}\n(.*?)^```", README, flags=re.DOTALL | re.MULTILINE)
+def blocks(language: str, texts: list[str] | None = None) -> list[str]:
+    return [body for text in (texts or list(TEXTS.values())) for lang, body in FENCE.findall(text) if lang == language]
 
 
-SETUP = blocks("sh")[:2]
-CURL_BLOCKS = [b for b in blocks("sh")[2:] if b.startswith("curl ")]
-CLI_LINES = [line for b in blocks("sh") for line in b.splitlines() if line.startswith("mockserver serve --fault")]
-SERVICE = [b for b in blocks("sh") if b.startswith("mockserver serve --port 0 >")]
+SETUP = blocks("sh", [README])[:2]
+SH = [b for b in blocks("sh") if b not in SETUP]
+CURL_BLOCKS = [b for b in SH if b.startswith("curl ")]
+CLI_LINES = [line for b in SH for line in b.splitlines() if line.startswith("mockserver serve --fault")]
+SERVICE = [b for b in SH if b.startswith("mockserver serve --port 0 >")]
+RECORD = [b for b in SH if b.startswith("mockserver catalog record ")]
+ENVIRONMENT = [b for b in SH if b.startswith("export ANTHROPIC_")]
+CONTRIBUTOR = [b for b in SH if b.startswith(("python3 -m venv", ".venv/bin/"))]
 TEST_FILES = [b for b in blocks("python") if re.match(r"# test_\w+\.py\n", b)]
 CONFTESTS = [b for b in blocks("python") if b.startswith("# conftest.py\n")]
 SCRIPTS = [b for b in blocks("python") if b not in TEST_FILES and b not in CONFTESTS]
 INI = blocks("ini")
+CI_YAML = [b for b in blocks("yaml") if "127.0.0.1:4010/_mock/health" in b]
+DRIFT_YAML = [b for b in blocks("yaml") if "run: .ci/drift" in b]
+
+
+def test_every_block_is_run_or_is_output() -> None:
+    """No example escapes: each fenced block is of a kind a test here (or test_typescript.py) runs."""
+    run = {"sh", "python", "ini", "yaml", "ts"}
+    for path, text in TEXTS.items():
+        for language, body in FENCE.findall(text):
+            where = f"{path.relative_to(ROOT)}: ```{language}\n{body[:80]}"
+            assert language in run | {"json", "text"}, where
+            if language == "json":
+                json.loads(body)
+    classified = [*SETUP, *CURL_BLOCKS, *SERVICE, *RECORD, *ENVIRONMENT, *CONTRIBUTOR]
+    classified += [b for b in SH if all(line.startswith("mockserver serve --fault") for line in b.splitlines())]
+    assert [b for b in blocks("sh") if b not in classified] == []
+    assert [b for b in blocks("yaml") if b not in CI_YAML + DRIFT_YAML] == []
+
+
+def test_the_environment_lines_are_what_the_examples_run_with() -> None:
+    for block in ENVIRONMENT:
+        assert block.strip() == f"export ANTHROPIC_BASE_URL={DOCUMENTED_URL} ANTHROPIC_API_KEY=test-key"
+
+
+def test_the_contributor_commands_are_ci_s() -> None:
+    """Every command the contributor guide gives is the README's or one .ci/run runs."""
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    setup = [line for block in SETUP for line in block.splitlines()]
+    for block in CONTRIBUTOR:
+        for line in block.splitlines():
+            command = line.split("  #")[0].rstrip()
+            assert command in setup or command in ci, f"{command!r}: neither the README's set-up nor in .ci/run"
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +125,7 @@ def test_python_examples(server: BackgroundServer, source: str, monkeypatch: pyt
     server.app.mock.reset()  # type: ignore[attr-defined]
     monkeypatch.setenv("ANTHROPIC_BASE_URL", server.url)
     monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
-    exec(compile(source, "README.md", "exec"), {"__name__": "readme_example"})
+    exec(compile(source, "docs example", "exec"), {"__name__": "readme_example"})
 
 
 @pytest.mark.parametrize("source", TEST_FILES, ids=[re.match(r"# (\w+)", s).group(1) for s in TEST_FILES])  # type: ignore[union-attr]
@@ -113,6 +161,7 @@ def test_cli_fault_example(line: str) -> None:
 
 def test_examples_exist() -> None:
     assert len(CURL_BLOCKS) >= 2 and len(SCRIPTS) >= 3 and len(TEST_FILES) >= 3 and CLI_LINES and CONFTESTS and INI
+    assert CI_YAML and DRIFT_YAML and SERVICE and RECORD and ENVIRONMENT
 
 
 @pytest.mark.parametrize("conftest", CONFTESTS, ids=[f"conftest{n}" for n in range(len(CONFTESTS))])
@@ -143,9 +192,9 @@ def test_ini_examples(pytester: pytest.Pytester, ini: str) -> None:
     pytester.runpytest_inprocess(*QUIET).assert_outcomes(passed=1)
 
 
-def test_the_ci_service_recipe(tmp_path: Path) -> None:
-    """The README's shell recipe: serve on a free port, read the URL line, and the probe answers."""
-    [recipe] = SERVICE
+@pytest.mark.parametrize("recipe", SERVICE, ids=[f"service{n}" for n in range(len(SERVICE))])
+def test_the_ci_service_recipe(tmp_path: Path, recipe: str) -> None:
+    """The shell recipe: serve on a free port, read the URL line, and the probe answers."""
     script = recipe + 'echo "$ANTHROPIC_BASE_URL"\nkill %1\nwait\n'
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     done = subprocess.run(["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
@@ -154,20 +203,18 @@ def test_the_ci_service_recipe(tmp_path: Path) -> None:
     assert "url: " + url in (tmp_path / "mockserver.log").read_text()
 
 
-def test_the_probe_the_ci_example_waits_on(server: BackgroundServer) -> None:
-    [yaml] = [block for block in blocks("yaml") if "127.0.0.1:4010" in block]
+@pytest.mark.parametrize("yaml", CI_YAML, ids=[f"ci{n}" for n in range(len(CI_YAML))])
+def test_the_probe_the_ci_example_waits_on(server: BackgroundServer, yaml: str) -> None:
     probe = re.search(r"http://127\.0\.0\.1:4010(/\S+)", yaml).group(1)  # type: ignore[union-attr]
     response = httpx.get(server.url + probe)
     assert response.status_code == 200 and response.json()["status"] == "ok"
+    assert "mockserver serve --port 4010 &" in yaml
 
 
-def test_the_drift_job_runs_the_project_s_drift_script() -> None:
-    [yaml] = [block for block in blocks("yaml") if "drift" in block]
-    assert "run: .ci/drift" in yaml and "ANTHROPIC_API_KEY: ${{ secrets.ANTHROPIC_API_KEY }}" in yaml
+@pytest.mark.parametrize("yaml", DRIFT_YAML, ids=[f"drift{n}" for n in range(len(DRIFT_YAML))])
+def test_the_drift_job_runs_the_project_s_drift_script(yaml: str) -> None:
+    assert "ANTHROPIC_API_KEY: ${{ secrets.ANTHROPIC_API_KEY }}" in yaml
     assert os.access(ROOT / ".ci" / "drift", os.X_OK)
-
-
-RECORD = [b for b in blocks("sh") if b.startswith("mockserver catalog record ")]
 
 
 @pytest.mark.parametrize("block", RECORD, ids=[f"record{n}" for n in range(len(RECORD))])
@@ -189,3 +236,17 @@ def test_record_recipe(block: str, tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert len(Catalog.from_file(tmp_path / "tests" / "models.json")) == 29
     assert "sk-readme-key" not in done.stdout + done.stderr + (tmp_path / "tests" / "models.json").read_text()
+
+
+SITE = "https://anthropic-models-mock.github.io/anthropic-models-mock/"
+
+
+def test_the_readme_s_links_into_the_site_name_its_pages() -> None:
+    """The README links the published site (its links must work on PyPI too): each link names a page of docs/."""
+    pages = re.findall(rf"\({re.escape(SITE)}([^)#]*)", README)
+    assert len(pages) >= 5
+    for page in pages:
+        source = ROOT / "docs" / (f"{page.rstrip('/')}.md" if page else "index.md")
+        assert source.is_file(), f"{SITE}{page}: no {source.relative_to(ROOT)}"
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    assert f"site_url: {SITE}\n" in config

@@ -2,7 +2,7 @@
 
 ``tests/typescript/check.mjs`` pages forwards and backwards, resolves an alias, gets a 404,
 retries through two 429s set with the admin API, reads the beta keys and a fault's details; the
-README's ``ts`` blocks run too. They run with the SDK pinned in ``tests/typescript/package.json``
+``ts`` blocks of the README and the docs run too. They run with the SDK pinned in ``tests/typescript/package.json``
 (today's), and the check again with the one in ``tests/typescript/older/package.json`` (the last
 release that sends ``beta=true``). They need ``node`` (20 or newer, as the SDK does) and each SDK
 installed with ``npm ci --prefix tests/typescript`` and ``npm ci --prefix tests/typescript/older``
@@ -27,7 +27,12 @@ ROOT = Path(__file__).resolve().parents[1]
 HERE = ROOT / "tests" / "typescript"
 OLDER = HERE / "older"
 MIN_NODE = 20  # @anthropic-ai/sdk's README: "Node.js 20 LTS or later"
-README_TS = re.findall(r"^```ts\n(.*?)^```", (ROOT / "README.md").read_text(encoding="utf-8"), re.DOTALL | re.MULTILINE)
+#: Every ``ts`` block of the README and of the documentation site.
+DOCS_TS = [
+    block
+    for page in [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+    for block in re.findall(r"^```ts\n(.*?)^```", page.read_text(encoding="utf-8"), re.DOTALL | re.MULTILINE)
+]
 
 
 def missing(folder: Path) -> str | None:
@@ -101,9 +106,9 @@ def test_the_typescript_sdk_against_mockserver_serve(folder: Path, served: str) 
     assert sum(line.startswith("ok ") for line in done.stdout.splitlines()) >= 8, done.stdout
 
 
-@pytest.mark.parametrize("source", README_TS, ids=[f"ts{n}" for n in range(len(README_TS))])
+@pytest.mark.parametrize("source", DOCS_TS, ids=[f"ts{n}" for n in range(len(DOCS_TS))])
 def test_readme_typescript_examples(node: str, served: str, source: str) -> None:
-    """Each README ```ts block, as an ES module read from stdin in tests/typescript (where the SDK is)."""
+    """Each ```ts block of the docs, as an ES module read from stdin in tests/typescript (where the SDK is)."""
     done = subprocess.run(
         [node, "--input-type=module"],
         input=source,
@@ -116,5 +121,5 @@ def test_readme_typescript_examples(node: str, served: str, source: str) -> None
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_the_readme_shows_a_typescript_example() -> None:
-    assert README_TS, "the README's TypeScript example is gone"
+def test_the_docs_show_a_typescript_example() -> None:
+    assert DOCS_TS, "the docs' TypeScript example is gone"

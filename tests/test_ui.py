@@ -3,7 +3,7 @@
 The browser is the distribution's Chromium (Debian's ``chromium``), driven by Playwright for Python
 with ``executable_path`` (no browser download). Without Playwright or Chromium the browser tests skip,
 saying why, unless ``MOCKSERVER_REQUIRE_BROWSER=1`` (set by ``.ci/run``) makes that a failure.
-With ``MOCKSERVER_DASHBOARD_SCREENSHOT=docs/dashboard.png`` the screenshot test writes the README's picture.
+With ``MOCKSERVER_DASHBOARD_SCREENSHOT=docs/dashboard.png`` the screenshot test writes the docs' picture.
 """
 
 from __future__ import annotations
@@ -604,7 +604,7 @@ def test_a_page_on_another_origin_reads_the_api_with_the_opt_in_only(
         server.app.mock.reset()  # type: ignore[attr-defined]
 
 
-# -- the README's picture --------------------------------------------------------------------------------
+# -- the docs' picture -----------------------------------------------------------------------------------
 def png_size(data: bytes) -> tuple[int, int]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", data[16:24])
@@ -612,7 +612,7 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 
 def test_the_screenshot(browser: Any, server: BackgroundServer, tmp_path: Path) -> None:
-    """The README's docs/dashboard.png, made here: MOCKSERVER_DASHBOARD_SCREENSHOT=docs/dashboard.png pytest -k screenshot."""
+    """The docs' dashboard.png, made here: MOCKSERVER_DASHBOARD_SCREENSHOT=docs/dashboard.png pytest -k screenshot."""
     from playwright.sync_api import expect
 
     server.app.mock.reset()  # type: ignore[attr-defined]
@@ -644,7 +644,7 @@ def test_the_screenshot(browser: Any, server: BackgroundServer, tmp_path: Path) 
         server.app.mock.reset()  # type: ignore[attr-defined]
 
 
-def test_the_readme_shows_the_screenshot() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert "![The dashboard" in readme and "(docs/dashboard.png)" in readme
+def test_the_docs_show_the_screenshot() -> None:
+    page = (ROOT / "docs" / "dashboard.md").read_text(encoding="utf-8")
+    assert "![The dashboard" in page and "(dashboard.png)" in page
     assert png_size((ROOT / "docs" / "dashboard.png").read_bytes()) == (VIEWPORT["width"], VIEWPORT["height"])

@@ -107,7 +107,7 @@ class Catalog:
     # -- construction -------------------------------------------------------------
     @classmethod
     def from_file(cls, path: str | Path, *, progress: Callable[[int], None] | None = None) -> Catalog:
-        """Load a catalog file (see README: "Catalog files"); ``progress(count)`` hears of the models read."""
+        """Load a catalog file (the docs: Catalogs); ``progress(count)`` hears of the models read."""
         return cls._made(load_file(Path(path), progress), str(path))
 
     @classmethod

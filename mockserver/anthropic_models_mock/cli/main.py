@@ -170,7 +170,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--journal-size", metavar="N", type=_positive, default=1000, help="requests the journal keeps (default 1000)"
     )
-    bounds = serve.add_argument_group("bounds (each a setting; see README: Behaviour)")
+    bounds = serve.add_argument_group("bounds (each a setting; see the docs: Behaviour)")
     for flag, low, high, default, what in (
         ("--journal-bytes", 1, 1 << 40, JOURNAL_BYTES, "the most bytes the journal keeps, oldest out first"),
         ("--max-header-bytes", 1024, 1 << 20, MAX_HEADER_BYTES, "the largest request head, a 431 past it"),
@@ -179,7 +179,7 @@ def _parser() -> argparse.ArgumentParser:
     ):
         number = _ranged(int, low, high, "a whole number")
         bounds.add_argument(flag, metavar="N", type=number, default=default, help=f"{what} (default {default:,})")
-    faults = serve.add_argument_group("faults (see README: Faults)")
+    faults = serve.add_argument_group("faults (see the docs: Faults)")
     faults.add_argument(
         "--fault",
         metavar="STATUS",
