@@ -13,9 +13,15 @@ API = {"x-api-key": "sk-live-secret", "anthropic-version": "2023-06-01"}
 NEW = {"id": "claude-new-1", "display_name": "New", "created_at": "2031-01-01T00:00:00Z"}
 
 
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    """Built once for the module: a catalog never changes in place, so each test's new app starts from this one."""
+    return Catalog.synthetic(30, 5)
+
+
 @pytest.fixture
-def client() -> Iterator[TestClient]:
-    with TestClient(create_app(Catalog.synthetic(30, 5)), raise_server_exceptions=False) as test_client:
+def client(catalog: Catalog) -> Iterator[TestClient]:
+    with TestClient(create_app(catalog), raise_server_exceptions=False) as test_client:
         yield test_client
 
 

@@ -252,6 +252,20 @@ def mostly(good: st.SearchStrategy[Any], bad: st.SearchStrategy[Any]) -> st.Sear
 dates = mostly(created_ats(), st.sampled_from(["2025-02-30T00:00:00Z", "2025-01-01", "", "٢٠٢٥-01-01T00:00:00Z"]))
 ids = mostly(model_ids(), st.sampled_from(["", "a b", "a/b", "x" * 257, "é", "a\nb"]))
 counts = mostly(st.none() | st.integers(1, 10**6), st.sampled_from([0, -1, True, 1.0, 10**30]))
+# Built once, not at each draw: a strategy made anew is validated anew, which was most of the time an entry took.
+lifecycles = st.sampled_from([None, "active", "deprecated", "retired"])
+deprecations = mostly(dates, st.none())
+maybe_dates = st.none() | dates
+date_fields = st.sampled_from(["deprecated_at", "retires_at"])
+optional_fields: list[tuple[str, st.SearchStrategy[Any] | None]] = [
+    ("type", mostly(st.just("model"), st.just("mdl"))),
+    ("line", mostly(st.sampled_from([None, "opus", "haiku"]), st.just("verse"))),
+    ("max_input_tokens", counts),
+    ("max_tokens", counts),
+    ("allowed_fallback_models", None),  # drawn from the entry's names: made per entry
+    ("capabilities", mostly(st.none() | capabilities(), json_values)),
+    ("sources", json_values),
+]
 
 
 @st.composite
@@ -262,25 +276,19 @@ def entries(draw: st.DrawFn, names: list[str]) -> dict[str, Any]:
         "display_name": draw(nasty),
         "created_at": draw(dates),
     }
-    lifecycle = draw(st.sampled_from([None, "active", "deprecated", "retired"]))
+    lifecycle = draw(lifecycles)
     if lifecycle is not None:
         entry["lifecycle"] = lifecycle
     if lifecycle in ("deprecated", "retired"):
-        entry["deprecated_at"] = draw(mostly(dates, st.none()))
+        entry["deprecated_at"] = draw(deprecations)
         if draw(st.booleans()):
-            entry["retires_at"] = draw(st.none() | dates)
+            entry["retires_at"] = draw(maybe_dates)
     elif draw(st.integers(0, 19)) == 0:
-        entry[draw(st.sampled_from(["deprecated_at", "retires_at"]))] = draw(st.none() | dates)
-    for field, values in [
-        ("type", mostly(st.just("model"), st.just("mdl"))),
-        ("line", mostly(st.sampled_from([None, "opus", "haiku"]), st.just("verse"))),
-        ("max_input_tokens", counts),
-        ("max_tokens", counts),
-        ("allowed_fallback_models", st.none() | st.lists(mostly(st.sampled_from([*names, "fb-1"]), ids), max_size=2)),
-        ("capabilities", mostly(st.none() | capabilities(), json_values)),
-        ("sources", json_values),
-    ]:
+        entry[draw(date_fields)] = draw(maybe_dates)
+    for field, values in optional_fields:
         if draw(st.booleans()):
+            if values is None:
+                values = st.none() | st.lists(mostly(st.sampled_from([*names, "fb-1"]), ids), max_size=2)
             entry[field] = draw(values)
     if draw(st.integers(0, 30)) == 0:
         entry[draw(nasty)] = draw(json_values)

@@ -142,9 +142,15 @@ def test_schemathesis_finds_nothing(served: str, tmp_path: Path) -> None:
 NEW = {"id": "claude-new-1", "display_name": "New", "created_at": "2031-01-01T00:00:00Z"}
 
 
+@pytest.fixture(scope="module")
+def admin_catalog() -> Catalog:
+    """Built once for the module: a catalog never changes in place, so each test's new app starts from this one."""
+    return Catalog.synthetic(20, 4)
+
+
 @pytest.fixture
-def admin() -> Iterator[TestClient]:
-    with TestClient(create_app(Catalog.synthetic(20, 4)), raise_server_exceptions=False) as client:
+def admin(admin_catalog: Catalog) -> Iterator[TestClient]:
+    with TestClient(create_app(admin_catalog), raise_server_exceptions=False) as client:
         yield client
 
 

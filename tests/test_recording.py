@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
+import http.client
 import http.server
 import io
 import json
@@ -12,15 +14,18 @@ import stat
 import subprocess
 import sys
 import threading
+import urllib.parse
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import httpx
 import pytest
 from anthropic_models_mock import Catalog
 from anthropic_models_mock.catalog import default_catalog_path
+from anthropic_models_mock.cli.main import main
 from anthropic_models_mock.cli.progress import Progress
 from anthropic_models_mock.cli.recording import MAX_WAIT, RecordError, _wait, candidate_names, known_model_names, record
 from commands import run, serving
@@ -36,10 +41,32 @@ def env(key: str | None = KEY, name: str = "ANTHROPIC_API_KEY") -> dict[str, str
     return environment
 
 
-def recorded(url: str, tmp_path: Path, *args: str, key: str | None = KEY) -> tuple[Path, str]:
-    """``catalog record URL ARGS -o FILE``: the file and the stderr; the run must succeed and never show the key."""
+def run_here(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """``mockserver ARGS`` run in this process through its entry point, ``main``, with ``env`` as its environment:
+    its exit status (from ``SystemExit``), standard output and standard error, as ``run`` gives a subprocess's.
+
+    For the tests of what a run says and writes: a subprocess would import the SDK each time (about a second
+    of CPU) to find alias names. ``run`` drives the real process where that is part of the test: the
+    recordings that are replayed, a failed run and an existing file, the key in another variable, the drift
+    script; tests/test_cli.py checks the process's exit status and one-line errors."""
+    out, err = io.StringIO(), io.StringIO()
+    with mock.patch.dict(os.environ, env, clear=True), redirect_stdout(out), redirect_stderr(err):
+        try:
+            main(list(args))
+            code = 0
+        except SystemExit as exited:
+            code = 0 if exited.code is None else exited.code if isinstance(exited.code, int) else 1
+    return subprocess.CompletedProcess(["mockserver", *args], code, out.getvalue(), err.getvalue())
+
+
+def recorded(
+    url: str, tmp_path: Path, *args: str, key: str | None = KEY, via: Callable[..., Any] = run_here
+) -> tuple[Path, str]:
+    """``catalog record URL ARGS -o FILE``: the file and the stderr; the run must succeed and never show the key.
+
+    In this process (``run_here``) unless ``via=run``: a subprocess, for the recordings that are replayed."""
     out = tmp_path / "recorded.json"
-    done = run("catalog", "record", url, "-o", str(out), *args, env=env(key))
+    done = via("catalog", "record", url, "-o", str(out), *args, env=env(key))
     assert done.returncode == 0, done.stderr
     assert done.stdout == ""
     assert KEY not in done.stderr and KEY not in out.read_text()
@@ -47,10 +74,25 @@ def recorded(url: str, tmp_path: Path, *args: str, key: str | None = KEY) -> tup
 
 
 def bodies(url: str, catalog: Catalog, *, limit: int) -> dict[str, bytes]:
-    """Every list page (each lifecycle filter, with beta=true and without) and every retrieve (ids and aliases, both ways)."""
+    """Every list page (each lifecycle filter, with beta=true and without) and every retrieve (ids and aliases, both ways).
+
+    Over one kept-alive ``http.client`` connection: the bodies are what is compared, and thousands of
+    retrieves take a third of the time they take through httpx.
+    """
     found: dict[str, bytes] = {}
     headers = {"x-api-key": "k", "anthropic-version": "2023-06-01"}
-    with httpx.Client(base_url=url, headers=headers, timeout=30) as client:
+    host, port = url.removeprefix("http://").rsplit(":", 1)
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+
+    def get(path: str, params: dict[str, Any]) -> tuple[str, bytes]:
+        query = urllib.parse.urlencode(params, doseq=True)
+        connection.request("GET", f"{path}?{query}" if query else path, headers=headers)
+        response = connection.getresponse()
+        body = response.read()
+        assert response.status == 200, body
+        return query, body
+
+    try:
         for beta in ("", "true"):
             for lifecycles in LIFECYCLE_FILTERS:
                 after = None
@@ -60,18 +102,24 @@ def bodies(url: str, catalog: Catalog, *, limit: int) -> dict[str, bytes]:
                         params["beta"] = beta
                     if after:
                         params["after_id"] = after
-                    response = client.get("/v1/models", params=params)
-                    assert response.status_code == 200, response.text
-                    found[str(response.request.url.query)] = response.content
-                    page = response.json()
+                    query, body = get("/v1/models", params)
+                    found[query] = body
+                    page = json.loads(body)
                     if not page["has_more"]:
                         break
                     after = page["last_id"]
             for name in [*(model["id"] for model in catalog), *catalog.aliases]:
-                response = client.get(f"/v1/models/{name}", params={"beta": beta} if beta else {})
-                assert response.status_code == 200, response.text
-                found[f"{name}?{beta}"] = response.content
+                found[f"{name}?{beta}"] = get(f"/v1/models/{name}", {"beta": beta} if beta else {})[1]
+    finally:
+        connection.close()
     return found
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Iterator[str]:
+    """The URL of ``mockserver serve`` with the embedded catalog, shared by this module's tests that only read it."""
+    with serving() as (_, url, _lines):
+        yield url
 
 
 def assert_same_bodies(original: str, recording: Path, catalog: Catalog, *, limit: int) -> None:
@@ -82,16 +130,15 @@ def assert_same_bodies(original: str, recording: Path, catalog: Catalog, *, limi
     assert not differing, f"{len(differing)} bodies differ, first: {differing[0]}"
 
 
-def test_a_recording_of_the_embedded_catalog_serves_the_same_bytes(tmp_path: Path) -> None:
+def test_a_recording_of_the_embedded_catalog_serves_the_same_bytes(tmp_path: Path, shipped: str) -> None:
     catalog = Catalog.default()
-    with serving() as (_, url, _lines):
-        out, stderr = recorded(url, tmp_path, "--base", str(default_catalog_path()))
-        assert_same_bodies(url, out, catalog, limit=7)
+    out, stderr = recorded(shipped, tmp_path, "--base", str(default_catalog_path()), via=run)
+    assert_same_bodies(shipped, out, catalog, limit=7)
     assert stderr.splitlines() == [stderr.splitlines()[-1]]  # not a terminal: one summary line
-    assert f"recorded 29 models and {len(catalog.aliases)} aliases from {url}" in stderr
+    assert f"recorded 29 models and {len(catalog.aliases)} aliases from {shipped}" in stderr
     document = json.loads(out.read_text())
     assert set(document["aliases"]) == set(catalog.aliases)
-    assert document["source"].startswith(f"GET {url}/v1/models") and "recorded 20" in document["source"]
+    assert document["source"].startswith(f"GET {shipped}/v1/models") and "recorded 20" in document["source"]
     assert document["as_of"] == dt.datetime.now(dt.timezone.utc).date().isoformat()
     shipped = json.loads(default_catalog_path().read_text())
     kept = {model["id"]: model["sources"] for model in document["models"]}
@@ -99,13 +146,17 @@ def test_a_recording_of_the_embedded_catalog_serves_the_same_bytes(tmp_path: Pat
     assert set(document["sources"]) <= set(shipped["sources"])
 
 
-def test_a_recording_of_5000_synthetic_models_serves_the_same_bytes(tmp_path: Path) -> None:
-    catalog = Catalog.synthetic(5000, seed=3)
+def test_a_recording_of_3000_synthetic_models_serves_the_same_bytes(tmp_path: Path) -> None:
+    catalog = Catalog.synthetic(3000, seed=3)
+    # Enough for the walks of the active and of the retired models to take two pages of 1,000 each (the
+    # recorder's page), and the whole list three; each thousand more models is seconds more of requests.
+    lifecycles = collections.Counter(model["lifecycle"] for model in catalog)
+    assert lifecycles["active"] > 1000 and lifecycles["retired"] > 1000 and len(catalog) > 2000
     original = tmp_path / "synthetic.json"
     original.write_text(json.dumps(catalog.to_document()))
-    with serving("--synthetic", "5000", "--seed", "3") as (_, url, _lines):
+    with serving("--synthetic", "3000", "--seed", "3") as (_, url, _lines):
         aliases = [arg for alias in list(catalog.aliases)[:3] for arg in ("--alias", alias)]
-        out, _stderr = recorded(url, tmp_path, "--base", str(original), *aliases)
+        out, _stderr = recorded(url, tmp_path, "--base", str(original), *aliases, via=run)
         assert_same_bodies(url, out, catalog, limit=1000)
     assert Catalog.from_file(out).aliases == catalog.aliases
 
@@ -115,7 +166,7 @@ def test_a_recording_under_injected_faults_retries_and_serves_the_same_bytes(tmp
     faults = ["--fault", "429", "--fault", "529", "--fault", "500", "--retry-after", "0"]
     rate = ["--fail-rate", "0.3", "--fail-status", "503", "--fault-seed", "7"]
     with serving(*faults, *rate) as (_, url, _lines):
-        out, stderr = recorded(url, tmp_path, "--base", str(default_catalog_path()), "--retries", "20")
+        out, stderr = recorded(url, tmp_path, "--base", str(default_catalog_path()), "--retries", "20", via=run)
         statuses = [entry["status"] for entry in httpx.get(f"{url}/_mock/journal").json()["requests"]]
         assert {429, 529, 500, 503} <= set(statuses)
         httpx.delete(f"{url}/_mock/faults").raise_for_status()
@@ -126,9 +177,8 @@ def test_a_recording_under_injected_faults_retries_and_serves_the_same_bytes(tmp
     assert f"{len(retries)} retried" in stderr
 
 
-def test_without_the_sdk_s_names_or_a_base_only_given_aliases_are_found(tmp_path: Path) -> None:
-    with serving() as (_, url, _lines):
-        document = record(url, KEY, candidates=["claude-opus-4-0", "claude-nothing-1", "claude-opus-4-6"])
+def test_without_the_sdk_s_names_or_a_base_only_given_aliases_are_found(tmp_path: Path, shipped: str) -> None:
+    document = record(shipped, KEY, candidates=["claude-opus-4-0", "claude-nothing-1", "claude-opus-4-6"])
     assert document["aliases"] == {"claude-opus-4-0": "claude-opus-4-20250514"}
     assert "sources" not in document and all("sources" not in model for model in document["models"])
 
@@ -152,7 +202,7 @@ def test_the_sdk_s_model_names_are_candidates() -> None:
 
 
 def failed(*args: str, key: str | None = KEY, key_env: str = "ANTHROPIC_API_KEY") -> str:
-    done = run("catalog", "record", *args, env=env(key, key_env))
+    done = run_here("catalog", "record", *args, env=env(key, key_env))
     assert done.returncode == 2, done
     assert done.stdout == ""
     *notes, line = done.stderr.splitlines()
@@ -203,7 +253,8 @@ def answering(handle: Callable[[http.server.BaseHTTPRequestHandler], None]) -> I
             pass
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # shutdown() waits for the loop to look at its flag: every 0.5 s by default, half a second of each test.
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -285,11 +336,10 @@ def test_a_server_that_drops_the_connection_is_named() -> None:
     assert "closed the connection without a complete answer" in line
 
 
-def test_a_path_that_is_not_a_models_api_is_named() -> None:
-    with serving() as (_, url, _lines):
-        line = failed(f"{url}/not/an/api")
-    assert f"GET {url}/not/an/api/v1/models" in line and "404 not_found_error" in line
-    assert "is " + url + "/not/an/api the base URL of a Models API?" in line
+def test_a_path_that_is_not_a_models_api_is_named(shipped: str) -> None:
+    line = failed(f"{shipped}/not/an/api")
+    assert f"GET {shipped}/not/an/api/v1/models" in line and "404 not_found_error" in line
+    assert "is " + shipped + "/not/an/api the base URL of a Models API?" in line
 
 
 def test_a_server_that_echoes_the_key_has_it_redacted() -> None:
@@ -318,10 +368,9 @@ def test_a_redirect_is_not_followed_with_the_key() -> None:
     assert "307 redirect to http://elsewhere.invalid/v1/models" in line
 
 
-def test_user_info_in_the_url_is_never_shown(tmp_path: Path) -> None:
-    with serving() as (_, url, _lines):
-        secret_url = url.replace("http://", "http://user:hunter2@")
-        out, stderr = recorded(secret_url, tmp_path)
+def test_user_info_in_the_url_is_never_shown(tmp_path: Path, shipped: str) -> None:
+    secret_url = shipped.replace("http://", "http://user:hunter2@")
+    out, stderr = recorded(secret_url, tmp_path)
     assert "hunter2" not in stderr and "hunter2" not in out.read_text()
 
 
@@ -343,7 +392,7 @@ def failed_catalog(*args: str) -> str:
     return done.stderr
 
 
-def test_a_failed_run_leaves_an_existing_file_as_it_was(tmp_path: Path) -> None:
+def test_a_failed_run_leaves_an_existing_file_as_it_was(tmp_path: Path, shipped: str) -> None:
     out = tmp_path / "models.json"
     out.write_text("the old catalog\n")
     out.chmod(0o640)
@@ -352,8 +401,7 @@ def test_a_failed_run_leaves_an_existing_file_as_it_was(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert out.read_text() == "the old catalog\n"
     assert list(tmp_path.iterdir()) == [out]  # no temporary file left behind
-    with serving() as (_, url, _lines):
-        assert run("catalog", "record", url, "-o", str(out), env=env()).returncode == 0
+    assert run_here("catalog", "record", shipped, "-o", str(out), env=env()).returncode == 0  # (the process: above)
     assert len(Catalog.from_file(out)) == 29 and stat.S_IMODE(out.stat().st_mode) == 0o640
 
 
@@ -574,7 +622,7 @@ def test_an_answer_that_holds_the_key_is_refused_and_nothing_is_written(tmp_path
     out.write_text("the old catalog\n")
     hostile = item(lifecycle="active", **{field: KEY if field == "id" else f"hello {KEY}"})
     with answering(lists(under(active=[hostile]))) as url:
-        done = run("catalog", "record", url, "-o", str(out), env=env())
+        done = run_here("catalog", "record", url, "-o", str(out), env=env())
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.count("\n") == 1 and "SECRET" not in done.stderr
     assert "data[0]: the answer contains the key in $ANTHROPIC_API_KEY (not shown); nothing recorded" in done.stderr
@@ -702,7 +750,7 @@ def test_a_recording_of_no_models_is_refused_and_an_existing_file_kept(tmp_path:
     out = tmp_path / "models.json"
     out.write_text("the old catalog\n")
     with answering(lists(under())) as url:
-        done = run("catalog", "record", url, "-o", str(out), env=env())
+        done = run_here("catalog", "record", url, "-o", str(out), env=env())
     assert done.returncode == 2
     assert done.stderr.startswith("mockserver: error: the API listed no models: GET ")
     assert out.read_text() == "the old catalog\n"
@@ -758,15 +806,14 @@ def test_output_through_a_symbolic_link_replaces_its_target(tmp_path: Path) -> N
     link = tmp_path / "link.json"
     link.symlink_to(target)
     with answering(lists(under(active=[item()]))) as url:
-        done = run("catalog", "record", url, "-o", str(link), env=env())
+        done = run_here("catalog", "record", url, "-o", str(link), env=env())
     assert done.returncode == 0, done.stderr
     assert link.is_symlink() and [model["id"] for model in json.loads(target.read_text())["models"]] == ["claude-x-1"]
 
 
-def test_the_embedded_catalog_s_aliases_are_always_tried(tmp_path: Path) -> None:
+def test_the_embedded_catalog_s_aliases_are_always_tried(tmp_path: Path, shipped: str) -> None:
     assert set(Catalog.default().aliases) <= set(candidate_names())
-    with serving() as (_, url, _lines):
-        out, _stderr = recorded(url, tmp_path)  # no --base, no --alias
+    out, _stderr = recorded(shipped, tmp_path)  # no --base, no --alias
     assert json.loads(out.read_text())["aliases"] == dict(Catalog.default().aliases)
 
 
