@@ -13,9 +13,10 @@ import sys
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable
+from functools import cache
 from itertools import compress, repeat
 from random import Random
-from typing import Any
+from typing import Any, NamedTuple
 
 from faker import Faker
 from faker.providers.color.en_US import Provider as ColourNames
@@ -93,6 +94,41 @@ def _words(random: Random, count: int) -> array[int]:
     return words
 
 
+class _Tables(NamedTuple):
+    """What every build looks its fields up in: the same for every ``n`` and seed, so made once a process."""
+
+    stamps: tuple[str, ...]
+    snapshots: tuple[str, ...]
+    moments: tuple[float, ...]
+    families: tuple[str, ...]
+    names: tuple[str, ...]
+    limits: tuple[tuple[int, int], ...]
+    family_lines: tuple[str, ...]
+    colours: tuple[str, ...]
+    offsets: tuple[int, ...]
+
+
+@cache
+def _tables() -> _Tables:
+    last = _SPAN + 540 + 365
+    days = [_START + dt.timedelta(days=k) for k in range(last + 1)]
+    # Families in the order of their ids, so that a day's dated ids, in family order, are in id order too
+    # (no family's id is a prefix of another's: each ends in its one-digit minor version).
+    chosen = sorted(_FAMILIES, key=lambda family: f"claude-{family[0]}-{family[1]}-{family[2]}")
+    return _Tables(
+        stamps=tuple(f"{day.isoformat()}T00:00:00Z" for day in days),
+        snapshots=tuple(f"-{day:%Y%m%d}" for day in days),
+        moments=tuple(-dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp() for day in days),
+        families=tuple(f"claude-{line}-{major}-{minor}" for line, major, minor in chosen),
+        names=tuple(f"Claude {line.title()} {major}.{minor}" for line, major, minor in chosen),  # JSON-safe as is
+        limits=tuple((context, output) for context in _CONTEXT for output in _OUTPUT),
+        family_lines=tuple(line for line, _, _ in chosen),
+        colours=tuple(ColourNames.all_colors),  # Faker's names
+        # A model's deprecation, if on record by _END (6 in 10), is 90 to 539 days after it is made: by r % 4500.
+        offsets=tuple(90 + k // 10 if k % 10 < 6 else last for k in range(4500)),
+    )
+
+
 def synthetic_rows(n: int, seed: int, *, progress: Callable[[int], None] | None = None) -> Built:
     """The rows of a catalog of ``n`` models; the same ``(n, seed)``, the same bytes, in any process.
 
@@ -106,21 +142,7 @@ def synthetic_rows(n: int, seed: int, *, progress: Callable[[int], None] | None 
     fake = Faker()
     fake.seed_instance(seed)
     random: Random = fake.random
-    last = _SPAN + 540 + 365
-    days = [_START + dt.timedelta(days=k) for k in range(last + 1)]
-    stamps = [f"{day.isoformat()}T00:00:00Z" for day in days]
-    snapshots = [f"-{day:%Y%m%d}" for day in days]
-    moments = [-dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp() for day in days]
-    # Families in the order of their ids, so that a day's dated ids, in family order, are in id order too
-    # (no family's id is a prefix of another's: each ends in its one-digit minor version).
-    chosen = sorted(_FAMILIES, key=lambda family: f"claude-{family[0]}-{family[1]}-{family[2]}")
-    families = [f"claude-{line}-{major}-{minor}" for line, major, minor in chosen]
-    names = [f"Claude {line.title()} {major}.{minor}" for line, major, minor in chosen]  # JSON-safe as they are
-    limits = [(context, output) for context in _CONTEXT for output in _OUTPUT]
-    family_lines = [line for line, _, _ in chosen]
-    colours = list(ColourNames.all_colors)  # Faker's names
-    # A model's deprecation, if on record by _END (6 in 10), is 90 to 539 days after it is made: by r % 4500.
-    offsets = [90 + k // 10 if k % 10 < 6 else last for k in range(4500)]
+    stamps, snapshots, moments, families, names, limits, family_lines, colours, offsets = _tables()
     tints = 10 * len(colours)  # one model in 10 has a colour after its name
     size, span = len(families), _SPAN + 1
     slots = size * span
@@ -136,7 +158,11 @@ def synthetic_rows(n: int, seed: int, *, progress: Callable[[int], None] | None 
     for family, word in zip(undated, _words(random, len(undated)), strict=True):
         extras.setdefault(word % span, []).append((families[family], family))
     wanted, dated = n - len(undated), 0
+    # Day -> the families with an id dated that day, while every dated id is set one by one (each is noted
+    # as it is set); None once rounds set them, when the whole map is read day by day instead.
+    sparse: dict[int, list[int]] | None = {}
     while wanted - dated > 65_536:  # in rounds of as many draws as ids wanted, while many are
+        sparse = None
         batch = wanted - dated
         for word in _words(random, batch):
             taken[word % slots] = 1
@@ -154,17 +180,28 @@ def synthetic_rows(n: int, seed: int, *, progress: Callable[[int], None] | None 
                 else:
                     taken[slot] = 1
                     dated += 1
+                    if sparse is not None:
+                        sparse.setdefault(slot // size, []).append(slot % size)
     numbered = len(undated) + dated
     for word in _words(random, n - numbered):
         family, day = word % size, word // size % span
         extras.setdefault(day, []).append((f"{families[family]}{snapshots[day]}-{numbered}", family))
         numbered += 1
     aliases: dict[str, str] = {}
-    for family in range(size):  # in id order
-        if family not in undated:
-            newest = taken[family::size].rfind(1)
-            if newest >= 0:
-                aliases[families[family]] = families[family] + snapshots[newest]
+    if sparse is None:
+        for family in range(size):  # in id order
+            if family not in undated:
+                newest = taken[family::size].rfind(1)
+                if newest >= 0:
+                    aliases[families[family]] = families[family] + snapshots[newest]
+    else:  # the same, from the few ids noted
+        newest_of: dict[int, int] = {}
+        for day, day_families in sparse.items():
+            for family in day_families:
+                newest_of[family] = max(day, newest_of.get(family, day))
+        for family in sorted(newest_of):  # in id order
+            if family not in undated:
+                aliases[families[family]] = families[family] + snapshots[newest_of[family]]
 
     # Pass 2: day by day, newest first, each model's id and other fields, written block by block: what is
     # made for one day is freed before the next, so the memory it took is reused, not left in holes.
@@ -175,9 +212,14 @@ def synthetic_rows(n: int, seed: int, *, progress: Callable[[int], None] | None 
     blocks: list[Block] = []
     chunk: list[Row] = []
     everyone = list(range(size))  # made once: compress() hands out these ints, not new ones
+    # Every day, newest first; or, from the few ids noted, the days that have one.
+    days = reversed(range(span)) if sparse is None else sorted({*sparse, *extras}, reverse=True)
     with quiet_gc():
-        for day in reversed(range(span)):
-            day_families = list(compress(everyone, taken[day * size : (day + 1) * size]))
+        for day in days:
+            if sparse is None:
+                day_families = list(compress(everyone, taken[day * size : (day + 1) * size]))
+            else:
+                day_families = sorted(sparse.get(day, ()))
             snapshot = snapshots[day]
             ids = [families[family] + snapshot for family in day_families]
             more = extras.pop(day, None)
