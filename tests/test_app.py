@@ -228,7 +228,7 @@ def test_configured_keys() -> None:
 def test_a_crash_is_a_500_envelope_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
     catalog = Catalog(MODELS)
 
-    def broken_view(lifecycles: frozenset[str]) -> View:
+    def broken_view(lifecycles: frozenset[str], sieve: object = None) -> View:
         raise RuntimeError("boom")
 
     monkeypatch.setattr(catalog, "view", broken_view)

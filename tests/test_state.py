@@ -38,7 +38,7 @@ def test_a_bare_string_of_keys_is_refused_not_split_into_characters(keys: object
     state = create_app(Catalog(MODELS)).mock
     with pytest.raises(TypeError):
         state.set_api_keys(keys)  # type: ignore[arg-type]
-    assert state.api_keys is None, "nothing changed"
+    assert state.keys is None, "nothing changed"
 
 
 @pytest.mark.parametrize("key", ["", " k", "k ", "k\t", "k\xa0", "kéy", "k\n", "\x00"])

@@ -12,7 +12,17 @@ The package is in layers, each importing only those below it (``pyproject.toml``
 
 from .catalog import Catalog
 from .http import MockApp, create_app
-from .model import ApiError, CatalogError, ModelInfo
+from .model import ApiError, CatalogError, Keys, KeysError, ModelInfo
 from .runtime import MockState
 
-__all__ = ["ApiError", "Catalog", "CatalogError", "MockApp", "MockState", "ModelInfo", "create_app"]
+__all__ = [
+    "ApiError",
+    "Catalog",
+    "CatalogError",
+    "Keys",
+    "KeysError",
+    "MockApp",
+    "MockState",
+    "ModelInfo",
+    "create_app",
+]

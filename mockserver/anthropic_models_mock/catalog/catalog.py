@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import json
 import operator
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import msgspec
 
+from ..model.access import Sieve
 from ..model.limits import DEFAULT_LIFECYCLES
 from ..model.modelinfo import CatalogError, ModelInfo, is_model_id, validate_model
 from ..storage.aliases import Aliases
 from ..storage.blocks import Block, Key, Profiles, Rows, lifecycle_mask
 from ..storage.pmap import PMap as Map
 from ..storage.rows import Builder, Built, dumps, quiet_gc
+from .clock import rows_at
 from .loader import checked_rows, load_document, load_file, load_json
 from .synthetic import synthetic_rows
 from .views import View, key_of
@@ -86,7 +88,7 @@ class Catalog:
         self._profiles = built.profiles
         self._aliases = Aliases(_check_aliases(built.aliases, index, source))
         self.source, self.as_of = source, built.as_of
-        self._views: dict[frozenset[str], View] = {}
+        self._views: dict[Hashable, View] = {}
         self.view(DEFAULT_LIFECYCLES)
 
     @classmethod
@@ -158,21 +160,23 @@ class Catalog:
             yield json.loads(block.body(n))
 
     def __contains__(self, model_id: object) -> bool:
-        return isinstance(model_id, str) and self._key(model_id) is not None
+        return isinstance(model_id, str) and self._find(model_id) is not None
 
     def resolve(self, id_or_alias: str) -> str | None:
         """The model id that ``id_or_alias`` names, or ``None``. Ids win over aliases."""
-        if self._key(id_or_alias) is not None:
+        if self._find(id_or_alias) is not None:
             return id_or_alias
-        return self._aliases.get(id_or_alias)
+        target = self._aliases.get(id_or_alias)
+        return target if target is not None and self._find(target) is not None else None
 
     def get(self, id_or_alias: str) -> ModelInfo | None:
         """The model an id or alias names (as served: see ``served``), or ``None``."""
         body = self.body(id_or_alias)
         return None if body is None else json.loads(body)
 
-    def body(self, id_or_alias: str) -> bytes | None:
-        """The serialised model an id or alias names (the SDK's BetaModelInfo), or ``None``."""
+    def body(self, id_or_alias: str, sieve: Sieve | None = None) -> bytes | None:
+        """The serialised model an id or alias names (the SDK's BetaModelInfo), or ``None``; with a ``sieve``,
+        only a model it lets through (an alias resolves only to one)."""
         where = self._find(id_or_alias)
         if where is None:
             target = self._aliases.get(id_or_alias)
@@ -180,15 +184,27 @@ class Catalog:
             if where is None:
                 return None
         block, n = where
+        if sieve is not None and not sieve(block.keys[n][1]):
+            return None
         return block.body(n)
 
-    def view(self, lifecycles: frozenset[str] = DEFAULT_LIFECYCLES) -> View:
-        """The models whose lifecycle is in ``lifecycles``, in list order."""
-        found = self._views.get(lifecycles)
+    def view(self, lifecycles: frozenset[str] = DEFAULT_LIFECYCLES, sieve: Sieve | None = None) -> View:
+        """The models whose lifecycle is in ``lifecycles`` (and, with a ``sieve``, whose ids it lets through),
+        in list order. Made once per catalog and filter."""
+        token: Hashable = lifecycles if sieve is None else (lifecycles, sieve)
+        found = self._views.get(token)
         if found is None:
-            view = View(self._rows, self._index, self._delta, lifecycle_mask(lifecycles))
-            found = self._views[frozenset(lifecycles)] = view
+            mask = lifecycle_mask(lifecycles)
+            view = View(self._rows, self._index, self._delta, mask if sieve is None else (mask, sieve))
+            found = self._views[token if sieve is None else (frozenset(lifecycles), sieve)] = view
         return found
+
+    def at(self, moment: float) -> tuple[Catalog, float]:
+        """This catalog as it stood at ``moment`` (POSIX seconds) by its own dates (see ``clock``), and the
+        next moment that changes (``clock.NEVER``: none). Its lookups find only the models made by then;
+        it shares every block that is the same then, and is for serving, not for changes."""
+        rows, next_change = rows_at(self._rows, moment)
+        return self._derived(rows, self._delta, self._aliases), next_change
 
     # -- changes ------------------------------------------------------------------
     def with_model(self, entry: Mapping[str, Any], *, where: str = "model") -> Catalog:

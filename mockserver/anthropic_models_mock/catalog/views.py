@@ -11,7 +11,7 @@ import threading
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from typing import Any, overload
 
-from ..storage.blocks import Key, Rows
+from ..storage.blocks import Key, Rows, Scope
 
 __all__ = ["KEPT_ANSWERS", "KEPT_BYTES", "View", "key_of"]
 
@@ -32,14 +32,14 @@ def key_of(index: Mapping[str, Key], delta: Mapping[str, Key | None], model_id: 
 
 
 class View:
-    """The catalog filtered to some lifecycles (``mask``, a bit set of their codes), in list order.
+    """The catalog filtered to a ``Scope`` (some lifecycles; and what one key may see), in list order.
 
     Made from the catalog's lookup parts, not the catalog: a view it caches must not keep it alive in a cycle.
     """
 
     __slots__ = ("_keeping", "_kept", "_kept_bytes", "_key", "_mask", "_rows")
 
-    def __init__(self, rows: Rows, index: Mapping[str, Key], delta: Mapping[str, Key | None], mask: int) -> None:
+    def __init__(self, rows: Rows, index: Mapping[str, Key], delta: Mapping[str, Key | None], mask: Scope) -> None:
         self._key = functools.partial(key_of, index, delta)
         self._rows, self._mask = rows, mask
         self._kept: dict[Hashable, bytes] = {}

@@ -22,7 +22,7 @@ from typing import Any, NoReturn
 from ..catalog.catalog import Catalog, default_catalog_path
 from ..catalog.loader import read_catalog_file
 from ..model import limits
-from ..model.headers import key_problem
+from ..model.access import key_problem
 from ..model.limits import MAX_BODY_BYTES, MAX_HEADER_BYTES, MAX_SECONDS, MAX_SYNTHETIC, MAX_SYNTHETIC_ADMIN
 from ..model.modelinfo import CatalogError
 from ..runtime.journal import JOURNAL_BYTES

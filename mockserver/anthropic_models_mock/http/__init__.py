@@ -7,7 +7,7 @@ journal, faults, CORS), ``endpoints`` (the Models API's two), ``admin`` and ``ad
 """
 
 from .admin_schemas import HEALTH_PATH, PREFIX
-from .app import MockApp, create_app
+from .app import MockApp, create_app, load_keys
 from .server import BackgroundServer, Server, base_url, bind, uvicorn_config
 
 __all__ = [
@@ -19,5 +19,6 @@ __all__ = [
     "base_url",
     "bind",
     "create_app",
+    "load_keys",
     "uvicorn_config",
 ]

@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..catalog.catalog import Catalog
+from ..catalog.clock import clock_text, parse_clock
 from ..catalog.loader import NotJSON
 from ..model.documents import loads
 from ..model.errors import ApiError
@@ -229,7 +230,8 @@ def admin_routes(state: MockState, hosts: Hosts, max_synthetic: int) -> list[Adm
                 "models": len(catalog),
                 "aliases": dict(catalog.aliases),
             },
-            "api_keys": "configured" if state.api_keys is not None else "any",
+            "api_keys": "configured" if state.keys is not None else "any",
+            "clock": clock_text(state.clock),
             "journal": {"size": len(state.journal), "maxlen": state.journal.maxlen, "total": state.journal.total},
             "faults": state.faults.to_json(),
         }
@@ -339,6 +341,23 @@ def admin_routes(state: MockState, hosts: Hosts, max_synthetic: int) -> list[Adm
         state.set_alias(alias, None)
         return _ok(summary()["catalog"])
 
+    async def set_clock(request: Request) -> Response:
+        body = _options(await _body(request), frozenset({"now"}))
+        if not isinstance(body.get("now"), str):
+            raise ApiError(400, 'now: required, an RFC 3339 date-time or "now" (DELETE /_mock/clock removes the clock)')
+        try:
+            clock = parse_clock(body["now"], "now")
+        except (TypeError, ValueError) as exc:
+            raise ApiError(400, str(exc)) from None
+        # The catalog as of the clock is made off the event loop (a pass over its blocks), then swapped in.
+        prepared = await anyio.to_thread.run_sync(state.as_of, clock)
+        state.set_clock(clock, prepared)
+        return _ok({"clock": clock_text(state.clock)})
+
+    async def clear_clock(request: Request) -> Response:
+        state.set_clock(None)
+        return _ok({"clock": None})
+
     async def replace_catalog(request: Request) -> Response:
         if not building.acquire(blocking=False):  # never two catalogs in the making: each may take gigabytes
             raise ApiError(409, _BUILDING)
@@ -372,6 +391,8 @@ def admin_routes(state: MockState, hosts: Hosts, max_synthetic: int) -> list[Adm
         "set_alias": set_alias,
         "remove_alias": remove_alias,
         "replace_catalog": replace_catalog,
+        "set_clock": set_clock,
+        "clear_clock": clear_clock,
     }
     paths: dict[str, dict[str, Handler]] = {}
     for operation in OPERATIONS:

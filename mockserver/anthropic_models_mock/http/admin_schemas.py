@@ -167,6 +167,23 @@ _ALIAS_BODY: dict[str, Any] = {
     "additionalProperties": False,
     "properties": {"target": {"$ref": _REF + "ModelId"}},
 }
+_CLOCK_BODY: dict[str, Any] = {
+    "type": "object",
+    "required": ["now"],
+    "additionalProperties": False,
+    "properties": {
+        "now": {
+            "description": "The moment the catalog is served as of, by its own dates: an RFC 3339 date-time, or "
+            '"now" for the wall clock.',
+            "anyOf": [{"type": "string", "format": "date-time"}, {"const": "now"}],
+        }
+    },
+}
+_CLOCK = {
+    "type": ["string", "null"],
+    "description": 'The moment the catalog is served as of (RFC 3339, UTC), "now" (the wall clock), or null: its '
+    "own lifecycles.",
+}
 _SYNTHETIC_BODY: dict[str, Any] = {
     "title": "A synthetic catalog",
     "type": "object",
@@ -304,10 +321,12 @@ SCHEMAS: dict[str, Any] = {
         {
             "catalog": {"$ref": _REF + "AdminCatalog"},
             "api_keys": {"enum": ["configured", "any"]},
+            "clock": _CLOCK,
             "journal": _strict({"size": _COUNT, "maxlen": {"type": "integer", "minimum": 1}, "total": _COUNT}),
             "faults": {"$ref": _REF + "AdminFaults"},
         }
     ),
+    "AdminClock": _strict({"clock": _CLOCK}),
     "AdminJournalEvent": {
         "description": "One event of the journal's stream. data is JSON: for a journal event, what GET "
         "/_mock/journal answers without its requests; for a request event, one of its requests (its seq is the "
@@ -345,6 +364,11 @@ SCHEMAS: dict[str, Any] = {
                         "request_id": {"type": "string"},
                         "seq": {"type": "integer", "minimum": 1, "description": "Its number: 1, 2, ... never reused"},
                         "time": {"type": "string", "format": "date-time", "description": "When it was answered"},
+                        "key": {
+                            "type": "string",
+                            "description": "Which key sent it: its label in the keys file, else key: and 8 hex "
+                            'digits of a hash of it; never the key. "": none was sent.',
+                        },
                     }
                 ),
             },
@@ -457,6 +481,19 @@ OPERATIONS: tuple[AdminOperation, ...] = (
         "Remove an alias",
         answer="AdminCatalog",
         errors={404: "No such alias"},
+    ),
+    AdminOperation(
+        "/clock",
+        "PUT",
+        "set_clock",
+        "Serve the catalog as of a moment, by its own dates: a model made later does not exist yet; else it is "
+        "retired from its retires_at, deprecated from its deprecated_at, else active",
+        _CLOCK_BODY,
+        answer="AdminClock",
+        errors=_BAD_BODY,
+    ),
+    AdminOperation(
+        "/clock", "DELETE", "clear_clock", "Serve the catalog's own lifecycles again (no clock)", answer="AdminClock"
     ),
     AdminOperation(
         "/catalog",

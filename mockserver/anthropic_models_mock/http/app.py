@@ -6,7 +6,9 @@ import contextlib
 import importlib
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -15,7 +17,9 @@ from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..catalog.catalog import Catalog
-from ..model.limits import MAX_SYNTHETIC, MAX_SYNTHETIC_ADMIN
+from ..catalog.clock import parse_clock
+from ..model.access import Keys, keys_from_document, keys_from_json
+from ..model.limits import MAX_KEYS_BYTES, MAX_SYNTHETIC, MAX_SYNTHETIC_ADMIN
 from ..runtime.journal import JOURNAL_BYTES
 from ..runtime.state import MockState
 from .admin import admin_routes
@@ -26,7 +30,7 @@ from .openapi import openapi_document
 from .responses import crash_response, json_response
 from .routing import AdminRoute, ApiRoute, OpenRoute, Shortcut, mark_too_long, not_found, own_not_found
 
-__all__ = ["MockApp", "create_app"]
+__all__ = ["MockApp", "create_app", "load_keys"]
 
 
 class MockApp(Starlette):
@@ -116,6 +120,8 @@ def create_app(
     catalog: Catalog | None = None,
     *,
     api_keys: Iterable[str] | None = None,
+    keys: Keys | Mapping[str, Any] | str | Path | None = None,
+    clock: Any = None,
     admin: bool = True,
     journal_size: int = 1000,
     journal_bytes: int = JOURNAL_BYTES,
@@ -125,8 +131,11 @@ def create_app(
 ) -> MockApp:
     """A fake Models API over ``catalog`` (default: the embedded real catalog).
 
-    ``api_keys``: when given, only these keys are accepted; otherwise any
-    non-empty key is. ``admin``: serve the runtime controls under ``/_mock/``.
+    ``api_keys``: when given, only these keys are accepted, each seeing every model; otherwise any
+    non-empty key is. ``keys``: instead, the keys accepted and what each sees: a keys file's path, its
+    document (``{"keys": {KEY: {"models": [...], "workspaces": [...]}}}``), or ``Keys``. ``clock``: serve the
+    catalog as it stood at a moment by its own dates (an RFC 3339 string or aware ``datetime``, or ``"now"``;
+    ``None``: its own lifecycles). ``admin``: serve the runtime controls under ``/_mock/``.
     ``journal_size``: how many requests the journal keeps; ``journal_bytes``: how many bytes of them, at most
     (the oldest go first). ``fault_seed``: the
     seed of random faults and latency. ``allow_hosts``: ``Host`` names the admin API and the dashboard
@@ -136,10 +145,13 @@ def create_app(
     """
     if not 0 <= max_synthetic <= MAX_SYNTHETIC:
         raise ValueError(f"max_synthetic: expected 0 to {MAX_SYNTHETIC:,}, got {max_synthetic!r}")
+    if api_keys is not None and keys is not None:
+        raise ValueError("api_keys, keys: give one of the two (keys can give each key every model: {})")
     _import_sleep_backend()
     state = MockState(
         catalog if catalog is not None else Catalog.default(),
-        api_keys,
+        api_keys if keys is None else load_keys(keys),
+        clock=parse_clock(clock),
         journal_size=journal_size,
         journal_bytes=journal_bytes,
         fault_seed=fault_seed,
@@ -165,3 +177,15 @@ def create_app(
         AdminRoute(PREFIX + "/{path:path}", own_not_found, methods=[], hosts=hosts),
     ]
     return MockApp(state, routes)
+
+
+def load_keys(keys: Keys | Mapping[str, Any] | str | Path) -> Keys:
+    """``Keys`` from a keys file's path, a keys document, or ``Keys`` as they are (``KeysError`` if they are wrong)."""
+    if isinstance(keys, Keys):
+        return keys
+    if isinstance(keys, Mapping):
+        return keys_from_document(keys, "keys")
+    path = Path(keys)
+    with path.open("rb") as file:  # (read past the bound by one byte at most: a bigger file is refused unread)
+        text = file.read(MAX_KEYS_BYTES + 1)
+    return keys_from_json(text, str(path))

@@ -49,7 +49,7 @@ def list_endpoint(state: MockState) -> Endpoint:
     parsed: dict[bytes, ListParams] = {}  # query string -> its valid parameters; bounded, per app
 
     def answer(scope: Scope) -> Response:
-        check_headers(scope["headers"], state.api_keys, state.key_hint)
+        access = check_headers(scope["headers"], state.keys, state.key_hint)
         query: bytes = scope["query_string"]
         params = parsed.get(query)
         if params is None:
@@ -58,7 +58,7 @@ def list_endpoint(state: MockState) -> Endpoint:
                 if len(parsed) >= _PARSED_CACHE_SIZE:
                     parsed.clear()
                 parsed[query] = params
-        view = state.catalog.view(params.lifecycles)
+        view = state.served().view(params.lifecycles, access.sieve)
         return json_response(render_page(view, paginate(view, params.limit, params.after_id, params.before_id)))
 
     return Endpoint(answer)
@@ -68,10 +68,10 @@ def retrieve_endpoint(state: MockState) -> Endpoint:
     """``GET /v1/models/{model_id}``: an id or an alias."""
 
     def answer(scope: Scope) -> Response:
-        check_headers(scope["headers"], state.api_keys, state.key_hint)
+        access = check_headers(scope["headers"], state.keys, state.key_hint)
         parse_retrieve_params(scope["query_string"])
         model_id: str = scope["path_params"]["model_id"]
-        body = state.catalog.body(model_id)
+        body = state.served().body(model_id, access.sieve)
         if body is None:
             raise ApiError(404, f"model: {model_id}")
         return json_response(body)

@@ -16,11 +16,17 @@ __all__ = [
     "MAX_BODY_BYTES",
     "MAX_CATALOG_BYTES",
     "MAX_HEADER_BYTES",
+    "MAX_KEYS",
+    "MAX_KEYS_BYTES",
+    "MAX_LABEL_CHARS",
     "MAX_LIFECYCLE_VALUES",
+    "MAX_PATTERNS",
+    "MAX_PATTERN_CHARS",
     "MAX_SECONDS",
     "MAX_SYNTHETIC",
     "MAX_SYNTHETIC_ADMIN",
     "MAX_URL_BYTES",
+    "MAX_WORKSPACES",
     "MODEL_LINES",
     "REQUEST_TIMEOUT",
 ]
@@ -78,3 +84,12 @@ REQUEST_TIMEOUT: Final = 10.0
 
 #: ``created_at`` of a model whose release date is unknown.
 EPOCH: Final = "1970-01-01T00:00:00Z"
+
+#: A keys file (``mockserver serve --keys``): the most keys; the most ``models`` patterns and ``workspaces`` a
+#: key lists; the longest pattern and label (decided). A key's distinct patterns make views of their own.
+MAX_KEYS: Final = 10_000
+MAX_KEYS_BYTES: Final = 16 * 1024 * 1024
+MAX_PATTERNS: Final = 256
+MAX_PATTERN_CHARS: Final = 256
+MAX_WORKSPACES: Final = 256
+MAX_LABEL_CHARS: Final = 64

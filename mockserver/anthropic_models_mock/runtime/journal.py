@@ -12,6 +12,8 @@ from datetime import datetime, timezone
 from itertools import islice
 from urllib.parse import parse_qsl
 
+from ..model.access import Keys, fingerprint
+
 __all__ = ["JOURNAL_BYTES", "REDACTED", "VALUE_BYTES", "Journal", "RecordedRequest"]
 
 REDACTED = "[redacted]"
@@ -34,7 +36,8 @@ class RecordedRequest:
     """One request as the fake saw it, and the status it answered with.
 
     ``seq``: its number in the journal (1, 2, ...; never reused, not even after a clear);
-    ``time``: when it was answered (seconds since the epoch).
+    ``time``: when it was answered (seconds since the epoch); ``key``: which key sent it, by its label in the
+    keys file or a fingerprint (``key:`` and 8 hex digits of a hash), never the key (``""``: none sent).
     """
 
     method: str
@@ -46,6 +49,7 @@ class RecordedRequest:
     params: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     seq: int = 0
     time: float = 0.0
+    key: str = ""
 
     @property
     def line(self) -> str:
@@ -64,6 +68,7 @@ class RecordedRequest:
             "request_id": self.request_id,
             "seq": self.seq,
             "time": _rfc3339(self.time),
+            "key": self.key,
         }
 
 
@@ -112,9 +117,20 @@ def _cut(
 
 
 def _build(raw: bytes) -> RecordedRequest:
-    seq, when, method, path, query, headers, status, request_id = marshal.loads(raw)  # (this journal's own bytes)
+    seq, when, method, path, query, headers, status, request_id, who = marshal.loads(raw)  # (this journal's own)
     text = query.decode("latin-1")
-    return RecordedRequest(method, path, text, _headers(headers), status, request_id, _params(text), seq, when)
+    return RecordedRequest(method, path, text, _headers(headers), status, request_id, _params(text), seq, when, who)
+
+
+def _sent_key(api_key: bytes | None, authorization: bytes | None) -> str | None:
+    """The key a request sent, as the API reads it (``x-api-key`` first, else ``Authorization: Bearer``)."""
+    if api_key is not None:
+        return api_key.decode("latin-1").strip(" \t") or None
+    if authorization is not None:
+        scheme, _, key = authorization.decode("latin-1").strip(" \t").partition(" ")
+        if scheme.lower() == "bearer":
+            return key.strip(" \t") or None
+    return None
 
 
 def _params(query: str) -> dict[str, tuple[str, ...]]:
@@ -148,6 +164,23 @@ class Journal:
         #: The ``seq`` of the last request recorded (0: none yet); it never goes back, not even on ``clear()``.
         self.seq = 0
         self._statuses: dict[int, int] = {}
+        #: The keys file's keys, whose labels name the keys that sent requests (``MockState`` keeps it current).
+        self.keys: Keys | None = None
+        self._fingerprints: dict[str, str] = {}  # key -> fingerprint, for the keys seen lately (bounded)
+
+    def _who(self, key: str | None) -> str:
+        """How the journal names ``key``: its label in the keys file, else its fingerprint."""
+        if key is None:
+            return ""
+        access = None if self.keys is None else self.keys.get(key)
+        if access is not None and access.label:
+            return access.label
+        found = self._fingerprints.get(key)
+        if found is None:
+            if len(self._fingerprints) >= 256:
+                self._fingerprints.clear()
+            found = self._fingerprints[key] = fingerprint(key)
+        return found
 
     @property
     def maxlen(self) -> int:
@@ -170,18 +203,29 @@ class Journal:
         """
         if epoch is not None and epoch != self.epoch:
             return
-        headers = tuple((name, value) if name not in _SECRET else _redact(name, value) for name, value in raw_headers)
+        api_key = authorization = None
+        kept: list[tuple[bytes, bytes]] = []
+        for name, value in raw_headers:
+            if name in _SECRET:
+                if name == b"x-api-key":
+                    api_key = value if api_key is None else api_key
+                elif name == b"authorization":
+                    authorization = value if authorization is None else authorization
+                name, value = _redact(name, value)
+            kept.append((name, value))
+        headers, who = tuple(kept), self._who(_sent_key(api_key, authorization))
         self.seq += 1
-        raw = marshal.dumps((self.seq, time.time(), method, path, query, headers, status, request_id))
+        raw = marshal.dumps((self.seq, time.time(), method, path, query, headers, status, request_id, who))
         if len(raw) > VALUE_BYTES:  # (a usual request's entry is far shorter: no value is looked at)
-            raw = marshal.dumps((self.seq, time.time(), *_cut(method, path, query, headers), status, request_id))
-        kept = self._raw
-        if len(kept) == kept.maxlen:
-            self._bytes -= len(kept[0])
-        kept.append(raw)
+            cut = _cut(method, path, query, headers)
+            raw = marshal.dumps((self.seq, time.time(), *cut, status, request_id, who))
+        entries = self._raw
+        if len(entries) == entries.maxlen:
+            self._bytes -= len(entries[0])
+        entries.append(raw)
         self._bytes += len(raw)
-        while self._bytes > self.max_bytes and len(kept) > 1:
-            self._bytes -= len(kept.popleft())
+        while self._bytes > self.max_bytes and len(entries) > 1:
+            self._bytes -= len(entries.popleft())
         self.total += 1
         self._statuses[status] = self._statuses.get(status, 0) + 1
 

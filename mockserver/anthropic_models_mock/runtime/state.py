@@ -1,16 +1,38 @@
-"""What one app owns, and the operations on it: catalog changes, keys, journal, faults, reset."""
+"""What one app owns, and the operations on it: catalog changes, keys, the clock, journal, faults, reset."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..catalog.catalog import Catalog
-from ..model.headers import check_api_keys
+from ..catalog.clock import Clock
+from ..model.access import Keys, keys_from_list
 from .faults import Faults
 from .journal import JOURNAL_BYTES, Journal
 
 __all__ = ["MockState"]
+
+
+#: The catalog as of a clock: (the catalog it was made from, the moment, the next moment it changes, it).
+_At = tuple[Catalog, float, float, Catalog]
+
+
+def _holds(at: _At, catalog: Catalog, clock: Clock) -> bool:
+    """Whether ``at`` is still the catalog as of ``clock``: made from ``catalog``, at that moment (for the wall
+    clock: before the next change)."""
+    if at[0] is not catalog:
+        return False
+    if clock == "now":
+        return at[1] <= time.time() < at[2]
+    return at[1] == clock
+
+
+def _keys(api_keys: Iterable[str] | Keys | None) -> Keys | None:
+    if api_keys is None or isinstance(api_keys, Keys):
+        return api_keys
+    return keys_from_list(api_keys)
 
 
 class MockState:
@@ -19,22 +41,57 @@ class MockState:
     The catalog itself is immutable: a change makes a new one sharing all but one block
     of its storage (``O(log n)``) and swaps the reference, and ``reset()`` swaps the
     original back, so a reset costs O(1).
+
+    ``keys``: the keys accepted, and what each may see (``None``: any non-empty key, everything). ``clock``:
+    the moment the catalog is served as of (POSIX seconds; ``"now"``: the wall clock; ``None``: the catalog's
+    own lifecycles); requests see ``served()``, the catalog as of the clock.
     """
 
     def __init__(
         self,
         catalog: Catalog,
-        api_keys: Iterable[str] | None = None,
+        api_keys: Iterable[str] | Keys | None = None,
         *,
+        clock: Clock = None,
         journal_size: int = 1000,
         journal_bytes: int = JOURNAL_BYTES,
         fault_seed: int = 0,
     ) -> None:
         self.catalog = self._base_catalog = catalog
-        self.api_keys = self._base_keys = check_api_keys(api_keys)
+        self.keys = self._base_keys = _keys(api_keys)
         self.key_hint: str | None = None  # added to the 401 of an unknown key
+        self.clock = self._base_clock = clock
+        self._at: _At | None = None
         self.journal = Journal(journal_size, journal_bytes)
+        self.journal.keys = self.keys
         self.faults = Faults(seed=fault_seed)
+
+    # -- the clock ------------------------------------------------------------------
+    def served(self) -> Catalog:
+        """The catalog as requests see it: ``catalog``, or it as of the clock (made once per catalog and
+        moment; under the wall clock, again when a model it holds changes lifecycle)."""
+        clock = self.clock
+        if clock is None:
+            return self.catalog
+        at = self._at
+        if at is None or not _holds(at, self.catalog, clock):
+            at = self._at = self.as_of(clock)
+        return at[3]
+
+    def as_of(self, clock: Clock) -> _At:
+        """The catalog as of ``clock`` (not ``None``), with what it was made from and how long it holds: for
+        ``set_clock`` (made in another thread, it costs the event loop nothing)."""
+        assert clock is not None
+        catalog = self.catalog
+        moment = time.time() if clock == "now" else clock
+        served, next_change = catalog.at(moment)
+        return (catalog, moment, next_change, served)
+
+    def set_clock(self, clock: Clock, prepared: _At | None = None) -> None:
+        """Serve the catalog as of ``clock`` (POSIX seconds, ``"now"``, or ``None``: its own lifecycles) until
+        ``reset()``; ``prepared``: ``as_of(clock)``, made already."""
+        self.clock = clock
+        self._at = prepared
 
     # -- catalog --------------------------------------------------------------------
     def replace_catalog(self, catalog: Catalog) -> Catalog:
@@ -54,19 +111,21 @@ class MockState:
         """Point ``alias`` at ``target`` (a model id), or remove it (``None``)."""
         return self.replace_catalog(self.catalog.with_alias(alias, target))
 
-    def set_api_keys(self, api_keys: Iterable[str] | None, *, hint: str | None = None) -> None:
-        """Accept only these keys (``None``: any non-empty key) until ``reset()``.
+    def set_api_keys(self, api_keys: Iterable[str] | Keys | None, *, hint: str | None = None) -> None:
+        """Accept only these keys (``None``: any non-empty key) until ``reset()``: a list (each sees every
+        model), or ``Keys`` from a keys document.
 
         ``hint``: said in the 401 of a key not among them (never the key that was sent).
         """
-        self.api_keys = check_api_keys(api_keys)
+        self.keys = self.journal.keys = _keys(api_keys)
         self.key_hint = hint
 
     # -- everything -----------------------------------------------------------------
     def reset(self) -> None:
-        """Back to how the app was built: catalog, keys, empty journal, its starting faults (none by default)."""
+        """Back to how the app was built: catalog, keys, clock, empty journal, its starting faults (none by default)."""
         self.catalog = self._base_catalog
-        self.api_keys = self._base_keys
+        self.keys = self.journal.keys = self._base_keys
         self.key_hint = None
+        self.set_clock(self._base_clock)
         self.journal.clear()
         self.faults.reset()

@@ -17,11 +17,12 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import accumulate, chain, compress, repeat
-from operator import add
+from operator import add, itemgetter
 
+from ..model.access import Sieve
 from ..model.modelinfo import FIELDS
 
-__all__ = ["BLOCK", "FANOUT", "LIFECYCLE_CODES", "Block", "Node", "Profiles", "Row", "Rows"]
+__all__ = ["BLOCK", "FANOUT", "LIFECYCLE_CODES", "Block", "Node", "Profiles", "Row", "Rows", "Scope"]
 
 #: Models per block when a catalog is built (blocks split at twice this).
 BLOCK = 512
@@ -45,6 +46,12 @@ assert FIELDS[:2] == ("type", "id")
 
 #: A model's sort key: ``(-created_at as a POSIX timestamp, id)``; list order is ascending keys.
 Key = tuple[float, str]
+
+#: What a list holds: the models whose lifecycle code is in a bit set (``lifecycle_mask``), or those of them
+#: whose ids a ``Sieve`` lets through (what one key may see). Each block and node keeps what it counted for a
+#: scope, so a list is counted once per scope, and a changed catalog recounts only the blocks it changed.
+Scope = int | tuple[int, Sieve]
+_ID = itemgetter(1)
 
 
 #: One model, ready to store: its key; its head, ``b'{"type":"model","id":…,"allowed_fallback_models":…'``
@@ -94,6 +101,7 @@ class Block:
     __slots__ = (
         "_index",
         "_members",
+        "at",
         "blob",
         "counts",
         "first",
@@ -135,8 +143,10 @@ class Block:
         self.blob = b"".join(parts)
         sizes = map(add, map(_ONE.__add__, self.heads), map(len, stored_tails))  # each body and its comma
         self.offsets = array("Q", accumulate(sizes, initial=0))
-        self._members: dict[int, Sequence[int]] = {}
+        self._members: dict[Scope | Sieve, Sequence[int]] = {}  # by scope (and by sieve alone: ``_seen``)
         self._index: dict[Key, int] | None = None
+        #: The block as it stands over a span of moments ``[since, until)``, kept by ``catalog.clock``.
+        self.at: tuple[Block | None, float, float] | None = None
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -158,7 +168,7 @@ class Block:
         new.split = len(keys) - new.counts[_RETIRED_CODE]
         new.place = array("I", map(place, range(len(keys)))) if new.counts[_RETIRED_CODE] else range(len(keys))
         new.heads, new.blob, new.offsets = heads, blob, offsets
-        new._members, new._index = {}, None
+        new._members, new._index, new.at = {}, None, None
         return new
 
     def without(self, n: int) -> Block | None:
@@ -235,37 +245,64 @@ class Block:
     def rows(self) -> list[Row]:
         return [self.row(n) for n in range(len(self.keys))]
 
-    def members(self, mask: int) -> Sequence[int]:
-        """Offsets in this block of the models whose lifecycle code is in ``mask`` (a bit set), ascending."""
-        found = self._members.get(mask)
+    def members(self, scope: Scope) -> Sequence[int]:
+        """Offsets in this block of the models in ``scope``, ascending (kept: a block never changes)."""
+        found = self._members.get(scope)
         if found is None:
-            lifecycles = self.lifecycles
-            if all(mask >> code & 1 or not count for code, count in enumerate(self.counts)):
-                found = range(len(lifecycles))  # every model here is of those lifecycles
+            if isinstance(scope, int):
+                found = self._of_lifecycles(scope)
             else:
-                found = array("I", [n for n, code in enumerate(lifecycles) if mask >> code & 1])
-            self._members[mask] = found
+                mask, sieve = scope
+                seen = self._seen(sieve)
+                of = self.members(mask)
+                if isinstance(of, range):
+                    found = seen
+                else:
+                    lifecycles = self.lifecycles
+                    found = array("I", [n for n in seen if mask >> lifecycles[n] & 1])
+            self._members[scope] = found
         return found
 
-    def rank(self, n: int, mask: int) -> int:
-        """How many models of the lifecycles in ``mask`` come before offset ``n`` (one of them) in this block.
+    def _of_lifecycles(self, mask: int) -> Sequence[int]:
+        lifecycles = self.lifecycles
+        if all(mask >> code & 1 or not count for code, count in enumerate(self.counts)):
+            return range(len(lifecycles))  # every model here is of those lifecycles
+        return array("I", [n for n, code in enumerate(lifecycles) if mask >> code & 1])
+
+    def _seen(self, sieve: Sieve) -> Sequence[int]:
+        """Offsets of the models whose ids ``sieve`` lets through, of any lifecycle (one match an id, in C)."""
+        found = self._members.get(sieve)
+        if found is None:
+            size = len(self.keys)
+            found = array("I", compress(range(size), map(sieve.match, map(_ID, self.keys))))
+            if len(found) == size:
+                found = range(size)
+            self._members[sieve] = found
+        return found
+
+    def rank(self, n: int, scope: Scope) -> int | None:
+        """How many models of ``scope`` come before offset ``n`` in this block; ``None`` when ``n`` is not in it.
 
         The listed models, and the retired ones, are each a group in list order in the blob: there, the rank
         is the place in the group."""
-        if mask == _LISTED_BITS:
-            return self.place[n]
-        if mask == _RETIRED_BIT:
-            return self.place[n] - self.split
-        members = self.members(mask)
-        return n if isinstance(members, range) else bisect_left(members, n)
+        if scope == _LISTED_BITS:
+            return self.place[n] if self.lifecycles[n] != _RETIRED_CODE else None
+        if scope == _RETIRED_BIT:
+            return self.place[n] - self.split if self.lifecycles[n] == _RETIRED_CODE else None
+        members = self.members(scope)
+        if isinstance(members, range):
+            return n
+        found = bisect_left(members, n)
+        return found if found < len(members) and members[found] == n else None
 
     def run(self, start: int, stop: int) -> memoryview:
         """The bodies at places ``start..stop-1``, comma-separated: a view of the blob, not a copy."""
         return memoryview(self.blob)[self.offsets[start] : self.offsets[stop] - 1]
 
-    def shown(self, offsets: Sequence[int], mask: int) -> list[memoryview]:
-        """The bodies of the models at ``offsets`` (ascending, all of ``mask``): one run when they are
+    def shown(self, offsets: Sequence[int], scope: Scope) -> list[memoryview]:
+        """The bodies of the models at ``offsets`` (ascending, all in ``scope``): one run when they are
         neighbours in the blob, else a run per group of them."""
+        mask = scope if isinstance(scope, int) else scope[0]
         place = self.place
         first, last = place[offsets[0]], place[offsets[-1]]
         one_group = mask & _RETIRED_BIT == 0 or mask == _RETIRED_BIT or self.split == len(self.keys)
@@ -306,7 +343,7 @@ class Node:
         for a, d, r in (child.counts for child in children):
             active, deprecated, retired = active + a, deprecated + d, retired + r
         self.counts: tuple[int, int, int] = (active, deprecated, retired)
-        self._before: dict[int, array[int]] = {}
+        self._before: dict[Scope, array[int]] = {}
 
     def with_child(self, i: int, child: Block | Node) -> Node:
         """This node with child ``i`` replaced: the lists copied, the counts adjusted (not summed again)."""
@@ -329,12 +366,18 @@ class Node:
         low, high = bisect_left(moments, moment), bisect_right(moments, moment)
         return (bisect_right(self.bounds, key, low, high) if low < high else low) - 1
 
-    def before(self, mask: int) -> array[int]:
-        """Models of the lifecycles in ``mask`` before each child (and, last, in all of them); made on first use."""
-        found = self._before.get(mask)
+    def before(self, scope: Scope) -> array[int]:
+        """Models of ``scope`` before each child (and, last, in all of them); made on first use."""
+        found = self._before.get(scope)
         if found is None:
-            counts = (_count(child.counts, mask) for child in self.children)
-            found = self._before[mask] = array("Q", accumulate(counts, initial=0))
+            if isinstance(scope, int):
+                counts: Iterable[int] = (_count(child.counts, scope) for child in self.children)
+            else:
+                counts = (
+                    len(child.members(scope)) if isinstance(child, Block) else child.before(scope)[-1]
+                    for child in self.children
+                )
+            found = self._before[scope] = array("Q", accumulate(counts, initial=0))
         return found
 
 
@@ -389,27 +432,30 @@ class Rows:
         n = node.offset(key)
         return None if n is None else (node, n)
 
-    def position(self, key: Key, mask: int) -> int | None:
-        """The position of the model with this key in the list filtered to ``mask``, or ``None`` when not in it."""
+    def position(self, key: Key, scope: Scope) -> int | None:
+        """The position of the model with this key in the list of ``scope``, or ``None`` when not in it."""
         node: Block | Node = self.root
         position = 0
         while isinstance(node, Node):
             i = node.child(key)
             if i < 0:
                 return None
-            position += (node._before.get(mask) or node.before(mask))[i]  # made once per node and mask
+            position += (node._before.get(scope) or node.before(scope))[i]
             node = node.children[i]
         n = node.offset(key)
-        if n is None or not mask >> node.lifecycles[n] & 1:
+        if n is None:
             return None
-        return position + node.rank(n, mask)
+        rank = node.rank(n, scope)
+        return None if rank is None else position + rank
 
-    def count(self, mask: int) -> int:
-        """How many models the list filtered to ``mask`` holds."""
-        return _count(self.root.counts, mask)
+    def count(self, scope: Scope) -> int:
+        """How many models the list of ``scope`` holds."""
+        if isinstance(scope, int):
+            return _count(self.root.counts, scope)
+        return self.root.before(scope)[-1]
 
-    def span(self, start: int, stop: int, mask: int) -> Iterator[tuple[Block, Sequence[int]]]:
-        """The blocks holding positions ``start..stop-1`` of the list filtered to ``mask``, each with its
+    def span(self, start: int, stop: int, mask: Scope) -> Iterator[tuple[Block, Sequence[int]]]:
+        """The blocks holding positions ``start..stop-1`` of the list of ``mask`` (a ``Scope``), each with its
         offsets among them."""
         wanted = stop - start
         if wanted <= 0:
