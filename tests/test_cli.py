@@ -26,7 +26,7 @@ from commands import HEADERS, MOCKSERVER, SCRIPT, run, serving
     ("args", "mentions"),
     [
         ((), ["serve", "catalog"]),
-        (("serve",), ["--port", "--catalog", "--synthetic", "--api-key", "--access-log", "--fault", "--no-admin"]),
+        (("serve",), ["--port", "--catalog", "--synthetic", "--api-key", "--keys", "--clock", "--fault", "--no-admin"]),
         (("catalog",), ["--catalog", "--synthetic", "--seed", "record", "diff"]),
         (("catalog", "record"), ["URL", "--api-key-env", "--output", "--base", "--alias", "--retries", "--timeout"]),
         (("catalog", "diff"), ["OLD", "NEW", "--json", "Exit 0"]),
@@ -99,6 +99,12 @@ def bad_files(tmp_path: Path) -> dict[str, Path]:
         (("serve", "--synthetic", "20000000"), "--synthetic: expected a whole number from 0 to 10,000,000"),
         (("serve", "--fail-rate", "2"), "--fail-rate: expected a probability"),
         (("serve", "--admin", "--no-admin"), "not allowed with argument --admin"),
+        (("serve", "--clock", "yesterday"), "--clock: expected an RFC 3339 date-time such as 2026-06-01T00:00:00Z"),
+        (("serve", "--clock", "2026-02-30T00:00:00Z"), "--clock: expected an RFC 3339 date-time"),
+        (("serve", "--keys", "/no/such/keys.json"), "--keys: cannot read /no/such/keys.json: No such file"),
+        (("serve", "--keys", "{invalid.json}"), "invalid.json: not JSON"),
+        (("serve", "--keys", "{duplicate.json}"), 'expected an object {"keys": {KEY: {...}, ...}} and nothing else'),
+        (("serve", "--keys", "{duplicate.json}", "--api-key", "k"), "not allowed with argument --keys"),
         (("catalog", "--catalog", "{duplicate.json}"), "duplicate id 'a'"),
     ],
 )
@@ -239,6 +245,30 @@ def test_serve_with_keys_and_the_embedded_catalog() -> None:
             == "claude-sonnet-4-5-20250929"
         )
         assert httpx.get(f"{url}/_mock").status_code == 404
+
+
+def test_serve_with_a_keys_file_and_a_clock(tmp_path: Path) -> None:
+    keys = tmp_path / "keys.json"
+    keys.write_text(json.dumps({"keys": {"sk-opus": {"models": ["claude-opus-*"], "label": "opus"}}}))
+    with serving("--keys", str(keys), "--clock", "2025-12-01T00:00:00Z") as (_, url, lines):
+        assert not any("sk-opus" in line for line in lines), "a key is never printed"
+        assert f"keys: 1 from {keys}, each seeing the models and workspaces it lists\n" in lines
+        headers = {**HEADERS, "x-api-key": "sk-opus"}
+        listed = httpx.get(f"{url}/v1/models?limit=1000", headers=headers).json()["data"]
+        assert listed and all(model["id"].startswith("claude-opus-") for model in listed)
+        assert all(model["created_at"] <= "2025-12-01T00:00:00Z" for model in listed)
+        # At the clock, Opus 4.5 (deprecated 2026-11-23 in the catalog) was still active.
+        assert httpx.get(f"{url}/v1/models/claude-opus-4-5", headers=headers).json()["lifecycle"] == "active"
+        assert httpx.get(f"{url}/v1/models", headers=HEADERS).status_code == 401
+        assert httpx.get(f"{url}/_mock").json()["clock"] == "2025-12-01T00:00:00Z"
+        assert [entry["key"] for entry in httpx.get(f"{url}/_mock/journal").json()["requests"]] == [
+            "opus", "opus", "key:" + fingerprint_of("k")]  # fmt: skip
+
+
+def fingerprint_of(key: str) -> str:
+    import hashlib
+
+    return hashlib.blake2b(key.encode(), digest_size=4).hexdigest()
 
 
 def test_fault_flags() -> None:

@@ -142,12 +142,26 @@ def _parser() -> argparse.ArgumentParser:
         help=f"port to bind, 0 for any free one (default {DEFAULT_PORT})",
     )
     _add_catalog_options(serve)
-    serve.add_argument(
+    keys = serve.add_argument_group("keys and the clock (see the docs: Views)").add_mutually_exclusive_group()
+    keys.add_argument(
         "--api-key",
         metavar="KEY",
         action="append",
         dest="api_keys",
         help="accept only this key (repeat for more); default: any non-empty key",
+    )
+    keys.add_argument(
+        "--keys",
+        metavar="FILE",
+        help='accept only the keys in this JSON file, each seeing what it says: {"keys": {KEY: {"models": '
+        '[PATTERN, ...], "workspaces": [ID, ...], "label": NAME}}}',
+    )
+    serve.add_argument(
+        "--clock",
+        metavar="DATE",
+        type=_clock,
+        help="serve the catalog as it stood at DATE (RFC 3339, or now for the wall clock) by its own dates: "
+        "models made later are absent, lifecycles follow deprecated_at and retires_at",
     )
     serve.add_argument("--access-log", action="store_true", help="log every request (off by default)")
     admin = serve.add_mutually_exclusive_group()
@@ -405,6 +419,29 @@ def _built(build: Callable[[Callable[[int], None]], Catalog], what: str, total: 
 _ZERO = {"--fail-rate": "fails no request", "--latency-jitter": "adds no delay"}
 
 
+def _clock(text: str) -> Any:
+    from ..catalog.clock import parse_clock
+
+    try:
+        parse_clock(text, "--clock")
+        return text  # (create_app takes the text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("--clock: ")) from None
+
+
+def _keys_file(path: str) -> Any:
+    """The keys of ``--keys``, or one line and exit 2."""
+    from ..http.app import load_keys
+    from ..model.access import KeysError
+
+    try:
+        return load_keys(path)
+    except KeysError as exc:
+        _die(f"--keys: {exc}")
+    except OSError as exc:
+        _die(f"--keys: cannot read {path}: {exc.strerror or exc}")
+
+
 def _refuse_no_ops(args: argparse.Namespace) -> None:
     """A flag that would change nothing is refused, saying what it needs."""
     rate = {"--fail-rate": args.fail_rate}
@@ -461,6 +498,7 @@ def _serve(args: argparse.Namespace) -> None:
         if problem is not None:
             _die(f"--api-key: {problem}")
     _refuse_no_ops(args)
+    keys = _keys_file(args.keys) if args.keys is not None else args.api_keys
     catalog = _load(args)
     stopping = _Stopping()  # from now on a signal asks the server to stop, whenever it comes; nothing is raised
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -475,7 +513,8 @@ def _serve(args: argparse.Namespace) -> None:
         _die("--allow-host names hosts the admin API answers, and it is off (--no-admin, or a non-loopback --host)")
     app = create_app(
         catalog,
-        api_keys=args.api_keys,
+        api_keys=keys,
+        clock=args.clock,
         admin=admin,
         journal_size=args.journal_size,
         journal_bytes=args.journal_bytes,
@@ -493,10 +532,15 @@ def _serve(args: argparse.Namespace) -> None:
     if args.latency or args.latency_jitter:
         faults.set_latency(args.latency, jitter=args.latency_jitter or 0.0)
     faults.mark_start()  # POST /_mock/reset comes back to the flags' faults
+    app.mock.warm()  # the catalog as of --clock, and each key's list of it, made before the first request
     url = base_url(sock)
-    key = "<your --api-key>" if args.api_keys else "test-key"  # a configured key is never printed
+    key = "<your --api-key>" if args.api_keys else "<a key from --keys>" if args.keys else "test-key"  # never a key
     _say(f"mockserver: serving {len(catalog)} models ({catalog.source}) at {url}")
     _say(f"try: curl -s {url}/v1/models -H 'x-api-key: {key}' -H 'anthropic-version: 2023-06-01'")
+    if args.keys is not None:
+        _say(f"keys: {len(app.mock.keys or ())} from {args.keys}, each seeing the models and workspaces it lists")
+    if args.clock is not None:
+        _say(f"clock: {args.clock} (the catalog as it stood then, by its own dates; PUT /_mock/clock moves it)")
     if admin:
         _say(f"admin: {url}/_mock (journal, faults, models, aliases, reset)")
         _say(f"dashboard: {url}/_mock/ui (open it in a browser: watch the requests, browse the catalog, set faults)")

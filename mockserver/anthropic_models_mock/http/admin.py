@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 import sys
@@ -366,10 +365,17 @@ def admin_routes(state: MockState, hosts: Hosts, max_synthetic: int) -> list[Adm
         except BaseException:
             building.release()
             raise
-        build = functools.partial(_joined_replacement, max_synthetic=max_synthetic)
+        prepared: list[Any] = []
+
+        def build(raw: list[bytes]) -> Catalog:  # the catalog, and what serving it needs (the clock, the keys' lists)
+            catalog = _joined_replacement(raw, max_synthetic=max_synthetic)
+            prepared.append(state.prepare(catalog))
+            return catalog
+
         # The build thread lets the next build in when it ends, not this request: a request cancelled while
         # it waits leaves the thread building.
-        state.replace_catalog(await _off_the_loop(build, chunks, then=building.release))
+        built = await _off_the_loop(build, chunks, then=building.release)
+        state.replace_catalog(built, prepared[0])
         return _ok(summary()["catalog"])
 
     handlers: dict[str, Handler] = {

@@ -119,7 +119,7 @@ def _import_sleep_backend() -> None:
 def create_app(
     catalog: Catalog | None = None,
     *,
-    api_keys: Iterable[str] | None = None,
+    api_keys: Iterable[str] | Keys | None = None,
     keys: Keys | Mapping[str, Any] | str | Path | None = None,
     clock: Any = None,
     admin: bool = True,

@@ -9,6 +9,7 @@ from typing import Any
 from ..catalog.catalog import Catalog
 from ..catalog.clock import Clock
 from ..model.access import Keys, keys_from_list
+from ..model.limits import DEFAULT_LIFECYCLES
 from .faults import Faults
 from .journal import JOURNAL_BYTES, Journal
 
@@ -78,13 +79,15 @@ class MockState:
             at = self._at = self.as_of(clock)
         return at[3]
 
-    def as_of(self, clock: Clock) -> _At:
-        """The catalog as of ``clock`` (not ``None``), with what it was made from and how long it holds: for
-        ``set_clock`` (made in another thread, it costs the event loop nothing)."""
+    def as_of(self, clock: Clock, catalog: Catalog | None = None) -> _At:
+        """``catalog`` (default: the one served now) as of ``clock`` (not ``None``), with what it was made from
+        and how long it holds, each key's list counted: for ``set_clock`` and ``replace_catalog``, made in
+        another thread (it costs the event loop nothing)."""
         assert clock is not None
-        catalog = self.catalog
+        catalog = self.catalog if catalog is None else catalog
         moment = time.time() if clock == "now" else clock
         served, next_change = catalog.at(moment)
+        self.warm(served)
         return (catalog, moment, next_change, served)
 
     def set_clock(self, clock: Clock, prepared: _At | None = None) -> None:
@@ -93,10 +96,27 @@ class MockState:
         self.clock = clock
         self._at = prepared
 
+    def warm(self, served: Catalog | None = None) -> None:
+        """Count each key's list of ``served`` (default: what requests see now) now, not on its first request:
+        a pass over every model for each distinct set of patterns (for another thread, or before serving)."""
+        served = self.served() if served is None else served
+        for sieve in () if self.keys is None else self.keys.sieves:
+            len(served.view(DEFAULT_LIFECYCLES, sieve))
+
+    def prepare(self, catalog: Catalog) -> _At | None:
+        """What ``replace_catalog`` needs made for ``catalog``: it as of the clock, each key's list counted
+        (for the thread that built it)."""
+        if self.clock is None:
+            self.warm(catalog)
+            return None
+        return self.as_of(self.clock, catalog)
+
     # -- catalog --------------------------------------------------------------------
-    def replace_catalog(self, catalog: Catalog) -> Catalog:
-        """Serve ``catalog`` from now on (until ``reset()``)."""
+    def replace_catalog(self, catalog: Catalog, prepared: _At | None = None) -> Catalog:
+        """Serve ``catalog`` from now on (until ``reset()``); ``prepared``: ``prepare(catalog)``, made already."""
         self.catalog = catalog
+        if prepared is not None:
+            self._at = prepared
         return catalog
 
     def add_model(self, model: Mapping[str, Any]) -> Catalog:
