@@ -116,6 +116,39 @@ def test_marker_synthetic_seed_and_keys(pytester: pytest.Pytester) -> None:
     result.assert_outcomes(passed=3)
 
 
+def test_marker_keys_and_clock(pytester: pytest.Pytester, tmp_path: Path) -> None:
+    path = tmp_path / "keys.json"
+    path.write_text(
+        json.dumps({"keys": {"test-key": {"models": ["claude-opus-*"]}, "sk-haiku": {"models": ["*haiku*"]}}})
+    )
+    result = run(
+        pytester,
+        f"""
+        import anthropic, pytest
+
+        @pytest.mark.anthropic_models(keys={str(path)!r}, clock="2025-12-01T00:00:00Z")
+        def test_views(anthropic_mock, anthropic_client):
+            ids = [m.id for m in anthropic_client.models.list(limit=1000)]
+            assert ids and all(i.startswith("claude-opus-") for i in ids)
+            assert anthropic_client.models.retrieve("claude-opus-4-5").lifecycle == "active"
+            with pytest.raises(anthropic.NotFoundError):
+                anthropic_client.models.retrieve("claude-haiku-4-5")
+            haiku = anthropic_mock.client(api_key="sk-haiku")
+            assert haiku.models.retrieve("claude-haiku-4-5").id == "claude-haiku-4-5-20251001"
+
+        @pytest.mark.anthropic_models(keys={{"keys": {{"other": {{}}}}}})
+        def test_hint(anthropic_client):
+            with pytest.raises(anthropic.AuthenticationError, match="pass api_key= to client"):
+                anthropic_client.with_options(max_retries=0).models.list()
+
+        def test_back_to_default(anthropic_client):
+            assert anthropic_client.models.retrieve("claude-opus-4-5").lifecycle == "deprecated"
+            assert anthropic_client.models.retrieve("claude-haiku-4-5").id
+        """,
+    )
+    result.assert_outcomes(passed=3)
+
+
 def test_marker_catalog_file_and_ini_seed(pytester: pytest.Pytester, tmp_path: Path) -> None:
     path = tmp_path / "mine.json"
     path.write_text(json.dumps([{"id": "only-one", "display_name": "One", "created_at": "2025-01-01T00:00:00Z"}]))
@@ -292,6 +325,10 @@ def test_works_under_xdist(pytester: pytest.Pytester) -> None:
         ('api_keys=[""]', "api_keys[0]: a key must be non-empty visible ASCII*"),
         ('api_keys=["ok", " padded"]', "api_keys[1]: a key must be non-empty visible ASCII*"),
         ("api_keys=[1]", "api_keys[0]: expected a string, got a int"),
+        ('api_keys=["a"], keys={"keys": {"b": {}}}', "give api_keys= or keys=, not both"),
+        ('keys={"keys": {"secret": {"models": "x"}}}', "keys: keys[1]: models: expected a list of strings"),
+        ('keys="no-such-keys.json"', "[Errno 2] No such file or directory: *no-such-keys.json*"),
+        ('clock="yesterday"', "clock: expected an RFC 3339 date-time such as 2026-06-01T00:00:00Z, or now; *"),
     ],
 )
 def test_marker_arguments_are_checked_like_the_cli_flags(
