@@ -132,10 +132,18 @@ def _response(description: str, schema: str) -> dict[str, Any]:
 
 
 _ERRORS = {
-    "400": _response("Invalid request: a bad parameter or header", "ErrorResponse"),
+    "400": _response(
+        "Invalid request: a bad parameter or header (anthropic-workspace-id not a workspace id, or missing for a key "
+        "of several workspaces)",
+        "ErrorResponse",
+    ),
     "401": _response("Missing or invalid API key", "ErrorResponse"),
-    "404": _response("Unknown model id or alias", "ErrorResponse"),
+    "404": _response(
+        "Unknown model id or alias, or one outside the key's view; or a workspace the key cannot act in",
+        "ErrorResponse",
+    ),
 }
+_WORKSPACE_404 = _response("A workspace the key cannot act in (keys from a keys file)", "ErrorResponse")
 
 _CURSOR_NOTE = " Must be the id of a model in the listed (filtered) models, else 400."
 
@@ -143,11 +151,15 @@ _CURSOR_NOTE = " Must be the id of a model in the listed (filtered) models, else
 def _operation(op_id: str, summary: str, ok: str, parameters: list[dict[str, Any]]) -> dict[str, Any]:
     responses = {"200": _response("Success", ok), **_ERRORS}
     if op_id == "listModels":
-        del responses["404"]
+        responses["404"] = _WORKSPACE_404
     return {
         "operationId": op_id,
         "summary": summary,
-        "parameters": [{"$ref": "#/components/parameters/AnthropicVersion"}, *parameters],
+        "parameters": [
+            {"$ref": "#/components/parameters/AnthropicVersion"},
+            {"$ref": "#/components/parameters/WorkspaceId"},
+            *parameters,
+        ],
         "responses": responses,
         "security": [{"ApiKey": []}, {"Bearer": []}],
         "tags": ["models"],
@@ -339,7 +351,15 @@ def openapi_document(*, admin: bool = False, max_synthetic: int = MAX_SYNTHETIC_
                     "required": True,
                     "schema": {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
                     "description": "API version, for example 2023-06-01.",
-                }
+                },
+                "WorkspaceId": {
+                    "name": "anthropic-workspace-id",
+                    "in": "header",
+                    "required": False,
+                    "schema": {"type": "string", "pattern": r"^wrkspc_[A-Za-z0-9]{1,64}$"},
+                    "description": "The workspace the request acts in: required for a key of several workspaces, "
+                    "optional for a key of one (and then it must be that one); a key of none can name none.",
+                },
             },
             "headers": {"RequestId": {"schema": {"type": "string", "pattern": "^req_"}, "required": True}},
             "securitySchemes": {
