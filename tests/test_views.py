@@ -122,6 +122,35 @@ def test_a_key_of_one_workspace_may_omit_the_header_and_must_match_it(client: Te
     assert_error(other, 404, "not_found_error", "workspace: wrkspc_b (not a workspace this key can act in)")
 
 
+def test_an_answer_names_the_workspace_the_request_acted_in(client: TestClient) -> None:
+    """The API answers with ``anthropic-workspace-id`` (the SDKs read it into ``APIStatusError.workspace_id``)."""
+    assert get(client, "/v1/models", "sk-haiku").headers["anthropic-workspace-id"] == "wrkspc_a"
+    missing = get(client, "/v1/models/claude-opus-4-7", "sk-haiku")  # outside its view: its 404 names it too
+    assert missing.status_code == 404 and missing.headers["anthropic-workspace-id"] == "wrkspc_a"
+    named = get(client, "/v1/models/claude-opus-4-7", "sk-multi", **{"anthropic-workspace-id": "wrkspc_b"})
+    assert named.status_code == 200 and named.headers["anthropic-workspace-id"] == "wrkspc_b"
+    bad_version = client.get("/v1/models", headers={"x-api-key": "sk-haiku", "anthropic-version": "x"})
+    assert bad_version.status_code == 400 and bad_version.headers["anthropic-workspace-id"] == "wrkspc_a"
+    assert "anthropic-workspace-id" not in get(client, "/v1/models", "sk-all").headers
+    assert "anthropic-workspace-id" not in get(client, "/v1/models", "sk-multi").headers  # none was chosen
+
+
+def test_the_sdk_reads_the_workspace_of_an_error() -> None:
+    import anthropic
+    from anthropic_models_testkit import AnthropicMock
+
+    with AnthropicMock(keys=KEYS) as mock:
+        client = mock.client(api_key="sk-haiku", max_retries=0)
+        with pytest.raises(anthropic.NotFoundError) as caught:
+            client.models.retrieve("claude-opus-4-7")
+        assert getattr(caught.value, "workspace_id", "wrkspc_a") == "wrkspc_a"  # (the attribute is 2.x's)
+        several = mock.client(api_key="sk-multi", max_retries=0)
+        with pytest.raises(anthropic.BadRequestError, match="anthropic-workspace-id is required"):
+            several.models.list()
+        chosen = mock.client(api_key="sk-multi", default_headers={"anthropic-workspace-id": "wrkspc_b"})
+        assert chosen.models.retrieve("claude-haiku-4-5").id == "claude-haiku-4-5-20251001"
+
+
 def test_a_key_of_several_workspaces_must_name_one_of_them(client: TestClient) -> None:
     assert_error(get(client, "/v1/models", "sk-multi"), 400, "invalid_request_error", REQUIRED)
     for workspace in ("wrkspc_a", "wrkspc_b"):

@@ -12,8 +12,9 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from ..catalog.pages import paginate, render_page
+from ..model.access import Access
 from ..model.errors import ApiError
-from ..model.headers import check_headers
+from ..model.headers import check_headers, in_workspace
 from ..model.params import ListParams, parse_list_params, parse_retrieve_params
 from ..runtime.state import MockState
 from .responses import crash_response, error_response, json_response
@@ -49,7 +50,12 @@ def list_endpoint(state: MockState) -> Endpoint:
     parsed: dict[bytes, ListParams] = {}  # query string -> its valid parameters; bounded, per app
 
     def answer(scope: Scope) -> Response:
-        access = check_headers(scope["headers"], state.keys, state.key_hint)
+        access, workspace = check_headers(scope["headers"], state.keys, state.key_hint)
+        if workspace is not None:
+            return _in_workspace(page, scope, access, workspace)
+        return json_response(page(scope, access))
+
+    def page(scope: Scope, access: Access) -> bytes:
         query: bytes = scope["query_string"]
         params = parsed.get(query)
         if params is None:
@@ -59,7 +65,7 @@ def list_endpoint(state: MockState) -> Endpoint:
                     parsed.clear()
                 parsed[query] = params
         view = state.served().view(params.lifecycles, access.sieve)
-        return json_response(render_page(view, paginate(view, params.limit, params.after_id, params.before_id)))
+        return render_page(view, paginate(view, params.limit, params.after_id, params.before_id))
 
     return Endpoint(answer)
 
@@ -68,12 +74,26 @@ def retrieve_endpoint(state: MockState) -> Endpoint:
     """``GET /v1/models/{model_id}``: an id or an alias."""
 
     def answer(scope: Scope) -> Response:
-        access = check_headers(scope["headers"], state.keys, state.key_hint)
+        access, workspace = check_headers(scope["headers"], state.keys, state.key_hint)
+        if workspace is not None:
+            return _in_workspace(model, scope, access, workspace)
+        return json_response(model(scope, access))
+
+    def model(scope: Scope, access: Access) -> bytes:
         parse_retrieve_params(scope["query_string"])
         model_id: str = scope["path_params"]["model_id"]
         body = state.served().body(model_id, access.sieve)
         if body is None:
             raise ApiError(404, f"model: {model_id}")
-        return json_response(body)
+        return body
 
     return Endpoint(answer)
+
+
+def _in_workspace(make: Callable[[Scope, Access], bytes], scope: Scope, access: Access, workspace: str) -> Response:
+    """``make``'s answer, or its error, with the workspace the request acted in (``anthropic-workspace-id``)."""
+    try:
+        body = make(scope, access)
+    except ApiError as exc:
+        raise in_workspace(exc, workspace) from None
+    return json_response(body, headers={"anthropic-workspace-id": workspace})

@@ -76,8 +76,8 @@ class _JSONBytes(Response):
         await send({"type": "http.response.body", "body": self.body})
 
 
-def json_response(body: bytes, status: int = 200) -> Response:
-    return _JSONBytes(body, status, new_request_id())
+def json_response(body: bytes, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
+    return _JSONBytes(body, status, new_request_id(), headers)
 
 
 def error_response(

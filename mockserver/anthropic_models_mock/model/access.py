@@ -33,7 +33,8 @@ __all__ = [
     "keys_from_list",
 ]
 
-#: The header a request names its workspace with (ASGI names are lower-case).
+#: The header a request names its workspace with, and an answer the workspace it acted in (ASGI names are
+#: lower-case; the SDKs read it into their errors' ``workspace_id``).
 WORKSPACE_HEADER: Final = b"anthropic-workspace-id"
 #: A workspace id as the API writes them: ``wrkspc_`` and letters or digits.
 _WORKSPACE = re.compile(r"wrkspc_[A-Za-z0-9]{1,64}")
@@ -238,16 +239,20 @@ _WORKSPACE_REQUIRED = (
 _WORKSPACE_INVALID = "anthropic-workspace-id header must be a valid workspace ID."
 
 
-def check_workspace(access: Access, value: str | None) -> None:
-    """The workspace rules for a key that sent ``value`` (``None``: no header), raising ``ApiError``: a value
-    must be a workspace id; a key of no workspace can act in none; of one, the header may be omitted; of
-    several, it is required. A key whose workspaces are not known (no keys file) may name any."""
+def check_workspace(access: Access, value: str | None) -> str | None:
+    """The workspace a request acts in (``None``: none known), for a key that sent ``value`` (``None``: no
+    header), or ``ApiError``: a value must be a workspace id; a key of no workspace can act in none; of one,
+    the header may be omitted; of several, it is required. A key whose workspaces are not known (no keys file)
+    may name any."""
     workspaces = access.workspaces
     if value is None:
-        if workspaces is not None and len(workspaces) > 1:
+        if workspaces is None or not workspaces:
+            return None
+        if len(workspaces) > 1:
             raise ApiError(400, _WORKSPACE_REQUIRED)
-        return
+        return next(iter(workspaces))
     if not _WORKSPACE.fullmatch(value):
         raise ApiError(400, _WORKSPACE_INVALID)
     if workspaces is not None and value not in workspaces:
         raise ApiError(404, f"workspace: {value} (not a workspace this key can act in)")
+    return value

@@ -10,7 +10,7 @@ from .access import EVERY_MODEL, WORKSPACE_HEADER, Access, check_workspace
 from .errors import ApiError
 from .limits import KNOWN_VERSIONS
 
-__all__ = ["BLANK", "TOKEN", "api_key", "check_headers", "check_version"]
+__all__ = ["BLANK", "TOKEN", "api_key", "check_headers", "check_version", "in_workspace"]
 
 _VERSION = re.compile(r"\d{4}-\d{2}-\d{2}")
 _UNKNOWN_KEY = "invalid x-api-key"
@@ -58,9 +58,9 @@ _CHECKED = frozenset({b"x-api-key", b"authorization", b"anthropic-version", WORK
 
 def check_headers(
     raw: Iterable[tuple[bytes, bytes]], keys: Mapping[str, Access] | None, key_hint: str | None = None
-) -> Access:
-    """Authenticate, check the workspace, then the version header: what the key may see, or ``ApiError`` on
-    the first fault.
+) -> tuple[Access, str | None]:
+    """Authenticate, check the workspace, then the version header: what the key may see and the workspace the
+    request acts in (``None``: none known), or ``ApiError`` on the first fault.
 
     ``raw`` is the ASGI scope's header list; a header given twice counts as its first value,
     and spaces or tabs around a value are not part of it (RFC 9110). ``keys``: the keys accepted (``None``:
@@ -75,6 +75,16 @@ def check_headers(
     access = EVERY_MODEL if keys is None else keys.get(key)
     if access is None:
         raise ApiError(401, _UNKNOWN_KEY if key_hint is None else f"{_UNKNOWN_KEY} ({key_hint})")
-    check_workspace(access, headers.get("anthropic-workspace-id"))
-    check_version(headers.get("anthropic-version"))
-    return access
+    workspace = check_workspace(access, headers.get("anthropic-workspace-id"))
+    try:
+        check_version(headers.get("anthropic-version"))
+    except ApiError as exc:
+        raise in_workspace(exc, workspace) from None
+    return access, workspace
+
+
+def in_workspace(exc: ApiError, workspace: str | None) -> ApiError:
+    """``exc``, answered with the ``anthropic-workspace-id`` the request acted in (if known), as the API does."""
+    if workspace is not None:
+        exc.headers = {**exc.headers, "anthropic-workspace-id": workspace}
+    return exc
