@@ -79,6 +79,7 @@ SLOW_TESTS = {
         "test_a_failed_run_leaves_an_existing_file_as_it_was",
         "test_diff_against_a_recording_of_a_changed_fake_exits_1_with_a_readable_report",
         "test_the_project_s_drift_script_exits_0_without_drift_and_1_with_it",
+        "test_a_recording_is_what_the_key_sees_in_its_workspace_and_says_so",
     ],
 }
 

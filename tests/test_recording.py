@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import hashlib
 import http.client
 import http.server
 import io
@@ -35,7 +36,7 @@ LIFECYCLE_FILTERS: list[list[str]] = [[], ["active"], ["deprecated"], ["retired"
 
 
 def env(key: str | None = KEY, name: str = "ANTHROPIC_API_KEY") -> dict[str, str]:
-    environment = {k: v for k, v in os.environ.items() if k != "ANTHROPIC_API_KEY"}
+    environment = {k: v for k, v in os.environ.items() if k not in ("ANTHROPIC_API_KEY", "ANTHROPIC_WORKSPACE_ID")}
     if key is not None:
         environment[name] = key
     return environment
@@ -144,6 +145,27 @@ def test_a_recording_of_the_embedded_catalog_serves_the_same_bytes(tmp_path: Pat
     kept = {model["id"]: model["sources"] for model in document["models"]}
     assert kept == {model["id"]: model["sources"] for model in shipped["models"]}  # --base keeps the citations
     assert set(document["sources"]) <= set(shipped["sources"])
+
+
+def test_a_recording_is_what_the_key_sees_in_its_workspace_and_says_so(tmp_path: Path) -> None:
+    keys = tmp_path / "keys.json"
+    view = {"models": ["claude-opus-*", "claude-haiku-4-5-*"], "workspaces": ["wrkspc_a", "wrkspc_b"]}
+    keys.write_text(json.dumps({"keys": {KEY: view}}))
+    with serving("--keys", str(keys)) as (_, url, _lines):
+        refused = run_here("catalog", "record", url, env=env())  # a key of two workspaces must name one
+        assert refused.returncode == 2 and "anthropic-workspace-id is required" in refused.stderr
+        out, _stderr = recorded(url, tmp_path, "--workspace", "wrkspc_b")
+    document = json.loads(out.read_text())
+    ids = [model["id"] for model in document["models"]]
+    every = [model["id"] for model in Catalog.default()]
+    assert ids == [i for i in every if i.startswith(("claude-opus-", "claude-haiku-4-5-"))]
+    assert document["aliases"] == {
+        alias: target for alias, target in Catalog.default().aliases.items() if target in ids
+    }, "an alias whose target the key cannot see is not recorded"
+    fingerprint = "key:" + hashlib.blake2b(KEY.encode(), digest_size=4).hexdigest()
+    assert f"as the key in $ANTHROPIC_API_KEY ({fingerprint}) in workspace wrkspc_b sees it" in document["source"]
+    bad = run_here("catalog", "record", "http://127.0.0.1:9", "--workspace", "wrkspc-b", env=env())
+    assert bad.returncode == 2 and "--workspace: 'wrkspc-b' is not a workspace id" in bad.stderr
 
 
 def test_a_recording_of_3000_synthetic_models_serves_the_same_bytes(tmp_path: Path) -> None:

@@ -35,6 +35,7 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 4010
 _STDIN = "-"
 _KEY_ENV = "ANTHROPIC_API_KEY"
+_WORKSPACE_ENV = "ANTHROPIC_WORKSPACE_ID"  # (the SDK's credentials read it too)
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -251,6 +252,13 @@ def _add_record(tools: Any) -> None:
         help=f"the environment variable holding the key (default {_KEY_ENV})",
     )
     record.add_argument("--api-key", nargs="?", action=_RefuseKey, help=argparse.SUPPRESS)
+    record.add_argument(
+        "--workspace",
+        metavar="ID",
+        default=os.environ.get(_WORKSPACE_ENV) or None,
+        help=f"the workspace to record as (anthropic-workspace-id; default ${_WORKSPACE_ENV}, as the SDK reads it): "
+        "what is recorded is what the key sees there, and the file says so",
+    )
     record.add_argument(
         "-o", "--output", metavar="FILE", type=_catalog_path, help="write here, atomically (default: stdout)"
     )
@@ -598,6 +606,7 @@ def _read_document(path: str) -> tuple[Catalog, Any]:
 
 
 def _record(args: argparse.Namespace) -> None:
+    from ..model.access import is_workspace_id
     from ..model.modelinfo import is_model_id
     from .output import write_atomically
     from .progress import Progress
@@ -612,6 +621,8 @@ def _record(args: argparse.Namespace) -> None:
     problem = key_problem(key)
     if problem is not None:
         _die(f"${name}: {problem}")
+    if args.workspace is not None and not is_workspace_id(args.workspace):
+        _die(f"--workspace: {args.workspace[:80]!r} is not a workspace id (wrkspc_ and 1 to 64 letters or digits)")
     for alias in args.aliases:
         if not is_model_id(alias):
             _die(f"--alias: {alias!r} is not a model name (URL-safe, no '/' or spaces)")
@@ -628,6 +639,7 @@ def _record(args: argparse.Namespace) -> None:
             args.url,
             key,
             key_name=name,
+            workspace=args.workspace,
             candidates=[*candidate_names(), *args.aliases],
             base=base,
             retries=args.retries,

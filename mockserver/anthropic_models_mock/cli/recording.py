@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 from ..catalog.catalog import Catalog
+from ..model.access import fingerprint
 from ..model.limits import LIFECYCLES, LIMIT_MAX
 from ..model.modelinfo import CAPABILITIES_SHAPE, FIELDS, CatalogError, is_model_id
 from .progress import Progress
@@ -133,6 +134,7 @@ def record(
     api_key: str,
     *,
     key_name: str = "ANTHROPIC_API_KEY",
+    workspace: str | None = None,
     candidates: Iterable[str] = (),
     base: Mapping[str, Any] | None = None,
     retries: int = 4,
@@ -147,7 +149,9 @@ def record(
 
     ``candidates`` are names to try as aliases; ``base`` an older catalog document whose
     aliases are tried too and whose per-model ``sources`` are kept. ``key_name`` only names
-    the key in messages (``the key in $ANTHROPIC_API_KEY was refused``). ``timeout`` bounds
+    the key in messages (``the key in $ANTHROPIC_API_KEY was refused``); ``workspace``: the
+    ``anthropic-workspace-id`` sent. What is recorded is what this key sees (in this workspace), and the
+    document's ``source`` says so, naming the key by its fingerprint. ``timeout`` bounds
     each whole answer, from the request to its last byte.
     """
     progress = progress or Progress("models", live=False)
@@ -156,7 +160,9 @@ def record(
         problem = url_problem(url)
         if problem is not None:
             raise RecordError(f"URL: {problem}")
-        return _record(url, api_key, text, list(candidates), base, retries, timeout, progress, tool, now, sleep, clock)
+        return _record(
+            url, api_key, workspace, text, list(candidates), base, retries, timeout, progress, tool, now, sleep, clock
+        )
     except RecordError as exc:  # the last guard: every part was cleaned where it came in
         raise RecordError(text.redact(str(exc))) from None
 
@@ -164,6 +170,7 @@ def record(
 def _record(
     url: str,
     api_key: str,
+    workspace: str | None,
     text: _Redactor,
     candidates: list[str],
     base: Mapping[str, Any] | None,
@@ -176,7 +183,7 @@ def _record(
     clock: Callable[[], float],
 ) -> dict[str, Any]:
     shown = display_url(url)
-    with _Api(url, api_key, text, shown, retries, timeout, progress, sleep, clock) as api:
+    with _Api(url, api_key, workspace, text, shown, retries, timeout, progress, sleep, clock) as api:
         found = _walk_all(api)
         if not found:
             raise RecordError(
@@ -188,10 +195,11 @@ def _record(
         aliases = _aliases(api, catalog, tried)
         requests, retried = api.requests, api.retried
     moment = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc).replace(microsecond=0)
+    seen_by = f"the key in ${text.name} ({fingerprint(api_key)})" + (f" in workspace {workspace}" if workspace else "")
     document: dict[str, Any] = {
         "as_of": moment.date().isoformat(),
-        "source": f"GET {shown}/v1/models?beta=true, every lifecycle; recorded {moment:%Y-%m-%dT%H:%M:%SZ}"
-        f" by {tool} catalog record",
+        "source": f"GET {shown}/v1/models?beta=true, every lifecycle, as {seen_by} sees it; recorded"
+        f" {moment:%Y-%m-%dT%H:%M:%SZ} by {tool} catalog record",
     }
     document.update(_with_sources(catalog, aliases, base))
     _validated(document, shown, text)
@@ -454,6 +462,7 @@ class _Api:
         self,
         url: str,
         api_key: str,
+        workspace: str | None,
         text: _Redactor,
         shown: str,
         retries: int,
@@ -468,7 +477,12 @@ class _Api:
         try:
             self._client = _http.Client(
                 base_url=url.rstrip("/"),
-                headers={"x-api-key": api_key, "anthropic-version": _VERSION, "accept": "application/json"},
+                headers={
+                    "x-api-key": api_key,
+                    "anthropic-version": _VERSION,
+                    "accept": "application/json",
+                    **({"anthropic-workspace-id": workspace} if workspace else {}),
+                },
                 timeout=timeout,
                 follow_redirects=False,  # a redirect would carry the key to wherever it points
             )

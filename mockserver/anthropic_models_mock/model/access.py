@@ -27,6 +27,7 @@ __all__ = [
     "Sieve",
     "check_workspace",
     "fingerprint",
+    "is_workspace_id",
     "key_problem",
     "keys_from_document",
     "keys_from_json",
@@ -126,6 +127,11 @@ class Keys(Mapping[str, Access]):
 
     def __repr__(self) -> str:
         return f"<Keys: {len(self)} from {self.source}>"
+
+
+def is_workspace_id(value: object) -> bool:
+    """Whether ``value`` is a workspace id as the API writes them (``wrkspc_`` and 1 to 64 letters or digits)."""
+    return isinstance(value, str) and _WORKSPACE.fullmatch(value) is not None
 
 
 def fingerprint(key: str) -> str:
