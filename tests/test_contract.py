@@ -55,6 +55,36 @@ def test_walks_over_a_synthetic_catalog(anthropic_api: ModelsApi) -> None:
     check_aliases(anthropic_api, catalog.aliases, ids)
 
 
+@pytest.mark.anthropic_models(
+    keys={"keys": {"test-key": {"models": ["claude-opus-*", "claude-sonnet-4-5-*"], "workspaces": ["wrkspc_a"]}}}
+)
+def test_the_suite_checks_what_the_key_sees(anthropic_api: ModelsApi) -> None:
+    ids = check_forward_walk(anthropic_api, limit=3)
+    assert ids and all(i.startswith(("claude-opus-", "claude-sonnet-4-5-")) for i in ids)
+    check_backward_walk(anthropic_api, ids, limit=3)
+    check_shapes(anthropic_api)
+    check_aliases(anthropic_api, Catalog.default().aliases, ids)  # haiku's alias: a 404 for this key
+    check_errors(anthropic_api)
+
+
+def test_the_suite_catches_a_server_that_resolves_an_alias_outside_the_key_s_view() -> None:
+    keyed, full = create_app(keys={"keys": {"k": {"models": ["claude-opus-*"]}}}), create_app()
+
+    async def leaky(scope: Scope, receive: Receive, send: Send) -> None:
+        """Lists what the key sees, but retrieves from the whole catalog."""
+        retrieve = scope["type"] == "http" and scope["path"].startswith("/v1/models/")
+        await (full if retrieve else keyed)(scope, receive, send)
+
+    with BackgroundServer(keyed) as server, ModelsApi(server.url, "k") as api:
+        check_aliases(api, PUBLIC_ALIASES, [])
+    with (
+        BackgroundServer(leaky) as server,
+        ModelsApi(server.url, "k") as api,
+        pytest.raises(AssertionError, match="which the key cannot see: 200, expected 404"),
+    ):
+        check_aliases(api, PUBLIC_ALIASES, [])
+
+
 def test_the_suite_catches_a_broken_server() -> None:
     """The checks can fail: a server that ignores ``after_id`` repeats the first page."""
     app = create_app(Catalog.synthetic(40, 1))
