@@ -8,6 +8,7 @@ With ``MOCKSERVER_DASHBOARD_SCREENSHOT=docs/dashboard.png`` the screenshot test 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -248,6 +249,7 @@ def test_a_request_made_with_the_sdk_shows_within_two_seconds(dashboard: Page) -
     expect(row.locator("td").nth(1)).to_have_text("GET")
     expect(row.locator("td").nth(2)).to_have_text("/v1/models/claude-sonnet-4-5")
     expect(row.locator("td").nth(4)).to_have_text("200")
+    expect(row.locator("td").nth(5)).to_have_text("key:" + hashlib.blake2b(b"test-key", digest_size=4).hexdigest())
     row.locator("button").press("Enter")  # the keyboard opens it too
     expect(page.locator("#journal-detail")).to_be_visible()
     headers = page.locator("#journal-detail-headers").inner_text()

@@ -112,7 +112,8 @@ async function refreshState() {
   state = await admin("GET", "");
   const { catalog: c } = state;
   $("base-url").textContent = location.origin + ROOT;
-  $("where").textContent = `${location.origin + ROOT} · ${number(c.models)} models · keys: ${state.api_keys}`;
+  const clockText = state.clock === null ? "" : ` · clock: ${state.clock}`;
+  $("where").textContent = `${location.origin + ROOT} · ${number(c.models)} models · keys: ${state.api_keys}${clockText}`;
   $("model-count").textContent = number(c.models);
   $("catalog-info").replaceChildren(
     `${number(c.models)} models (all lifecycles) · source: `,
@@ -155,6 +156,7 @@ function addRequest(entry) {
     el("td", { class: "wrap" }, el("button", { type: "button", class: "link", onclick: () => detail(entry, row) }, entry.path)),
     el("td", { class: "wrap" }, entry.query),
     el("td", {}, el("span", { class: `status ${statusClass(entry.status)}` }, entry.status === 0 ? "none" : String(entry.status))),
+    el("td", { class: "wrap" }, entry.key || "—"),
     el("td", { class: "wrap" }, el("code", {}, entry.request_id)),
   );
   row.addEventListener("click", (event) => event.target.closest("button") || detail(entry, row));
@@ -194,7 +196,7 @@ function detail(entry, row) {
   row.classList.add("selected");
   const target = entry.query ? `${entry.path}?${entry.query}` : entry.path;
   $("journal-detail-title").textContent = `${entry.method} ${target} → ${entry.status === 0 ? "no answer" : entry.status}`;
-  const facts = { "request id": entry.request_id, time: entry.time, "number (seq)": entry.seq };
+  const facts = { "request id": entry.request_id, key: entry.key || "none sent", time: entry.time, "number (seq)": entry.seq };
   $("journal-detail-facts").replaceChildren(...pairs(facts));
   $("journal-detail-headers").replaceChildren(...pairs(entry.headers));
   open("journal-detail");
