@@ -1,6 +1,6 @@
 """Throughput of ``mockserver serve`` against a bare Starlette ceiling, and page latency at 1k vs 1M models.
 
-    python benchmarks/bench_server.py [--quick] [--rounds 5] [--seconds 3] [--connections 32] [--no-wrk]
+    python benchmarks/bench_server.py [--quick] [--rounds 5] [--seconds 3] [--connections 32] [--no-wrk] [--views]
 
 Part 1 (HTTP, loopback): starts ``python -m anthropic_models_mock serve --port 0 --synthetic N``
 and a ceiling (a bare Starlette app answering a precomputed JSON body of the
@@ -18,6 +18,10 @@ Part 2: page latency at 1,000 and 1,000,000 synthetic models (``--quick``:
 at a time over a keep-alive loopback connection (what a client sees; target
 big/1k <= 1.1); then, as diagnostics, the core path in process (``catalog.view``
 + ``paginate`` + ``render_page``) over random cursors and over one cursor.
+
+``--views``: a third server in part 1, ``--keys`` with 100 keys and ``--clock`` set, whose list (what the
+measured key sees as of the clock) is measured beside the plain one (target: its ratio within 5% of the
+plain run's); and part 2 served and measured that way (the key's view of the catalog as of the clock).
 """
 
 from __future__ import annotations
@@ -45,11 +49,38 @@ from typing import cast
 import httpx
 from anthropic_models_mock import Catalog
 from anthropic_models_mock.catalog.pages import paginate, render_page
+from anthropic_models_mock.model import Sieve, parse_rfc3339
 from anthropic_models_mock.model.limits import DEFAULT_LIFECYCLES
 
 HEADERS = {"x-api-key": "bench-key", "anthropic-version": "2023-06-01"}
 LIST_PATH = "/v1/models?limit=20"
 SEED = 0
+#: ``--views``: the clock (within the synthetic catalogs' span: some models not made yet, lifecycles moved) and
+#: the keys: the measured key sees two lines of five; 99 others see other lines, some in workspaces.
+CLOCK = "2026-01-01T00:00:00Z"
+_LINES = ("haiku", "sonnet", "opus", "fable", "mythos")
+VIEW_PATTERNS = ["claude-opus-*", "claude-sonnet-*"]
+
+
+def keys_document() -> dict[str, object]:
+    keys: dict[str, object] = {"bench-key": {"models": VIEW_PATTERNS, "label": "bench"}}
+    for n in range(99):
+        entry: dict[str, object] = {"models": [f"claude-{_LINES[n % 5]}-*", f"claude-{_LINES[(n + 2) % 5]}-{n % 7}*"]}
+        if n % 3 == 0:
+            entry["workspaces"] = [f"wrkspc_{n}"]
+        keys[f"bench-key-{n}"] = entry
+    return {"keys": keys}
+
+
+def _keys_file() -> str:
+    import json
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as file:
+        json.dump(keys_document(), file)
+    return file.name
+
+
 SERVER_CORE, CLIENT_CORE = 0, 1
 PINNED = hasattr(os, "sched_setaffinity") and len(os.sched_getaffinity(0)) >= 2
 
@@ -93,8 +124,10 @@ def serve_ceiling(list_size: int, retrieve_size: int) -> None:
 # -- subprocesses and load generators -----------------------------------------------------------
 
 
-def _serve_command(models: int) -> list[str]:
-    """The real command line of the fake, on a free port, serving ``models`` synthetic models."""
+def _serve_command(models: int, keys: str | None = None) -> list[str]:
+    """The real command line of the fake, on a free port, serving ``models`` synthetic models (with ``keys``, a
+    keys file: those keys, and the clock)."""
+    views = [] if keys is None else ["--keys", keys, "--clock", CLOCK]
     return [
         sys.executable,
         "-m",
@@ -106,6 +139,7 @@ def _serve_command(models: int) -> list[str]:
         str(models),
         "--seed",
         str(SEED),
+        *views,
     ]
 
 
@@ -262,7 +296,9 @@ class Throughput:
     cpu_ratio: float
 
 
-def throughput(models: int, rounds: int, seconds: int, connections: int, use_wrk: bool) -> tuple[list[Throughput], str]:
+def throughput(
+    models: int, rounds: int, seconds: int, connections: int, use_wrk: bool, keys: str | None = None
+) -> tuple[list[Throughput], str]:
     use_wrk = use_wrk and shutil.which("wrk") is not None
     load = wrk if use_wrk else python_load
     generator = f"wrk -t1 -c{connections}" if use_wrk else f"python asyncio raw sockets, {connections} connections"
@@ -276,6 +312,9 @@ def throughput(models: int, rounds: int, seconds: int, connections: int, use_wrk
             os.sched_setaffinity(0, {CLIENT_CORE})
             stack.callback(os.sched_setaffinity, 0, everything)
         fake = stack.enter_context(running(fake_command))
+        servers = {"fake": fake}
+        if keys is not None:
+            servers["views"] = stack.enter_context(running(_serve_command(models, keys)))
         page = httpx.get(fake.url + LIST_PATH, headers=HEADERS)
         page.raise_for_status()
         data = page.json()["data"]
@@ -286,7 +325,8 @@ def throughput(models: int, rounds: int, seconds: int, connections: int, use_wrk
         )
         paths = {"list": LIST_PATH, "retrieve": one.url.raw_path.decode()}
         print(f"fake: --synthetic {models}; bodies: list {len(page.content):,} B, retrieve {len(one.content):,} B")
-        for server in (ceiling, fake):  # warm up both
+        everyone = {"ceiling": ceiling, **servers}
+        for server in everyone.values():  # warm up each
             load(server.url + paths["list"], 1, connections)
         rates: dict[tuple[str, str], list[float]] = {}
         cpu: dict[tuple[str, str], list[float]] = {}  # server CPU µs per request
@@ -294,7 +334,9 @@ def throughput(models: int, rounds: int, seconds: int, connections: int, use_wrk
         for n in range(rounds):
             for workload, path in paths.items():
                 line = f"  round {n + 1}  {workload:9}"
-                for name, server in (("ceiling", ceiling), ("fake", fake)):
+                for name, server in everyone.items():
+                    if name == "views" and workload != "list":
+                        continue
                     used, started = server.cpu_seconds(), time.monotonic()
                     rate = load(server.url + path, seconds, connections)
                     used, elapsed = server.cpu_seconds() - used, time.monotonic() - started
@@ -316,15 +358,17 @@ def throughput(models: int, rounds: int, seconds: int, connections: int, use_wrk
 
     summary = [
         Throughput(
-            w,
-            statistics.median(rates[w, "fake"]),
+            w if name == "fake" else f"{w} (views)",
+            statistics.median(rates[w, name]),
             statistics.median(rates[w, "ceiling"]),
-            median_ratio(rates[w, "fake"], rates[w, "ceiling"]),
-            statistics.median(cpu[w, "fake"]),
+            median_ratio(rates[w, name], rates[w, "ceiling"]),
+            statistics.median(cpu[w, name]),
             statistics.median(cpu[w, "ceiling"]),
-            median_ratio(cpu[w, "ceiling"], cpu[w, "fake"]),
+            median_ratio(cpu[w, "ceiling"], cpu[w, name]),
         )
         for w in paths
+        for name in servers
+        if (w, name) in rates
     ]
     return summary, generator
 
@@ -334,19 +378,19 @@ def throughput(models: int, rounds: int, seconds: int, connections: int, use_wrk
 Latency = tuple[float, float, float, float]  # median and p95 (µs) at 1k, then at the big catalog
 
 
-def _cursors(catalog: Catalog, rng: random.Random, count: int = 1000) -> list[str | None]:
+def _cursors(catalog: Catalog, rng: random.Random, count: int = 1000, sieve: Sieve | None = None) -> list[str | None]:
     """The first page (no cursor), the middle, near the end, and random positions across the list.
 
     Each cursor is a fresh string, as one parsed from a query string is (no cached hash, no identity hit).
     """
-    ids = catalog.view(DEFAULT_LIFECYCLES).ids
+    ids = catalog.view(DEFAULT_LIFECYCLES, sieve).ids
     picks = [ids[len(ids) // 2], ids[-21], *(ids[rng.randrange(len(ids) - 1)] for _ in range(count - 3))]
     fresh: list[str | None] = [None, *(cursor.encode().decode() for cursor in picks)]
     rng.shuffle(fresh)
     return fresh
 
 
-def core_latency(catalog: Catalog, cursors: list[str | None], calls: int) -> list[int]:
+def core_latency(catalog: Catalog, cursors: list[str | None], calls: int, sieve: Sieve | None = None) -> list[int]:
     """Nanoseconds per view + paginate + render_page, for ``calls`` calls cycling through ``cursors``."""
     timings: list[int] = []
     clock = time.perf_counter_ns
@@ -354,7 +398,7 @@ def core_latency(catalog: Catalog, cursors: list[str | None], calls: int) -> lis
     for n in range(calls):
         cursor = cursors[n % len(cursors)]
         started = clock()
-        view = catalog.view(lifecycles)
+        view = catalog.view(lifecycles, sieve)
         render_page(view, paginate(view, 20, after_id=cursor))
         timings.append(clock() - started)
     return timings
@@ -407,7 +451,7 @@ def _build(n: int) -> Catalog:
     return catalog
 
 
-def latency(big: int, rounds: int, calls: int, http_calls: int) -> dict[str, Latency]:
+def latency(big: int, rounds: int, calls: int, http_calls: int, keys: str | None = None) -> dict[str, Latency]:
     """Per-call latency at 1k and ``big`` models, rounds interleaved, for three cases:
 
     ``http``: whole requests to ``mockserver serve --synthetic N`` over loopback,
@@ -427,22 +471,27 @@ def latency(big: int, rounds: int, calls: int, http_calls: int) -> dict[str, Lat
         servers = {
             name: stack.enter_context(
                 running(
-                    _serve_command(n),
+                    _serve_command(n, keys),
                     timeout=900,
                 )
             )
             for name, n in sizes.items()
         }
         catalogs = {name: _build(n) for name, n in sizes.items()}
+        sieve = None
+        if keys is not None:  # the key's view of the catalog as of the clock, as the servers serve it
+            moment = parse_rfc3339(CLOCK).timestamp()
+            catalogs = {name: catalog.at(moment)[0] for name, catalog in catalogs.items()}
+            sieve = Sieve(VIEW_PATTERNS)
         gc.collect()
         urls = {name: server.url for name, server in servers.items()}
-        cursors = {name: _cursors(catalog, rng) for name, catalog in catalogs.items()}
+        cursors = {name: _cursors(catalog, rng, sieve=sieve) for name, catalog in catalogs.items()}
         one: dict[str, list[str | None]] = {name: [next(c for c in picks if c)] for name, picks in cursors.items()}
         found: dict[str, Latency] = {}
         cases: list[tuple[str, Callable[[str, list[str | None], int], list[int]], dict[str, list[str | None]], int]] = [
             ("http", lambda name, picks, count: http_latency(urls[name], picks, count), cursors, http_calls),
-            ("core", lambda name, picks, count: core_latency(catalogs[name], picks, count), cursors, calls),
-            ("warm", lambda name, picks, count: core_latency(catalogs[name], picks, count), one, calls),
+            ("core", lambda name, picks, count: core_latency(catalogs[name], picks, count, sieve), cursors, calls),
+            ("warm", lambda name, picks, count: core_latency(catalogs[name], picks, count, sieve), one, calls),
         ]
         for kind, measure, picks, count in cases:
             timings: dict[str, list[int]] = {"1k": [], "big": []}
@@ -471,6 +520,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--connections", type=int, default=32, help="keep-alive connections (default 32)")
     parser.add_argument("--no-wrk", action="store_true", help="use the Python load generator even if wrk is there")
     parser.add_argument("--models", type=int, default=1000, help="synthetic models the HTTP fake serves")
+    parser.add_argument(
+        "--views", action="store_true", help="also serve with 100 keys and a clock (--keys, --clock), and compare"
+    )
     parser.add_argument("--ceiling", help=argparse.SUPPRESS)  # LIST_SIZE,RETRIEVE_SIZE: be the ceiling server
     args = parser.parse_args(argv)
     if args.ceiling:
@@ -481,16 +533,25 @@ def main(argv: Sequence[str] | None = None) -> None:
     rounds = args.rounds or (3 if args.quick else 5)
     big = 100_000 if args.quick else 1_000_000
     print("== 1. requests/s: mockserver serve vs a bare Starlette ceiling (loopback)")
-    rates, generator = throughput(args.models, rounds, seconds, args.connections, not args.no_wrk)
-    print(f"== 2. page latency: 1,000 vs {big:,} synthetic models, limit=20, random after_id")
-    pages = latency(big, rounds, 20_000 if args.quick else 100_000, 2_000 if args.quick else 10_000)
+    keys = _keys_file() if args.views else None
+    rates, generator = throughput(args.models, rounds, seconds, args.connections, not args.no_wrk, keys)
+    viewed = f", as key bench-key (100 keys) sees them at --clock {CLOCK}" if keys else ""
+    print(f"== 2. page latency: 1,000 vs {big:,} synthetic models{viewed}, limit=20, random after_id")
+    pages = latency(big, rounds, 20_000 if args.quick else 100_000, 2_000 if args.quick else 10_000, keys)
     print(f"\n== summary (medians of {rounds} rounds; ratio = median of the per-round ratios; {generator})")
     for rate in rates:
         print(
             f"{rate.workload:9} fake {rate.fake:6,.0f} req/s  ceiling {rate.ceiling:6,.0f} req/s"
             f"  ratio {rate.ratio:.2f}   CPU/request fake {rate.fake_cpu_us:5.1f} µs"
             f"  ceiling {rate.ceiling_cpu_us:5.1f} µs  ratio {rate.cpu_ratio:.2f}"
-            f"  (target >= {_TARGETS[rate.workload]})"
+            f"  (target >= {_TARGETS[rate.workload.split()[0]]})"
+        )
+    plain = {rate.workload: rate for rate in rates}
+    if "list (views)" in plain:
+        views, alone = plain["list (views)"], plain["list"]
+        print(
+            f"views    list ratio {views.ratio:.2f} vs {alone.ratio:.2f} plain: {views.ratio / alone.ratio:.2f}"
+            f"  (CPU {views.cpu_ratio / alone.cpu_ratio:.2f}; target >= 0.95)"
         )
     label = "1M" if big == 1_000_000 else f"{big // 1000}k"
     titles = {"http": "page latency", "core": "   core path", "warm": "   same page"}

@@ -57,7 +57,7 @@ SLOW_TESTS = {
     "test_bounds.py": ["test_a_cancelled_catalog_build_still_holds_the_slot_until_it_ends"],
     "test_catalog_files.py": ["test_endless_standard_input_is_one_line_even_when_memory_runs_out"],
     "test_cors.py": ["test_a_browser_gets_the_answer_plus_cors_headers_or_the_refusal"],
-    "test_docs.py": ["test_record_recipe", "test_cli_fault_example"],
+    "test_docs.py": ["test_record_recipe", "test_cli_fault_example", "test_the_views_recipe_prints_what_its_page_says"],
     "test_hostile.py": ["test_distinct_long_valid_queries_do_not_grow_memory"],
     "test_loading.py": [
         "test_any_document_loads_as_the_reference_path_loads_it",

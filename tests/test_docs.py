@@ -44,6 +44,7 @@ CURL_BLOCKS = [b for b in SH if b.startswith("curl ")]
 CLI_LINES = [line for b in SH for line in b.splitlines() if line.startswith("mockserver serve --fault")]
 SERVICE = [b for b in SH if b.startswith("mockserver serve --port 0 >")]
 RECORD = [b for b in SH if b.startswith("mockserver catalog record ")]
+VIEW_RECIPES = [b for b in SH if b.startswith("cat > keys.json <<")]
 ENVIRONMENT = [b for b in SH if b.startswith("export ANTHROPIC_")]
 CONTRIBUTOR = [b for b in SH if b.startswith(("python3 -m venv", ".venv/bin/"))]
 TEST_FILES = [b for b in blocks("python") if re.match(r"# test_\w+\.py\n", b)]
@@ -63,7 +64,7 @@ def test_every_block_is_run_or_is_output() -> None:
             assert language in run | {"json", "text"}, where
             if language == "json":
                 json.loads(body)
-    classified = [*SETUP, *CURL_BLOCKS, *SERVICE, *RECORD, *ENVIRONMENT, *CONTRIBUTOR]
+    classified = [*SETUP, *CURL_BLOCKS, *SERVICE, *RECORD, *ENVIRONMENT, *CONTRIBUTOR, *VIEW_RECIPES]
     classified += [b for b in SH if all(line.startswith("mockserver serve --fault") for line in b.splitlines())]
     assert [b for b in blocks("sh") if b not in classified] == []
     assert [b for b in blocks("yaml") if b not in CI_YAML + DRIFT_YAML] == []
@@ -201,6 +202,25 @@ def test_the_ci_service_recipe(tmp_path: Path, recipe: str) -> None:
     url = done.stdout.strip().splitlines()[0]
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+", url), done
     assert "url: " + url in (tmp_path / "mockserver.log").read_text()
+
+
+def printed_after(block: str) -> str:
+    """The ``text`` block that follows ``block`` on its page: what the page says it prints."""
+    for text in TEXTS.values():
+        at = text.find(block)
+        if at >= 0:
+            after = text.index("```", at + len(block)) + len("```")  # past the block's own closing fence
+            following = [m for m in FENCE.finditer(text, after) if m.group(1) == "text"]
+            return following[0].group(2)
+    raise AssertionError("the recipe is on no page")
+
+
+@pytest.mark.parametrize("recipe", VIEW_RECIPES, ids=[f"views{n}" for n in range(len(VIEW_RECIPES))])
+def test_the_views_recipe_prints_what_its_page_says(tmp_path: Path, recipe: str) -> None:
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    done = subprocess.run(["bash", "-ec", recipe], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done
+    assert done.stdout == printed_after(recipe)
 
 
 @pytest.mark.parametrize("yaml", CI_YAML, ids=[f"ci{n}" for n in range(len(CI_YAML))])

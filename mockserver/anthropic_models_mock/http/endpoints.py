@@ -64,7 +64,8 @@ def list_endpoint(state: MockState) -> Endpoint:
                 if len(parsed) >= _PARSED_CACHE_SIZE:
                     parsed.clear()
                 parsed[query] = params
-        view = state.served().view(params.lifecycles, access.sieve)
+        catalog = state.catalog if state.clock is None else state.served()
+        view = catalog.view(params.lifecycles, access.sieve)
         return render_page(view, paginate(view, params.limit, params.after_id, params.before_id))
 
     return Endpoint(answer)
@@ -82,7 +83,8 @@ def retrieve_endpoint(state: MockState) -> Endpoint:
     def model(scope: Scope, access: Access) -> bytes:
         parse_retrieve_params(scope["query_string"])
         model_id: str = scope["path_params"]["model_id"]
-        body = state.served().body(model_id, access.sieve)
+        catalog = state.catalog if state.clock is None else state.served()
+        body = catalog.body(model_id, access.sieve)
         if body is None:
             raise ApiError(404, f"model: {model_id}")
         return body

@@ -75,7 +75,8 @@ def check_headers(
     access = EVERY_MODEL if keys is None else keys.get(key)
     if access is None:
         raise ApiError(401, _UNKNOWN_KEY if key_hint is None else f"{_UNKNOWN_KEY} ({key_hint})")
-    workspace = check_workspace(access, headers.get("anthropic-workspace-id"))
+    named = headers.get("anthropic-workspace-id")
+    workspace = None if named is None and access.workspaces is None else check_workspace(access, named)
     try:
         check_version(headers.get("anthropic-version"))
     except ApiError as exc:

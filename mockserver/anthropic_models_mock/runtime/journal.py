@@ -6,7 +6,7 @@ import difflib
 import marshal
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from itertools import islice
@@ -122,8 +122,11 @@ def _build(raw: bytes) -> RecordedRequest:
     return RecordedRequest(method, path, text, _headers(headers), status, request_id, _params(text), seq, when, who)
 
 
-def _sent_key(api_key: bytes | None, authorization: bytes | None) -> str | None:
-    """The key a request sent, as the API reads it (``x-api-key`` first, else ``Authorization: Bearer``)."""
+def _sent_key(secrets: list[tuple[bytes, bytes]]) -> str | None:
+    """The key a request sent, as the API reads it (``x-api-key`` first, else ``Authorization: Bearer``; a
+    header given twice counts as its first value)."""
+    api_key = next((value for name, value in secrets if name == b"x-api-key"), None)
+    authorization = next((value for name, value in secrets if name == b"authorization"), None)
     if api_key is not None:
         return api_key.decode("latin-1").strip(" \t") or None
     if authorization is not None:
@@ -164,23 +167,36 @@ class Journal:
         #: The ``seq`` of the last request recorded (0: none yet); it never goes back, not even on ``clear()``.
         self.seq = 0
         self._statuses: dict[int, int] = {}
-        #: The keys file's keys, whose labels name the keys that sent requests (``MockState`` keeps it current).
-        self.keys: Keys | None = None
-        self._fingerprints: dict[str, str] = {}  # key -> fingerprint, for the keys seen lately (bounded)
+        self._keys: Keys | None = None
+        self._names: dict[tuple[tuple[bytes, bytes], ...], str] = {}  # credential headers -> their name (bounded)
 
-    def _who(self, key: str | None) -> str:
-        """How the journal names ``key``: its label in the keys file, else its fingerprint."""
+    @property
+    def keys(self) -> Keys | None:
+        """The keys file's keys, whose labels name the keys that sent requests (``MockState`` keeps it current)."""
+        return self._keys
+
+    @keys.setter
+    def keys(self, keys: Keys | None) -> None:
+        self._keys = keys
+        self._names = {}
+
+    def _who(self, secrets: list[tuple[bytes, bytes]]) -> str:
+        """How the journal names the key of a request with these credential headers: its label in the keys
+        file, else its fingerprint (``""``: none). Kept per headers and keys, for the requests to come."""
+        token = tuple(secrets)
+        found = self._names.get(token)
+        if found is None:
+            found = self._name(_sent_key(secrets))
+            if len(self._names) >= 256:
+                self._names.clear()
+            self._names[token] = found
+        return found
+
+    def _name(self, key: str | None) -> str:
         if key is None:
             return ""
         access = None if self.keys is None else self.keys.get(key)
-        if access is not None and access.label:
-            return access.label
-        found = self._fingerprints.get(key)
-        if found is None:
-            if len(self._fingerprints) >= 256:
-                self._fingerprints.clear()
-            found = self._fingerprints[key] = fingerprint(key)
-        return found
+        return access.label if access is not None and access.label else fingerprint(key)
 
     @property
     def maxlen(self) -> int:
@@ -191,7 +207,7 @@ class Journal:
         method: str,
         path: str,
         query: bytes,
-        raw_headers: Iterable[tuple[bytes, bytes]],
+        raw_headers: Sequence[tuple[bytes, bytes]],
         status: int,
         request_id: str,
         epoch: int | None = None,
@@ -203,17 +219,14 @@ class Journal:
         """
         if epoch is not None and epoch != self.epoch:
             return
-        api_key = authorization = None
-        kept: list[tuple[bytes, bytes]] = []
-        for name, value in raw_headers:
-            if name in _SECRET:
-                if name == b"x-api-key":
-                    api_key = value if api_key is None else api_key
-                elif name == b"authorization":
-                    authorization = value if authorization is None else authorization
-                name, value = _redact(name, value)
-            kept.append((name, value))
-        headers, who = tuple(kept), self._who(_sent_key(api_key, authorization))
+        secrets = [(name, value) for name, value in raw_headers if name in _SECRET]  # (usually one)
+        if secrets:
+            headers = tuple(
+                (name, value) if name not in _SECRET else _redact(name, value) for name, value in raw_headers
+            )
+            who = self._who(secrets)
+        else:
+            headers, who = tuple(raw_headers), ""
         self.seq += 1
         raw = marshal.dumps((self.seq, time.time(), method, path, query, headers, status, request_id, who))
         if len(raw) > VALUE_BYTES:  # (a usual request's entry is far shorter: no value is looked at)
