@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from anthropic_models_mock import Catalog, KeysError, create_app
-from anthropic_models_mock.model import MAX_KEYS, MAX_PATTERNS, fingerprint, keys_from_document
+from anthropic_models_mock.model import MAX_KEYS, MAX_PATTERN_SETS, MAX_PATTERNS, fingerprint, keys_from_document
 from anthropic_models_mock.model.limits import LIFECYCLES
 from anthropic_models_testkit.strategies import catalogs
 from hypothesis import given, settings
@@ -238,6 +238,10 @@ def test_a_fingerprint_is_a_hash_not_the_key() -> None:
             f"keys: keys[1]: models: at most {MAX_PATTERNS}",
         ),
         ({"keys": {f"s3cret{n}": {} for n in range(MAX_KEYS + 1)}}, f"keys: keys: at most {MAX_KEYS:,} keys"),
+        (
+            {"keys": {f"s3cret{n}": {"models": [f"claude-{n}-*"]} for n in range(MAX_PATTERN_SETS + 1)}},
+            f"keys: keys[{MAX_PATTERN_SETS + 1}]: models: at most {MAX_PATTERN_SETS} distinct models lists",
+        ),
     ],
 )
 def test_a_bad_keys_document_says_where_and_never_shows_a_key(document: Any, message: str) -> None:

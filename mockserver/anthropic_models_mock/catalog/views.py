@@ -1,4 +1,5 @@
-"""A catalog's views: its models filtered to some lifecycles, in list order, each page a slice.
+"""A catalog's views: its models filtered to some lifecycles (and to what one key may see), in list order, each
+page a slice.
 
 Positions are found down one path of the catalog's tree (a bisection and a sum a level), and a
 page is one slice of a block's pre-serialised bodies, or a few: both cost ``O(log n)``.

@@ -16,7 +16,15 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Final, NamedTuple
 
 from .errors import ApiError
-from .limits import MAX_KEYS, MAX_KEYS_BYTES, MAX_LABEL_CHARS, MAX_PATTERN_CHARS, MAX_PATTERNS, MAX_WORKSPACES
+from .limits import (
+    MAX_KEYS,
+    MAX_KEYS_BYTES,
+    MAX_LABEL_CHARS,
+    MAX_PATTERN_CHARS,
+    MAX_PATTERN_SETS,
+    MAX_PATTERNS,
+    MAX_WORKSPACES,
+)
 
 __all__ = [
     "EVERY_MODEL",
@@ -61,26 +69,19 @@ class KeysError(ValueError):
 class Sieve:
     """The models a key may see: ``fnmatch`` patterns over model ids (case-sensitive), as one regular expression.
 
-    Hashed and compared by its patterns, so keys with the same patterns share one sieve, and every view made
-    through it.
+    Compared by identity (its hash is the C one: it keys the views of every request): a keys file makes one
+    sieve per distinct set of patterns, which its keys share, with every view made through it.
     """
 
-    __slots__ = ("_hash", "match", "patterns")
+    __slots__ = ("match", "patterns")
 
     def __init__(self, patterns: Iterable[str]) -> None:
         self.patterns: tuple[str, ...] = tuple(sorted(set(patterns)))
         expression = "|".join(fnmatch.translate(pattern) for pattern in self.patterns) or r"(?!)"
         self.match = re.compile(expression).match  # (fnmatch's translation ends each with \Z)
-        self._hash = hash(self.patterns)
 
     def __call__(self, model_id: str) -> bool:
         return self.match(model_id) is not None
-
-    def __hash__(self) -> int:
-        return self._hash
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Sieve) and other.patterns == self.patterns
 
     def __repr__(self) -> str:
         return f"Sieve({list(self.patterns)!r})"
@@ -150,7 +151,7 @@ def keys_from_document(document: Any, source: str = "keys") -> Keys:
         raise KeysError(f"{source}: keys: expected an object of at least one key, each mapped to an object")
     if len(declared) > MAX_KEYS:
         raise KeysError(f"{source}: keys: at most {MAX_KEYS:,} keys, got {len(declared):,}")
-    sieves: dict[Sieve, Sieve] = {}  # one sieve per distinct set of patterns
+    sieves: dict[tuple[str, ...], Sieve] = {}  # one sieve per distinct set of patterns
     labels: set[str] = set()
     keys: dict[str, Access] = {}
     for n, (key, entry) in enumerate(declared.items(), start=1):
@@ -162,7 +163,12 @@ def keys_from_document(document: Any, source: str = "keys") -> Keys:
             raise KeysError(f"{where}: label: {access.label!r} names another key too (a label names one key)")
         labels.add(access.label)
         if access.sieve is not None:
-            access = access._replace(sieve=sieves.setdefault(access.sieve, access.sieve))
+            access = access._replace(sieve=sieves.setdefault(access.sieve.patterns, access.sieve))
+            if len(sieves) > MAX_PATTERN_SETS:
+                raise KeysError(
+                    f"{where}: models: at most {MAX_PATTERN_SETS} distinct models lists in a file (keys with the"
+                    " same list share it; each is a list of its own to keep)"
+                )
         keys[key] = access
     return Keys(keys, source)
 

@@ -1,4 +1,4 @@
-"""One app's mutable state: the catalog it serves, the keys it accepts, its faults and its journal.
+"""One app's mutable state: the catalog it serves (and its clock), the keys it accepts, its faults and its journal.
 
 ``state`` (``MockState``: what an app owns, and reset), ``faults`` (scripted, random and transport
 faults, latency), ``journal`` (a bounded record of the requests received, keys redacted).

@@ -5,7 +5,8 @@ A model is stored as its body (the JSON it is served as), in its block's one blo
 ones (most catalogs have a few), each serialised once.
 
 Blocks hold at most ``2 * BLOCK`` models and are the leaves of a B+ tree (``Rows``) whose
-nodes know their children's first keys and lifecycle counts. A change copies the one block
+nodes know their children's first keys and lifecycle counts (and, once asked, the counts of any ``Scope``:
+what one key may see). A change copies the one block
 it touches and the nodes above it: its cost grows with ``log n``, not ``n``, and everything
 else is shared with the catalog it was made from.
 """
