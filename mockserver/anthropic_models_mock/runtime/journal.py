@@ -6,7 +6,7 @@ import difflib
 import marshal
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from itertools import islice
@@ -80,12 +80,14 @@ def _rfc3339(seconds: float) -> str:
 _REDACTED = REDACTED.encode()
 
 
-def _redact(name: bytes, value: bytes) -> tuple[bytes, bytes]:
-    """A credential header with nothing of its value kept but a well-formed, registered scheme.
+def _redact(name: bytes, value: bytes, sent: list[tuple[bytes, bytes]]) -> tuple[bytes, bytes]:
+    """A credential header with nothing of its value kept but a well-formed, registered scheme (the header as
+    sent is added to ``sent``, for naming its key, never kept).
 
     ``Bearer sk-...`` becomes ``Bearer [redacted]``; ``sk-...``, ``Bearer<TAB>sk-...``,
     ``Token=sk-...`` or ``Bearer,sk-...`` become ``[redacted]``.
     """
+    sent.append((name, value))
     if name != b"x-api-key":
         scheme, space, _ = value.lstrip(b" \t").partition(b" ")
         if space and scheme.lower() in _SCHEMES:
@@ -207,7 +209,7 @@ class Journal:
         method: str,
         path: str,
         query: bytes,
-        raw_headers: Sequence[tuple[bytes, bytes]],
+        raw_headers: Iterable[tuple[bytes, bytes]],
         status: int,
         request_id: str,
         epoch: int | None = None,
@@ -219,14 +221,11 @@ class Journal:
         """
         if epoch is not None and epoch != self.epoch:
             return
-        secrets = [(name, value) for name, value in raw_headers if name in _SECRET]  # (usually one)
-        if secrets:
-            headers = tuple(
-                (name, value) if name not in _SECRET else _redact(name, value) for name, value in raw_headers
-            )
-            who = self._who(secrets)
-        else:
-            headers, who = tuple(raw_headers), ""
+        secrets: list[tuple[bytes, bytes]] = []  # the credential headers, as sent (usually one): for ``_who``
+        headers = tuple(
+            (name, value) if name not in _SECRET else _redact(name, value, secrets) for name, value in raw_headers
+        )
+        who = self._who(secrets) if secrets else ""
         self.seq += 1
         raw = marshal.dumps((self.seq, time.time(), method, path, query, headers, status, request_id, who))
         if len(raw) > VALUE_BYTES:  # (a usual request's entry is far shorter: no value is looked at)
