@@ -178,12 +178,28 @@ def test_the_kit_sets_the_clock_too() -> None:
         ("2025-01-01", ValueError),
         ("yesterday", ValueError),
         (dt.datetime(2025, 1, 1), ValueError),  # naive: which zone?
-        (1735689600, TypeError),
+        (True, TypeError),
+        (float("nan"), ValueError),
+        (1e20, ValueError),
+        (dt.datetime(9999, 12, 31, 23, 0, tzinfo=dt.timezone(dt.timedelta(hours=-2))), ValueError),  # year 10000 UTC
+        ([2025], TypeError),
     ],
 )
 def test_parse_clock_refuses_what_is_not_a_moment(value: Any, error: type[Exception]) -> None:
     with pytest.raises(error, match="clock"):
         parse_clock(value)
+
+
+def test_the_state_takes_a_clock_as_every_entry_point_does() -> None:
+    app = create_app(Catalog([WALKER]))
+    client = TestClient(app)
+    for moment in ("2025-07-01T00:00:00Z", dt.datetime(2025, 7, 1, tzinfo=dt.timezone.utc), 1751328000):
+        app.mock.set_clock(moment)
+        assert walker(client).json()["lifecycle"] == "deprecated"
+        assert client.get("/_mock").json()["clock"] == "2025-07-01T00:00:00Z"
+    with pytest.raises(ValueError, match="clock"):
+        app.mock.set_clock("soon")
+    assert walker(client).status_code == 200, "a refused clock changes nothing"
 
 
 # -- the rule, against a catalog's own dates, at any moment ---------------------------------------------------
@@ -229,4 +245,38 @@ def test_a_big_catalog_at_a_moment_shares_the_blocks_that_do_not_change() -> Non
         at, _ = catalog.at(moment)
         assert {m["id"]: (m["lifecycle"], m["deprecated_at"], m["retires_at"]) for m in at.models} == expected_at(
             models, moment
+        )
+
+
+def test_a_clock_set_later_wins_over_one_still_being_made() -> None:
+    """A slow PUT /_mock/clock does not undo a DELETE (or a later PUT, a reset) answered while it was made."""
+    import threading
+
+    import httpx
+    from anthropic_models_mock.http import BackgroundServer
+
+    app = create_app(Catalog([WALKER]))
+    state, release, entered = app.mock, threading.Event(), threading.Event()
+    as_of = state.as_of
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        entered.set()
+        release.wait(10)
+        return as_of(*args, **kwargs)
+
+    state.as_of = slow  # type: ignore[method-assign]
+    with BackgroundServer(app) as server:
+        done: list[Any] = []
+        put = threading.Thread(
+            target=lambda: done.append(httpx.put(f"{server.url}/_mock/clock", json={"now": "2025-02-01T00:00:00Z"}))
+        )
+        put.start()
+        assert entered.wait(10)
+        assert httpx.delete(f"{server.url}/_mock/clock").json() == {"clock": None}
+        release.set()
+        put.join(10)
+        assert done[0].status_code == 200
+        assert httpx.get(f"{server.url}/_mock").json()["clock"] is None
+        assert httpx.get(f"{server.url}/v1/models/claude-walker-20250101", headers=HEADERS).json()["lifecycle"] == (
+            "retired"
         )

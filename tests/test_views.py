@@ -232,7 +232,7 @@ def test_a_fingerprint_is_a_hash_not_the_key() -> None:
             {"keys": {"s3cret": {"label": "a"}, "s3cret2": {"label": "a"}}},
             "keys: keys[2]: label: 'a' names another key",
         ),
-        ({"keys": {"s3cret": {"label": "key 2"}, "s3cret2": {}}}, "keys: keys[2]: label: 'key 2' names another key"),
+        ({"keys": {"s3cret": {"label": "key 2"}, "s3cret2": {}}}, "keys: keys[1]: label: 'key 2' is a name the file"),
         (
             {"keys": {"s3cret": {"models": ["a"] * (MAX_PATTERNS + 1)}}},
             f"keys: keys[1]: models: at most {MAX_PATTERNS}",
@@ -270,6 +270,18 @@ def test_keys_with_the_same_patterns_share_one_sieve() -> None:
     keys = keys_from_document({"keys": {"a": {"models": ["x*", "y"]}, "b": {"models": ["y", "x*", "y"]}}})
     assert keys["a"].sieve is keys["b"].sieve
     assert len(keys.sieves) == 1
+    again = keys_from_document({"keys": {"c": {"models": ["y", "x*"]}}})["c"].sieve
+    assert again == keys["a"].sieve and hash(again) == hash(keys["a"].sieve), "keys set again share the lists made"
+
+
+def test_keys_set_again_and_again_reuse_the_lists_they_made() -> None:
+    app = create_app()
+    client = TestClient(app)
+    for _ in range(20):
+        app.mock.set_api_keys(keys_from_document({"keys": {"k": {"models": ["claude-opus-*"]}}}))
+        assert get(client, "/v1/models", "k").status_code == 200
+        app.mock.reset()
+    assert len(app.mock.catalog._views) <= 2  # the default list, and the one key's
 
 
 # -- a view is the filtered list, at any size, through changes -------------------------------------------------
@@ -321,3 +333,16 @@ def test_a_view_stays_right_through_changes_to_a_big_catalog() -> None:
         assert list(view.ids) == expected(changed)
         assert view.locate("claude-haiku-9-9") is None
     assert list(catalog.view(every, sieve).ids) == expected(catalog), "the catalog it was made from is as it was"
+
+
+def test_the_journal_holds_no_key_not_even_to_name_it() -> None:
+    app = create_app(keys={"keys": {"sk-known-secret": {"label": "known"}}})
+    client = TestClient(app)
+    for key in ("sk-known-secret", "sk-ant-SECRET-typo"):
+        get(client, "/v1/models", key)
+        client.get("/v1/models", headers={"authorization": f"Bearer {key}", **VERSION})
+    journal = app.mock.journal
+    held = repr({name: value for name, value in vars(journal).items() if name != "_keys"})
+    assert "SECRET" not in held and "secret" not in held
+    typo = fingerprint("sk-ant-SECRET-typo")
+    assert [entry.key for entry in journal] == ["known", "known", typo, typo]

@@ -20,7 +20,7 @@ from ..model.access import Sieve
 from ..model.limits import DEFAULT_LIFECYCLES
 from ..model.modelinfo import CatalogError, ModelInfo, is_model_id, validate_model
 from ..storage.aliases import Aliases
-from ..storage.blocks import Block, Key, Profiles, Rows, lifecycle_mask
+from ..storage.blocks import KEPT_SCOPES, Block, Key, Profiles, Rows, lifecycle_mask
 from ..storage.pmap import PMap as Map
 from ..storage.rows import Builder, Built, dumps, quiet_gc
 from .clock import rows_at
@@ -196,7 +196,9 @@ class Catalog:
         if found is None:
             mask = lifecycle_mask(lifecycles)
             view = View(self._rows, self._index, self._delta, mask if sieve is None else (mask, sieve))
-            found = self._views[token if sieve is None else (frozenset(lifecycles), sieve)] = view
+            if len(self._views) >= KEPT_SCOPES:  # (keys set again and again with new patterns: a bound)
+                self._views.clear()
+            found = self._views[token] = view
         return found
 
     def at(self, moment: float) -> tuple[Catalog, float]:

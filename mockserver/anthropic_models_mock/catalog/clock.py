@@ -26,6 +26,9 @@ Clock = float | Literal["now"] | None
 
 #: The next change of a catalog whose models never change again.
 NEVER = math.inf
+#: The moments a clock may be set to: years 1 to 9999, UTC (what RFC 3339 can write).
+_FIRST = dt.datetime(1, 1, 1, tzinfo=dt.timezone.utc).timestamp()
+_AFTER_LAST = dt.datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=dt.timezone.utc).timestamp()
 
 _ACTIVE = lifecycle_code("active")
 _DECODE = msgspec.json.Decoder(Head).decode
@@ -34,23 +37,29 @@ _At = tuple[Block | None, float, float]
 
 
 def parse_clock(value: Any, what: str = "clock") -> Clock:
-    """A clock from an RFC 3339 date-time (text, or an aware ``datetime``), ``"now"``, or ``None``; a
-    ``ValueError`` (or ``TypeError``) says what was wrong."""
+    """A clock from an RFC 3339 date-time (text, or an aware ``datetime``), POSIX seconds (a number), ``"now"``,
+    or ``None``; a ``ValueError`` (or ``TypeError``) says what was wrong. Years 1 to 9999 (UTC)."""
     if value is None or value == "now":
         return value  # type: ignore[no-any-return]
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
             raise ValueError(f"{what}: a datetime with a time zone (such as datetime.timezone.utc), not a naive one")
-        return value.timestamp()
-    if not isinstance(value, str):
+        moment = value.timestamp()
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        moment = float(value)
+    elif isinstance(value, str):
+        try:
+            moment = parse_rfc3339(value).timestamp()
+        except ValueError:
+            shown = value if len(value) <= 40 else value[:40] + "..."
+            raise ValueError(
+                f"{what}: expected an RFC 3339 date-time such as 2026-06-01T00:00:00Z, or now; got {shown!r}"
+            ) from None
+    else:
         raise TypeError(f"{what}: expected an RFC 3339 date-time string or 'now', got a {type(value).__name__}")
-    try:
-        return parse_rfc3339(value).timestamp()
-    except ValueError:
-        shown = value if len(value) <= 40 else value[:40] + "..."
-        raise ValueError(
-            f"{what}: expected an RFC 3339 date-time such as 2026-06-01T00:00:00Z, or now; got {shown!r}"
-        ) from None
+    if not _FIRST <= moment < _AFTER_LAST:
+        raise ValueError(f"{what}: a moment from year 1 to year 9999 (UTC)")
+    return moment
 
 
 def clock_text(clock: Clock) -> str | None:

@@ -348,10 +348,13 @@ def admin_routes(state: MockState, hosts: Hosts, max_synthetic: int) -> list[Adm
             clock = parse_clock(body["now"], "now")
         except (TypeError, ValueError) as exc:
             raise ApiError(400, str(exc)) from None
-        # The catalog as of the clock is made off the event loop (a pass over its blocks), then swapped in.
+        # The catalog as of the clock is made off the event loop (a pass over its blocks), then swapped in, unless
+        # the clock was set again meanwhile (a later PUT, a DELETE, a reset): the last one asked for stays.
+        changes = state.clock_changes
         prepared = await anyio.to_thread.run_sync(state.as_of, clock)
-        state.set_clock(clock, prepared)
-        return _ok({"clock": clock_text(state.clock)})
+        if state.clock_changes == changes:
+            state.set_clock(clock, prepared)
+        return _ok({"clock": clock_text(clock)})
 
     async def clear_clock(request: Request) -> Response:
         state.set_clock(None)

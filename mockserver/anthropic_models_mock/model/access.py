@@ -49,6 +49,8 @@ WORKSPACE_HEADER: Final = b"anthropic-workspace-id"
 _WORKSPACE = re.compile(r"wrkspc_[A-Za-z0-9]{1,64}")
 #: A label: visible characters (spaces inside), as the journal and the dashboard show it.
 _LABEL = re.compile(r"[^\x00-\x1f\x7f\s](?:[^\x00-\x1f\x7f]*[^\x00-\x1f\x7f\s])?")
+#: The label of a key the file gives none: ``key N``, its place in the file (reserved).
+_DEFAULT_LABEL = re.compile(r"key [0-9]+")
 #: What a pattern may hold: the characters of model ids, and ``*``, ``?``, ``[``, ``]``, ``!``.
 _PATTERN = re.compile(r"[A-Za-z0-9._:@*?\[\]!-]+")
 
@@ -69,19 +71,26 @@ class KeysError(ValueError):
 class Sieve:
     """The models a key may see: ``fnmatch`` patterns over model ids (case-sensitive), as one regular expression.
 
-    Compared by identity (its hash is the C one: it keys the views of every request): a keys file makes one
-    sieve per distinct set of patterns, which its keys share, with every view made through it.
+    Equal to another of the same patterns, so the lists made through one (kept by the catalog's storage) serve
+    keys set again later with the same patterns; a keys file makes one per distinct set, which its keys share.
     """
 
-    __slots__ = ("match", "patterns")
+    __slots__ = ("_hash", "match", "patterns")
 
     def __init__(self, patterns: Iterable[str]) -> None:
         self.patterns: tuple[str, ...] = tuple(sorted(set(patterns)))
         expression = "|".join(fnmatch.translate(pattern) for pattern in self.patterns) or r"(?!)"
         self.match = re.compile(expression).match  # (fnmatch's translation ends each with \Z)
+        self._hash = hash(self.patterns)
 
     def __call__(self, model_id: str) -> bool:
         return self.match(model_id) is not None
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return self is other or (isinstance(other, Sieve) and other.patterns == self.patterns)
 
     def __repr__(self) -> str:
         return f"Sieve({list(self.patterns)!r})"
@@ -158,17 +167,10 @@ def keys_from_document(document: Any, source: str = "keys") -> Keys:
         where = f"{source}: keys[{n}]"
         if not isinstance(key, str) or key_problem(key) is not None:
             raise KeysError(f"{where}: {_KEY_RULE}")
-        access = _access(entry, where, f"key {n}")
+        access = _access(entry, where, f"key {n}", sieves)
         if access.label in labels:
             raise KeysError(f"{where}: label: {access.label!r} names another key too (a label names one key)")
         labels.add(access.label)
-        if access.sieve is not None:
-            access = access._replace(sieve=sieves.setdefault(access.sieve.patterns, access.sieve))
-            if len(sieves) > MAX_PATTERN_SETS:
-                raise KeysError(
-                    f"{where}: models: at most {MAX_PATTERN_SETS} distinct models lists in a file (keys with the"
-                    " same list share it; each is a list of its own to keep)"
-                )
         keys[key] = access
     return Keys(keys, source)
 
@@ -195,7 +197,8 @@ def _not_json(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def _access(entry: Any, where: str, default_label: str) -> Access:
+def _access(entry: Any, where: str, default_label: str, sieves: dict[tuple[str, ...], Sieve]) -> Access:
+    """One key's entry, checked; its sieve is the one of ``sieves`` with its patterns, else made and added."""
     if not isinstance(entry, Mapping):
         raise KeysError(f"{where}: expected an object with models, workspaces or label (or {{}})")
     unknown = sorted(set(entry) - {"models", "workspaces", "label"})
@@ -204,6 +207,8 @@ def _access(entry: Any, where: str, default_label: str) -> Access:
     label = entry.get("label", default_label)
     if not isinstance(label, str) or len(label) > MAX_LABEL_CHARS or not _LABEL.fullmatch(label):
         raise KeysError(f"{where}: label: expected 1 to {MAX_LABEL_CHARS} visible characters (spaces inside only)")
+    if "label" in entry and _DEFAULT_LABEL.fullmatch(label):
+        raise KeysError(f"{where}: label: {label!r} is a name the file gives a key without a label; choose another")
     sieve = None
     if "models" in entry:
         patterns = _strings(entry["models"], f"{where}: models", MAX_PATTERNS)
@@ -213,7 +218,15 @@ def _access(entry: Any, where: str, default_label: str) -> Access:
                     f"{where}: models[{m}]: {pattern[:MAX_PATTERN_CHARS]!r} is not a pattern of model ids: up to "
                     f"{MAX_PATTERN_CHARS} letters, digits, . _ : @ - and the wildcards * ? [ ] !"
                 )
-        sieve = Sieve(patterns)
+        distinct = tuple(sorted(set(patterns)))
+        sieve = sieves.get(distinct)
+        if sieve is None:
+            if len(sieves) == MAX_PATTERN_SETS:
+                raise KeysError(
+                    f"{where}: models: at most {MAX_PATTERN_SETS} distinct models lists in a file (keys with the"
+                    " same list share it; each is a list of its own to keep)"
+                )
+            sieve = sieves[distinct] = Sieve(distinct)
     workspaces = _strings(entry.get("workspaces", []), f"{where}: workspaces", MAX_WORKSPACES)
     for m, workspace in enumerate(workspaces):
         if not _WORKSPACE.fullmatch(workspace):

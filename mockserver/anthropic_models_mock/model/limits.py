@@ -95,5 +95,6 @@ MAX_PATTERN_CHARS: Final = 256
 MAX_WORKSPACES: Final = 256
 MAX_LABEL_CHARS: Final = 64
 #: The most distinct ``models`` lists in a keys file (keys with the same list share it): each makes lists of
-#: its own, a pass over the catalog when made (about 0.2 s a million models) and up to 8 bytes a model kept.
+#: its own, a pass over the catalog when made (about 0.2 s a million models), and up to 4 bytes a model kept
+#: for it and 4 more for each lifecycle filter asked with it.
 MAX_PATTERN_SETS: Final = 100

@@ -124,6 +124,13 @@ def _build(raw: bytes) -> RecordedRequest:
     return RecordedRequest(method, path, text, _headers(headers), status, request_id, _params(text), seq, when, who)
 
 
+def _name(key: str | None, keys: Keys | None) -> str:
+    if key is None:
+        return ""
+    access = None if keys is None else keys.get(key)
+    return access.label if access is not None and access.label else fingerprint(key)
+
+
 def _sent_key(secrets: list[tuple[bytes, bytes]]) -> str | None:
     """The key a request sent, as the API reads it (``x-api-key`` first, else ``Authorization: Bearer``; a
     header given twice counts as its first value)."""
@@ -170,7 +177,7 @@ class Journal:
         self.seq = 0
         self._statuses: dict[int, int] = {}
         self._keys: Keys | None = None
-        self._names: dict[tuple[tuple[bytes, bytes], ...], str] = {}  # credential headers -> their name (bounded)
+        self._names: dict[int, str] = {}  # the hash of credential headers -> their key's name (bounded)
 
     @property
     def keys(self) -> Keys | None:
@@ -184,21 +191,17 @@ class Journal:
 
     def _who(self, secrets: list[tuple[bytes, bytes]]) -> str:
         """How the journal names the key of a request with these credential headers: its label in the keys
-        file, else its fingerprint (``""``: none). Kept per headers and keys, for the requests to come."""
-        token = tuple(secrets)
-        found = self._names.get(token)
+        file, else its fingerprint (``""``: none). Kept for the requests to come by the headers' hash (never the
+        headers: they hold the key), with the keys it was named under."""
+        keys, names = self._keys, self._names  # (one snapshot: keys set meanwhile start a new table)
+        token = hash(tuple(secrets))
+        found = names.get(token)
         if found is None:
-            found = self._name(_sent_key(secrets))
-            if len(self._names) >= 256:
-                self._names.clear()
-            self._names[token] = found
+            found = _name(_sent_key(secrets), keys)
+            if len(names) >= 256:
+                names.clear()
+            names[token] = found
         return found
-
-    def _name(self, key: str | None) -> str:
-        if key is None:
-            return ""
-        access = None if self.keys is None else self.keys.get(key)
-        return access.label if access is not None and access.label else fingerprint(key)
 
     @property
     def maxlen(self) -> int:

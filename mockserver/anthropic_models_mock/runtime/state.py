@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..catalog.catalog import Catalog
-from ..catalog.clock import Clock
+from ..catalog.clock import Clock, parse_clock
 from ..model.access import Keys, keys_from_list
 from ..model.limits import DEFAULT_LIFECYCLES
 from .faults import Faults
@@ -21,13 +21,12 @@ _At = tuple[Catalog, float, float, Catalog]
 
 
 def _holds(at: _At, catalog: Catalog, clock: Clock) -> bool:
-    """Whether ``at`` is still the catalog as of ``clock``: made from ``catalog``, at that moment (for the wall
-    clock: before the next change)."""
+    """Whether ``at`` is still the catalog as of ``clock``: made from ``catalog``, at or before the clock's
+    moment, and the next change after it."""
     if at[0] is not catalog:
         return False
-    if clock == "now":
-        return at[1] <= time.time() < at[2]
-    return at[1] == clock
+    moment = time.time() if clock == "now" or clock is None else clock
+    return at[1] <= moment < at[2]  # (nothing changes from the moment it was made at until the next change)
 
 
 def _keys(api_keys: Iterable[str] | Keys | None) -> Keys | None:
@@ -53,7 +52,7 @@ class MockState:
         catalog: Catalog,
         api_keys: Iterable[str] | Keys | None = None,
         *,
-        clock: Clock = None,
+        clock: Any = None,
         journal_size: int = 1000,
         journal_bytes: int = JOURNAL_BYTES,
         fault_seed: int = 0,
@@ -61,8 +60,10 @@ class MockState:
         self.catalog = self._base_catalog = catalog
         self.keys = self._base_keys = _keys(api_keys)
         self.key_hint: str | None = None  # added to the 401 of an unknown key
-        self.clock = self._base_clock = clock
+        self.clock: Clock = parse_clock(clock)
+        self._base_clock = self.clock
         self._at: _At | None = None
+        self.clock_changes = 0  # how many times the clock was set: a change made in another thread checks it
         self.journal = Journal(journal_size, journal_bytes)
         self.journal.keys = self.keys
         self.faults = Faults(seed=fault_seed)
@@ -76,25 +77,28 @@ class MockState:
             return self.catalog
         at = self._at
         if at is None or not _holds(at, self.catalog, clock):
-            at = self._at = self.as_of(clock)
+            at = self._at = self.as_of(clock, warm=False)
         return at[3]
 
-    def as_of(self, clock: Clock, catalog: Catalog | None = None) -> _At:
+    def as_of(self, clock: Clock, catalog: Catalog | None = None, *, warm: bool = True) -> _At:
         """``catalog`` (default: the one served now) as of ``clock`` (not ``None``), with what it was made from
-        and how long it holds, each key's list counted: for ``set_clock`` and ``replace_catalog``, made in
-        another thread (it costs the event loop nothing)."""
+        and how long it holds; with ``warm``, each key's list counted too (for ``set_clock`` and
+        ``replace_catalog``, in another thread). ``served()`` makes it without, on the event loop, after a
+        change: a pass over the blocks of storage, not the models (each block's answer is kept)."""
         assert clock is not None
         catalog = self.catalog if catalog is None else catalog
         moment = time.time() if clock == "now" else clock
         served, next_change = catalog.at(moment)
-        self.warm(served)
+        if warm:
+            self.warm(served)
         return (catalog, moment, next_change, served)
 
-    def set_clock(self, clock: Clock, prepared: _At | None = None) -> None:
-        """Serve the catalog as of ``clock`` (POSIX seconds, ``"now"``, or ``None``: its own lifecycles) until
-        ``reset()``; ``prepared``: ``as_of(clock)``, made already."""
-        self.clock = clock
+    def set_clock(self, clock: Any, prepared: _At | None = None) -> None:
+        """Serve the catalog as of ``clock`` (an RFC 3339 string or aware ``datetime``, POSIX seconds, ``"now"``,
+        or ``None``: its own lifecycles) until ``reset()``; ``prepared``: ``as_of(clock)``, made already."""
+        self.clock = parse_clock(clock)
         self._at = prepared
+        self.clock_changes += 1
 
     def warm(self, served: Catalog | None = None) -> None:
         """Count each key's list of ``served`` (default: what requests see now) now, not on its first request:

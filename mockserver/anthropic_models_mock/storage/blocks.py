@@ -19,11 +19,13 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import accumulate, chain, compress, repeat
 from operator import add, itemgetter
+from typing import TypeVar
 
 from ..model.access import Sieve
+from ..model.limits import MAX_PATTERN_SETS
 from ..model.modelinfo import FIELDS
 
-__all__ = ["BLOCK", "FANOUT", "LIFECYCLE_CODES", "Block", "Node", "Profiles", "Row", "Rows", "Scope"]
+__all__ = ["BLOCK", "FANOUT", "KEPT_SCOPES", "LIFECYCLE_CODES", "Block", "Node", "Profiles", "Row", "Rows", "Scope"]
 
 #: Models per block when a catalog is built (blocks split at twice this).
 BLOCK = 512
@@ -52,7 +54,12 @@ Key = tuple[float, str]
 #: whose ids a ``Sieve`` lets through (what one key may see). Each block and node keeps what it counted for a
 #: scope, so a list is counted once per scope, and a changed catalog recounts only the blocks it changed.
 Scope = int | tuple[int, Sieve]
+#: The most scopes (and sieves) a block or node keeps what it counted for: every lifecycle filter, for each
+#: of a keys file's distinct sets of patterns (``MAX_PATTERN_SETS``), and as many again.
+KEPT_SCOPES = 2 * 8 * (MAX_PATTERN_SETS + 1)
 _ID = itemgetter(1)
+_T = TypeVar("_T")
+_V = TypeVar("_V")
 
 
 #: One model, ready to store: its key; its head, ``b'{"type":"model","id":…,"allowed_fallback_models":…'``
@@ -91,7 +98,8 @@ class Profiles:
 
 
 class Block:
-    """Up to ``2 * BLOCK`` models, in list order; never changed once made.
+    """Up to ``2 * BLOCK`` models, in list order; never changed once made (what it keeps of what was asked of
+    it, counts and the clock's copy, is made from it and changes nothing it holds).
 
     Their bodies lie in one contiguous ``blob``, comma-separated: first the models listed
     by default (active and deprecated), then the retired ones, each group in list order
@@ -261,7 +269,7 @@ class Block:
                 else:
                     lifecycles = self.lifecycles
                     found = array("I", [n for n in seen if mask >> lifecycles[n] & 1])
-            self._members[scope] = found
+            _keep(self._members, scope, found)
         return found
 
     def _of_lifecycles(self, mask: int) -> Sequence[int]:
@@ -278,7 +286,7 @@ class Block:
             found = array("I", compress(range(size), map(sieve.match, map(_ID, self.keys))))
             if len(found) == size:
                 found = range(size)
-            self._members[sieve] = found
+            _keep(self._members, sieve, found)
         return found
 
     def rank(self, n: int, scope: Scope) -> int | None:
@@ -378,8 +386,17 @@ class Node:
                     len(child.members(scope)) if isinstance(child, Block) else child.before(scope)[-1]
                     for child in self.children
                 )
-            found = self._before[scope] = array("Q", accumulate(counts, initial=0))
+            found = array("Q", accumulate(counts, initial=0))
+            _keep(self._before, scope, found)
         return found
+
+
+def _keep(kept: dict[_T, _V], scope: _T, found: _V) -> None:
+    """Keep what was counted for ``scope``: at most ``KEPT_SCOPES`` scopes a block or node (past them, all are
+    forgotten and counted again as asked: keys set again and again with new patterns cannot grow memory)."""
+    if len(kept) >= KEPT_SCOPES:
+        kept.clear()
+    kept[scope] = found
 
 
 def _count(counts: tuple[int, int, int], mask: int) -> int:
@@ -455,16 +472,16 @@ class Rows:
             return _count(self.root.counts, scope)
         return self.root.before(scope)[-1]
 
-    def span(self, start: int, stop: int, mask: Scope) -> Iterator[tuple[Block, Sequence[int]]]:
-        """The blocks holding positions ``start..stop-1`` of the list of ``mask`` (a ``Scope``), each with its
-        offsets among them."""
+    def span(self, start: int, stop: int, scope: Scope) -> Iterator[tuple[Block, Sequence[int]]]:
+        """The blocks holding positions ``start..stop-1`` of the list of ``scope``, each with its offsets among
+        them."""
         wanted = stop - start
         if wanted <= 0:
             return
         path: list[tuple[Node, int]] = []
         node: Block | Node = self.root
         while isinstance(node, Node):
-            before = node._before.get(mask) or node.before(mask)
+            before = node._before.get(scope) or node.before(scope)
             i = bisect_right(before, start) - 1  # the last child starting at or before ``start``: never empty
             if i >= len(node.children):
                 return
@@ -472,7 +489,7 @@ class Rows:
             path.append((node, i))
             node = node.children[i]
         while True:
-            offsets = node.members(mask)[start : start + wanted]
+            offsets = node.members(scope)[start : start + wanted]
             if offsets:
                 yield node, offsets
                 wanted -= len(offsets)
