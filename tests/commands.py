@@ -1,16 +1,22 @@
-"""Running the ``mockserver`` command as a user does: a subprocess, its banner, its URL."""
+"""Running the ``mockserver`` command as a user does: a subprocess, its banner, its URL; or its entry point in
+this process, where what is checked is what it says and how it exits."""
 
 from __future__ import annotations
 
+import io
+import os
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import IO
+from unittest import mock
 
-__all__ = ["HEADERS", "MOCKSERVER", "SCRIPT", "banner", "run", "serving"]
+from anthropic_models_mock.cli.main import main
+
+__all__ = ["HEADERS", "MOCKSERVER", "SCRIPT", "banner", "run", "run_here", "serving"]
 
 MOCKSERVER = [sys.executable, "-m", "anthropic_models_mock"]
 SCRIPT = Path(sys.executable).parent / "mockserver"
@@ -19,6 +25,25 @@ HEADERS = {"x-api-key": "k", "anthropic-version": "2023-06-01"}
 
 def run(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*MOCKSERVER, *args], capture_output=True, text=True, timeout=120, input=stdin, env=env)
+
+
+def run_here(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``mockserver ARGS`` run in this process through its entry point, ``main`` (with ``env``, when given, as its
+    whole environment): its exit status (from ``SystemExit``), standard output and standard error, as ``run``
+    gives a subprocess's.
+
+    For the tests of what a run says and how it exits, without a process's start (the package's import, and
+    for a recording the SDK's, about a second of CPU). ``run`` drives the real process where that is part of
+    the test: signals, sockets, standard input, the installed script."""
+    out, err = io.StringIO(), io.StringIO()
+    environment = mock.patch.dict(os.environ, env or {}, clear=env is not None)
+    with environment, redirect_stdout(out), redirect_stderr(err):
+        try:
+            main(list(args))
+            code = 0
+        except SystemExit as exited:
+            code = 0 if exited.code is None else exited.code if isinstance(exited.code, int) else 1
+    return subprocess.CompletedProcess(["mockserver", *args], code, out.getvalue(), err.getvalue())
 
 
 def banner(proc: subprocess.Popen[str]) -> list[str]:

@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 from anthropic_models_mock import Catalog
-from commands import HEADERS, MOCKSERVER, SCRIPT, run, serving
+from commands import HEADERS, MOCKSERVER, SCRIPT, run, run_here, serving
 
 
 @pytest.mark.parametrize(
@@ -109,15 +109,24 @@ def bad_files(tmp_path: Path) -> dict[str, Path]:
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, args: tuple[str, ...], fragment: str) -> None:
+    """Through the entry point, in this process (the same stderr and exit status: a real process's are
+    checked below, and by every test that starts one)."""
     files = bad_files(tmp_path)
     args = tuple(str(files[a[1:-1]]) if a.startswith("{") else a for a in args)
-    completed = run(*args)
+    completed = run_here(*args)
     assert completed.returncode == 2
     lines = completed.stderr.splitlines()
     assert len(lines) == 1, completed.stderr
     assert lines[0].startswith("mockserver: error: ")
     assert fragment in lines[0]
     assert "Traceback" not in completed.stderr
+
+
+def test_a_bad_flag_in_a_real_process_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    for args in (("serve", "--port", "abc"), ("serve", "--catalog", str(bad_files(tmp_path)["duplicate.json"]))):
+        completed = run(*args)
+        assert completed.returncode == 2 and completed.stdout == ""
+        assert len(completed.stderr.splitlines()) == 1 and completed.stderr.startswith("mockserver: error: ")
 
 
 def test_a_busy_port_is_exit_2() -> None:

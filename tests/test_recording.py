@@ -17,10 +17,9 @@ import sys
 import threading
 import urllib.parse
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, redirect_stderr, redirect_stdout
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 import httpx
 import pytest
@@ -29,7 +28,7 @@ from anthropic_models_mock.catalog import default_catalog_path
 from anthropic_models_mock.cli.main import main
 from anthropic_models_mock.cli.progress import Progress
 from anthropic_models_mock.cli.recording import MAX_WAIT, RecordError, _wait, candidate_names, known_model_names, record
-from commands import run, serving
+from commands import run, run_here, serving
 
 KEY = "sk-ant-test-SECRET-0123456789abcdef"
 LIFECYCLE_FILTERS: list[list[str]] = [[], ["active"], ["deprecated"], ["retired"], ["active", "deprecated", "retired"]]
@@ -40,24 +39,6 @@ def env(key: str | None = KEY, name: str = "ANTHROPIC_API_KEY") -> dict[str, str
     if key is not None:
         environment[name] = key
     return environment
-
-
-def run_here(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """``mockserver ARGS`` run in this process through its entry point, ``main``, with ``env`` as its environment:
-    its exit status (from ``SystemExit``), standard output and standard error, as ``run`` gives a subprocess's.
-
-    For the tests of what a run says and writes: a subprocess would import the SDK each time (about a second
-    of CPU) to find alias names. ``run`` drives the real process where that is part of the test: the
-    recordings that are replayed, a failed run and an existing file, the key in another variable, the drift
-    script; tests/test_cli.py checks the process's exit status and one-line errors."""
-    out, err = io.StringIO(), io.StringIO()
-    with mock.patch.dict(os.environ, env, clear=True), redirect_stdout(out), redirect_stderr(err):
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as exited:
-            code = 0 if exited.code is None else exited.code if isinstance(exited.code, int) else 1
-    return subprocess.CompletedProcess(["mockserver", *args], code, out.getvalue(), err.getvalue())
 
 
 def recorded(
@@ -880,7 +861,6 @@ def test_an_unexpected_failure_of_diff_exits_2_in_one_line(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from anthropic_models_mock.catalog import diff as catalogdiff
-    from anthropic_models_mock.cli.main import main
 
     def broken(old: Catalog, new: Catalog) -> None:
         raise RuntimeError("a bug")
