@@ -32,9 +32,9 @@ def run_here(*args: str, env: dict[str, str] | None = None) -> subprocess.Comple
     whole environment): its exit status (from ``SystemExit``), standard output and standard error, as ``run``
     gives a subprocess's.
 
-    For the tests of what a run says and how it exits, without a process's start (the package's import, and
-    for a recording the SDK's, about a second of CPU). ``run`` drives the real process where that is part of
-    the test: signals, sockets, standard input, the installed script."""
+    For the tests of what a run says and how it exits, without a process's start (the package's import, half
+    a second of CPU). ``run`` drives the real process where that is part of the test: signals, sockets,
+    standard input, the installed script."""
     out, err = io.StringIO(), io.StringIO()
     environment = mock.patch.dict(os.environ, env or {}, clear=env is not None)
     with environment, redirect_stdout(out), redirect_stderr(err):

@@ -8,14 +8,17 @@ before it is printed, and an answer that would put the key in the document is re
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import email.utils
+import importlib.util
 import json
 import re
 import time
 import typing
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..catalog.catalog import Catalog
@@ -67,8 +70,46 @@ class RecordError(Exception):
 def known_model_names() -> list[str]:
     """The model names the installed ``anthropic`` SDK knows (its ``Model`` type and deprecation table).
 
-    Empty when the SDK is not installed: it is a source of alias candidates, not a requirement.
+    Read from the SDK's two source files (``types/model.py``, ``_data/deprecated_models.py``) without
+    importing it, which takes seconds; imported only if they cannot be read. Empty when the SDK is not
+    installed: it is a source of alias candidates, not a requirement.
     """
+    spec = importlib.util.find_spec("anthropic")
+    if spec is None:
+        return []
+    read = _names_in_sources(Path(next(iter(spec.submodule_search_locations or [""]))))
+    return read if read is not None else _imported_model_names()
+
+
+def _names_in_sources(root: Path) -> list[str] | None:
+    """The strings of the ``Model`` literal and the keys of ``DEPRECATED_MODELS``, read from the SDK's source
+    (``None``: its ``types/model.py`` cannot be read, or holds no literal)."""
+    try:
+        model = ast.parse((root / "types" / "model.py").read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError, UnicodeDecodeError):
+        return None
+    names: dict[str, None] = {}
+    for node in ast.walk(model):
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == "Literal":
+            names.update(dict.fromkeys(_strings(node.slice)))
+    if not names:
+        return None
+    try:
+        deprecated = ast.parse((root / "_data" / "deprecated_models.py").read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError, UnicodeDecodeError):  # (absent from older SDKs)
+        deprecated = ast.Module(body=[], type_ignores=[])
+    for node in ast.walk(deprecated):
+        if isinstance(node, ast.Dict):
+            names.update(dict.fromkeys(_strings(ast.Tuple(elts=[key for key in node.keys if key], ctx=ast.Load()))))
+    return sorted(names)
+
+
+def _strings(node: ast.expr) -> list[str]:
+    elements = node.elts if isinstance(node, ast.Tuple) else [node]
+    return [e.value for e in elements if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+
+
+def _imported_model_names() -> list[str]:
     names: dict[str, None] = {}
     try:
         from anthropic.types import Model
