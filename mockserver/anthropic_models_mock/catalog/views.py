@@ -14,11 +14,13 @@ from typing import Any, overload
 
 from ..storage.blocks import Key, Rows, Scope
 
-__all__ = ["KEPT_ANSWERS", "KEPT_BYTES", "View", "key_of"]
+__all__ = ["KEPT_ANSWERS", "KEPT_BODIES", "KEPT_BYTES", "Kept", "View", "key_of"]
 
 #: Rendered answers a view keeps (``View.keep``), at most: this many, and this many bytes in all.
 KEPT_ANSWERS = 32
 KEPT_BYTES = 1 << 20
+#: Retrieve answers a catalog keeps (``Catalog.body``), at most: this many, and ``KEPT_BYTES`` in all.
+KEPT_BODIES = 1024
 
 _MISSING: Any = object()
 
@@ -32,36 +34,49 @@ def key_of(index: Mapping[str, Key], delta: Mapping[str, Key | None], model_id: 
     return index.get(model_id)
 
 
+class Kept:
+    """Answers rendered from a catalog that never changes, so neither do they: at most ``most`` of them and
+    ``KEPT_BYTES`` in all; past either, the oldest are forgotten. ``get`` is one dict lookup (the hot path)."""
+
+    __slots__ = ("_bytes", "_keeping", "_kept", "_most", "get")
+
+    def __init__(self, most: int) -> None:
+        self._kept: dict[Hashable, bytes] = {}
+        self.get = self._kept.get
+        self._most, self._bytes = most, 0
+        self._keeping = threading.Lock()
+
+    def keep(self, key: Hashable, body: bytes) -> None:
+        if len(body) > KEPT_BYTES:
+            return
+        kept = self._kept
+        with self._keeping:  # (apps in two threads may serve one catalog)
+            while kept and (len(kept) >= self._most or self._bytes + len(body) > KEPT_BYTES):
+                self._bytes -= len(kept.pop(next(iter(kept))))
+            self._bytes += len(body) - len(kept.get(key, b""))
+            kept[key] = body
+
+
 class View:
     """The catalog filtered to a ``Scope`` (some lifecycles; and what one key may see), in list order.
 
     Made from the catalog's lookup parts, not the catalog: a view it caches must not keep it alive in a cycle.
     """
 
-    __slots__ = ("_keeping", "_kept", "_kept_bytes", "_key", "_mask", "_rows")
+    __slots__ = ("_kept", "_key", "_mask", "_rows")
 
     def __init__(self, rows: Rows, index: Mapping[str, Key], delta: Mapping[str, Key | None], mask: Scope) -> None:
         self._key = functools.partial(key_of, index, delta)
         self._rows, self._mask = rows, mask
-        self._kept: dict[Hashable, bytes] = {}
-        self._kept_bytes = 0
-        self._keeping = threading.Lock()
+        self._kept = Kept(KEPT_ANSWERS)
 
     def kept(self, key: Hashable) -> bytes | None:
         """An answer rendered from this view before (``keep``), or ``None``."""
         return self._kept.get(key)
 
     def keep(self, key: Hashable, body: bytes) -> None:
-        """Keep an answer rendered from this view (the catalog never changes, so neither does the answer):
-        at most ``KEPT_ANSWERS`` of them and ``KEPT_BYTES`` in all; past either, the oldest are forgotten."""
-        if len(body) > KEPT_BYTES:
-            return
-        with self._keeping:  # (apps in two threads may serve one catalog)
-            kept = self._kept
-            while kept and (len(kept) >= KEPT_ANSWERS or self._kept_bytes + len(body) > KEPT_BYTES):
-                self._kept_bytes -= len(kept.pop(next(iter(kept))))
-            self._kept_bytes += len(body) - len(kept.get(key, b""))
-            kept[key] = body
+        """Keep an answer rendered from this view: at most ``KEPT_ANSWERS`` of them (see ``Kept``)."""
+        self._kept.keep(key, body)
 
     def __len__(self) -> int:
         return self._rows.count(self._mask)
