@@ -258,10 +258,17 @@ def test_serve_with_keys_and_the_embedded_catalog() -> None:
 
 def test_serve_with_a_keys_file_and_a_clock(tmp_path: Path) -> None:
     keys = tmp_path / "keys.json"
-    keys.write_text(json.dumps({"keys": {"sk-opus": {"models": ["claude-opus-*"], "label": "opus"}}}))
+    typos = ["claude-opsu-*", "claude-haiku-4-5-20251001", "claude-haiku-4-5-2025101"]
+    keys.write_text(
+        json.dumps({"keys": {"sk-opus": {"models": ["claude-opus-*"], "label": "opus"}, "sk-b": {"models": typos}}})
+    )
     with serving("--keys", str(keys), "--clock", "2025-12-01T00:00:00Z") as (_, url, lines):
-        assert not any("sk-opus" in line for line in lines), "a key is never printed"
-        assert f"keys: 1 from {keys}, each seeing the models and workspaces it lists\n" in lines
+        assert not any("sk-opus" in line or "sk-b" in line for line in lines), "a key is never printed"
+        assert lines[2:5] == [
+            f"keys: 2 from {keys}, each seeing the models and workspaces it lists\n",
+            "keys: models pattern 'claude-haiku-4-5-2025101' (key 2) matches no model of the catalog\n",
+            "keys: models pattern 'claude-opsu-*' (key 2) matches no model of the catalog\n",
+        ]
         headers = {**HEADERS, "x-api-key": "sk-opus"}
         listed = httpx.get(f"{url}/v1/models?limit=1000", headers=headers).json()["data"]
         assert listed and all(model["id"].startswith("claude-opus-") for model in listed)
@@ -272,6 +279,30 @@ def test_serve_with_a_keys_file_and_a_clock(tmp_path: Path) -> None:
         assert httpx.get(f"{url}/_mock").json()["clock"] == "2025-12-01T00:00:00Z"
         assert [entry["key"] for entry in httpx.get(f"{url}/_mock/journal").json()["requests"]] == [
             "opus", "opus", "key:" + fingerprint_of("k")]  # fmt: skip
+
+
+def test_the_patterns_that_match_no_model_are_named_and_the_check_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from anthropic_models_mock.model.access import keys_from_document
+
+    cli = importlib.import_module("anthropic_models_mock.cli.main")  # (the package's ``main`` is the function)
+
+    catalog = Catalog.synthetic(100)
+    ids = [model["id"] for model in catalog]  # newest first: the last is tried last
+    patterns = {"sk-1": {"models": [ids[-1][:-1] + "?", "claude-*-x"]}, "sk-2": {"models": ["claude-*-x"]}}
+    keys = keys_from_document({"keys": {**patterns, **{f"sk-{n}": {"models": ["nope"]} for n in range(3, 7)}}})
+    assert list(cli._idle_patterns(keys, catalog)) == [
+        "keys: models pattern 'claude-*-x' (key 1, key 2) matches no model of the catalog",
+        "keys: models pattern 'nope' (key 3, key 4, key 5 and 1 more) matches no model of the catalog",
+    ]
+    # 'claude-*-x' is tried first (a key's patterns are sorted) on all 100; the other matches only the last id.
+    monkeypatch.setattr(cli, "_PATTERN_TRIES", 150)
+    assert list(cli._idle_patterns(keys, catalog))[-1] == (
+        "keys: 1 models patterns not checked against the catalog (past 150 tries)"
+    )
+    monkeypatch.setattr(cli, "_PATTERN_TRIES", 99)  # not even 'claude-*-x' is tried on every id
+    assert list(cli._idle_patterns(keys, catalog))[-1] == (
+        "keys: 2 models patterns not checked against the catalog (past 99 tries)"
+    )
 
 
 def fingerprint_of(key: str) -> str:

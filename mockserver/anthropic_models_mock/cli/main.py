@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import functools
 import gc
 import importlib.metadata
@@ -14,7 +15,8 @@ import re
 import signal
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import islice
 from pathlib import Path
 from types import FrameType
 from typing import Any, NoReturn
@@ -22,8 +24,8 @@ from typing import Any, NoReturn
 from ..catalog.catalog import Catalog, default_catalog_path
 from ..catalog.loader import read_catalog_file
 from ..model import limits
-from ..model.access import key_problem
-from ..model.limits import MAX_BODY_BYTES, MAX_HEADER_BYTES, MAX_SECONDS, MAX_SYNTHETIC, MAX_SYNTHETIC_ADMIN
+from ..model.access import Keys, key_problem
+from ..model.limits import LIFECYCLES, MAX_BODY_BYTES, MAX_HEADER_BYTES, MAX_SECONDS, MAX_SYNTHETIC, MAX_SYNTHETIC_ADMIN
 from ..model.modelinfo import CatalogError
 from ..runtime.journal import JOURNAL_BYTES
 
@@ -547,6 +549,8 @@ def _serve(args: argparse.Namespace) -> None:
     _say(f"try: curl -s {url}/v1/models -H 'x-api-key: {key}' -H 'anthropic-version: 2023-06-01'")
     if args.keys is not None:
         _say(f"keys: {len(app.mock.keys or ())} from {args.keys}, each seeing the models and workspaces it lists")
+        for line in _idle_patterns(app.mock.keys or Keys({}, args.keys), catalog):
+            _say(line)
     if args.clock is not None:
         _say(f"clock: {args.clock} (the catalog as it stood then, by its own dates; PUT /_mock/clock moves it)")
     if admin:
@@ -568,6 +572,45 @@ def _serve(args: argparse.Namespace) -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)
+
+
+#: Model ids the keys' wildcard patterns are tried on before serving, at most, in all (about a second).
+_PATTERN_TRIES = 5_000_000
+
+
+def _idle_patterns(keys: Keys, catalog: Catalog) -> Iterator[str]:
+    """A line for each pattern of the keys' ``models`` that matches no model of ``catalog`` (of any lifecycle,
+    whatever the clock): a typo, most likely. The wildcard ones are tried on ``_PATTERN_TRIES`` ids at most."""
+    owners: dict[str, list[str]] = {}
+    for access in keys.values():
+        for pattern in access.sieve.patterns if access.sieve is not None else ():
+            owners.setdefault(pattern, []).append(access.label)
+    every_id = catalog.view(frozenset(LIFECYCLES)).position  # (a lazy mapping: iterating it yields the ids)
+    tries, unchecked = _PATTERN_TRIES, 0
+    for pattern, labels in owners.items():
+        if any(wildcard in pattern for wildcard in "*?["):
+            found, tried = _any_match(pattern, every_id, tries)
+            tries -= tried
+            if not found and tries <= 0:
+                unchecked += 1
+                continue
+        else:
+            found = pattern in catalog
+        if not found:
+            named = ", ".join(labels[:3]) + (f" and {len(labels) - 3} more" if len(labels) > 3 else "")
+            yield f"keys: models pattern {pattern!r} ({named}) matches no model of the catalog"
+    if unchecked:
+        yield f"keys: {unchecked:,} models patterns not checked against the catalog (past {_PATTERN_TRIES:,} tries)"
+
+
+def _any_match(pattern: str, ids: Iterable[str], most: int) -> tuple[bool, int]:
+    """Whether ``pattern`` matches one of the first ``most`` ``ids``, and how many it was tried on."""
+    match, tried = re.compile(fnmatch.translate(pattern)).match, 0
+    for model_id in islice(ids, most):
+        tried += 1
+        if match(model_id):
+            return True, tried
+    return False, tried
 
 
 def _dumps(document: Any) -> str:
