@@ -174,27 +174,3 @@ def test_default_catalog_loads() -> None:
 def test_to_json_is_the_document_written_as_json_dumps_writes_it(catalog: Catalog) -> None:
     assert catalog.to_json().decode() == json.dumps(catalog.to_document(), indent=2, ensure_ascii=False)
     assert json.loads(catalog.to_json(indent=0)) == catalog.to_document()
-
-
-def test_retrieve_answers_are_kept_per_catalog_per_sieve_and_bounded() -> None:
-    from anthropic_models_mock.catalog.views import KEPT_BODIES, KEPT_BYTES
-    from anthropic_models_mock.model.access import Sieve
-
-    catalog = Catalog([model("claude-a"), model("claude-b", "2025-02-01T00:00:00Z")], {"latest": "claude-b"})
-    first = catalog.body("claude-a")
-    assert first is not None and catalog.body("claude-a") is first  # kept: the same bytes again
-    assert catalog.body("latest") == catalog.body("claude-b")
-    assert catalog.body("claude-a", Sieve(["claude-b"])) is None  # kept without a sieve, not let through by one
-    assert catalog.body("latest", Sieve(["claude-a"])) is None  # an alias to a model outside the sieve
-    assert catalog.body("claude-a", Sieve(["claude-a"])) == first
-    changed = catalog.with_model(model("claude-a", display_name="Renamed"))
-    assert json.loads(changed.body("claude-a") or b"")["display_name"] == "Renamed"  # a change: its own answers
-    assert json.loads(catalog.body("claude-a") or b"")["display_name"] == "CLAUDE-A"  # the old catalog unchanged
-    assert changed.without_model("claude-a").body("claude-a") is None
-
-    many = Catalog.synthetic(KEPT_BODIES + 200)
-    ids = [m["id"] for m in many]
-    assert [json.loads(many.body(i) or b"")["id"] for i in ids] == ids
-    kept = [body for body in map(many._bodies.get, ids) if body is not None]
-    assert 0 < len(kept) <= KEPT_BODIES and sum(map(len, kept)) <= KEPT_BYTES
-    assert many._bodies.get(ids[-1]) is not None  # the newest kept, the oldest forgotten first

@@ -169,25 +169,36 @@ def test_a_kept_first_page_is_never_served_for_a_changed_catalog() -> None:
     assert [m["id"] for m in client.get("/v1/models", headers=headers).json()["data"]] == ["claude-a-1"]
 
 
-def test_a_first_page_is_rendered_once_and_other_pages_each_time() -> None:
-    view = Catalog.synthetic(100, 3).view()
-    first = render_page(view, paginate(view, 20))
-    assert render_page(view, paginate(view, 20)) is first  # kept: the same bytes again
-    later = paginate(view, 20, after_id=view.ids[30])
-    assert render_page(view, later) == render_page(view, later)
-    assert render_page(view, later) is not render_page(view, later)  # not kept: rendered each time
-    assert json.loads(first)["data"] == [json.loads(view.body(n)) for n in range(20)]
+def test_a_first_page_and_a_model_are_kept_by_their_catalog_and_other_pages_are_not() -> None:
+    from anthropic_models_mock import create_app
+    from starlette.testclient import TestClient
+
+    app = create_app(Catalog.synthetic(100, 3))
+    client = TestClient(app)
+    headers = {"x-api-key": "k", "anthropic-version": "2023-06-01"}
+    catalog, view = app.mock.catalog, app.mock.catalog.view()
+    first = client.get("/v1/models?limit=20", headers=headers).content
+    assert catalog.answers.get(b"limit=20") == first == render_page(view, paginate(view, 20))
+    assert client.get(f"/v1/models?limit=20&after_id={view.ids[30]}", headers=headers).status_code == 200
+    assert catalog.answers.get(f"limit=20&after_id={view.ids[30]}".encode()) is None  # a later page: not kept
+    assert client.get("/v1/models?limit=0", headers=headers).status_code == 400
+    assert catalog.answers.get(b"limit=0") is None  # nor an error
+    one = client.get(f"/v1/models/{view.ids[5]}", headers=headers).content
+    assert catalog.answers.get(view.ids[5]) == one == view.body(5)
+    assert client.get("/v1/models/claude-nope", headers=headers).status_code == 404
+    assert catalog.answers.get("claude-nope") is None
 
 
-@given(st.lists(st.integers(0, 3 << 20), max_size=80))
-def test_a_view_keeps_no_more_than_its_bounds(sizes: list[int]) -> None:
-    from anthropic_models_mock.catalog.views import KEPT_ANSWERS, KEPT_BYTES
+@given(st.lists(st.integers(0, 150), max_size=80))
+def test_a_catalog_keeps_no_more_answers_than_its_bounds(sizes: list[int]) -> None:
+    from anthropic_models_mock.catalog import views
 
-    view = Catalog([]).view()
-    for n, size in enumerate(sizes):
-        view.keep(n, b"x" * size)
-        kept = [view.kept(k) for k in range(n + 1)]
-        held = [body for body in kept if body is not None]
-        assert len(held) <= KEPT_ANSWERS and sum(map(len, held)) <= KEPT_BYTES
-        if size <= KEPT_BYTES:
-            assert view.kept(n) is not None  # the newest is kept, the oldest forgotten first
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(views, "KEPT_ANSWERS", 5)
+        patch.setattr(views, "KEPT_BYTES", 100)
+        kept = Catalog([]).answers
+        for n, size in enumerate(sizes):
+            kept.keep(n, b"x" * size)
+            held = [body for body in map(kept.get, range(n + 1)) if body is not None]
+            assert len(held) <= 5 and sum(map(len, held)) <= 100
+            assert (kept.get(n) is not None) == (size <= 100)  # the newest is kept, the oldest forgotten first

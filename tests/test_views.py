@@ -346,3 +346,24 @@ def test_the_journal_holds_no_key_not_even_to_name_it() -> None:
     assert "SECRET" not in held and "secret" not in held
     typo = fingerprint("sk-ant-SECRET-typo")
     assert [entry.key for entry in journal] == ["known", "known", typo, typo]
+
+
+def test_an_answer_kept_for_one_key_is_never_served_to_a_key_that_sees_less() -> None:
+    models = [
+        {"id": "claude-a-1", "display_name": "A", "created_at": "2026-01-01T00:00:00Z"},
+        {"id": "claude-b-1", "display_name": "B", "created_at": "2026-02-01T00:00:00Z"},
+    ]
+    app = create_app(
+        Catalog(models, {"claude-a": "claude-a-1"}), keys={"keys": {"sk-all": {}, "sk-b": {"models": ["claude-b-*"]}}}
+    )
+    client = TestClient(app)
+    for path in ("/v1/models/claude-a-1", "/v1/models/claude-a"):  # the key that sees all asks first
+        assert get(client, path, "sk-all").json()["display_name"] == "A"
+        assert get(client, path, "sk-b").status_code == 404
+    assert ids(client, "sk-all") == ["claude-b-1", "claude-a-1"]
+    assert ids(client, "sk-b") == ["claude-b-1"]
+    app.mock.add_model({**models[0], "display_name": "A, renamed"})  # a new catalog: none of the old answers
+    assert get(client, "/v1/models/claude-a-1", "sk-all").json()["display_name"] == "A, renamed"
+    assert get(client, "/v1/models?limit=20", "sk-all").json()["data"][1]["display_name"] == "A, renamed"
+    app.mock.reset()
+    assert get(client, "/v1/models/claude-a", "sk-all").json()["display_name"] == "A"

@@ -26,7 +26,7 @@ from ..storage.rows import Builder, Built, dumps, quiet_gc
 from .clock import rows_at
 from .loader import checked_rows, load_document, load_file, load_json
 from .synthetic import synthetic_rows
-from .views import KEPT_BODIES, Kept, View, key_of
+from .views import Kept, View, key_of
 
 __all__ = ["Catalog", "default_catalog_path"]
 
@@ -56,6 +56,8 @@ class Catalog:
     _aliases: Aliases
     source: str
     as_of: str | None
+    #: Answers rendered from this catalog, kept by the endpoints that made them (see ``Kept``).
+    answers: Kept
 
     def __init__(
         self,
@@ -89,7 +91,7 @@ class Catalog:
         self._aliases = Aliases(_check_aliases(built.aliases, index, source))
         self.source, self.as_of = source, built.as_of
         self._views: dict[Hashable, View] = {}
-        self._bodies = Kept(KEPT_BODIES)
+        self.answers = Kept()
         self.view(DEFAULT_LIFECYCLES)
 
     @classmethod
@@ -104,7 +106,7 @@ class Catalog:
         new._rows, new._profiles, new._index, new._delta = rows, self._profiles, self._index, delta
         new._aliases = aliases
         new.source, new.as_of = self.source, self.as_of
-        new._views, new._bodies = {}, Kept(KEPT_BODIES)
+        new._views, new.answers = {}, Kept()
         return new
 
     # -- construction -------------------------------------------------------------
@@ -177,18 +179,7 @@ class Catalog:
 
     def body(self, id_or_alias: str, sieve: Sieve | None = None) -> bytes | None:
         """The serialised model an id or alias names (the SDK's BetaModelInfo), or ``None``; with a ``sieve``,
-        only a model it lets through (an alias resolves only to one). Kept once found (see ``Kept``): a
-        lookup's descent of the tree costs a served request several times its dict lookup."""
-        token: Hashable = id_or_alias if sieve is None else (id_or_alias, sieve)
-        found = self._bodies.get(token)
-        if found is not None:
-            return found
-        body = self._body(id_or_alias, sieve)
-        if body is not None:
-            self._bodies.keep(token, body)
-        return body
-
-    def _body(self, id_or_alias: str, sieve: Sieve | None) -> bytes | None:
+        only a model it lets through (an alias resolves only to one)."""
         where = self._find(id_or_alias)
         if where is None:
             target = self._aliases.get(id_or_alias)

@@ -40,21 +40,7 @@ def paginate(view: View, limit: int, after_id: str | None = None, before_id: str
 
 
 def render_page(view: View, page: Page) -> bytes:
-    """The list envelope for ``page`` as JSON bytes, from the stored bodies (copied once).
-
-    A first page (the one clients ask for again and again) is kept by the view once rendered: the
-    catalog never changes, so neither does it.
-    """
-    if page.start:
-        return _rendered(view, page)
-    found = view.kept(page)
-    if found is None:
-        found = _rendered(view, page)
-        view.keep(page, found)
-    return found
-
-
-def _rendered(view: View, page: Page) -> bytes:
+    """The list envelope for ``page`` as JSON bytes, from the stored bodies (copied once)."""
     more = b"true" if page.has_more else b"false"
     if page.start >= page.stop:
         return b'{"data":[],"has_more":%s,"first_id":null,"last_id":null}' % more

@@ -14,13 +14,11 @@ from typing import Any, overload
 
 from ..storage.blocks import Key, Rows, Scope
 
-__all__ = ["KEPT_ANSWERS", "KEPT_BODIES", "KEPT_BYTES", "Kept", "View", "key_of"]
+__all__ = ["KEPT_ANSWERS", "KEPT_BYTES", "Kept", "View", "key_of"]
 
-#: Rendered answers a view keeps (``View.keep``), at most: this many, and this many bytes in all.
-KEPT_ANSWERS = 32
-KEPT_BYTES = 1 << 20
-#: Retrieve answers a catalog keeps (``Catalog.body``), at most: this many, and ``KEPT_BYTES`` in all.
-KEPT_BODIES = 1024
+#: Answers a catalog keeps (``Catalog.answers``), at most: this many, and this many bytes in all.
+KEPT_ANSWERS = 4096
+KEPT_BYTES = 8 << 20
 
 _MISSING: Any = object()
 
@@ -35,15 +33,15 @@ def key_of(index: Mapping[str, Key], delta: Mapping[str, Key | None], model_id: 
 
 
 class Kept:
-    """Answers rendered from a catalog that never changes, so neither do they: at most ``most`` of them and
-    ``KEPT_BYTES`` in all; past either, the oldest are forgotten. ``get`` is one dict lookup (the hot path)."""
+    """Answers rendered from a catalog, which never changes, so neither do they: at most ``KEPT_ANSWERS`` of them
+    and ``KEPT_BYTES`` in all; past either, the oldest are forgotten. ``get`` is one dict lookup (the hot path)."""
 
-    __slots__ = ("_bytes", "_keeping", "_kept", "_most", "get")
+    __slots__ = ("_bytes", "_keeping", "_kept", "get")
 
-    def __init__(self, most: int) -> None:
+    def __init__(self) -> None:
         self._kept: dict[Hashable, bytes] = {}
         self.get = self._kept.get
-        self._most, self._bytes = most, 0
+        self._bytes = 0
         self._keeping = threading.Lock()
 
     def keep(self, key: Hashable, body: bytes) -> None:
@@ -51,7 +49,7 @@ class Kept:
             return
         kept = self._kept
         with self._keeping:  # (apps in two threads may serve one catalog)
-            while kept and (len(kept) >= self._most or self._bytes + len(body) > KEPT_BYTES):
+            while kept and (len(kept) >= KEPT_ANSWERS or self._bytes + len(body) > KEPT_BYTES):
                 self._bytes -= len(kept.pop(next(iter(kept))))
             self._bytes += len(body) - len(kept.get(key, b""))
             kept[key] = body
@@ -63,20 +61,11 @@ class View:
     Made from the catalog's lookup parts, not the catalog: a view it caches must not keep it alive in a cycle.
     """
 
-    __slots__ = ("_kept", "_key", "_mask", "_rows")
+    __slots__ = ("_key", "_mask", "_rows")
 
     def __init__(self, rows: Rows, index: Mapping[str, Key], delta: Mapping[str, Key | None], mask: Scope) -> None:
         self._key = functools.partial(key_of, index, delta)
         self._rows, self._mask = rows, mask
-        self._kept = Kept(KEPT_ANSWERS)
-
-    def kept(self, key: Hashable) -> bytes | None:
-        """An answer rendered from this view before (``keep``), or ``None``."""
-        return self._kept.get(key)
-
-    def keep(self, key: Hashable, body: bytes) -> None:
-        """Keep an answer rendered from this view: at most ``KEPT_ANSWERS`` of them (see ``Kept``)."""
-        self._kept.keep(key, body)
 
     def __len__(self) -> int:
         return self._rows.count(self._mask)
