@@ -20,15 +20,6 @@ __all__ = ["MockState"]
 _At = tuple[Catalog, float, float, Catalog]
 
 
-def _holds(at: _At, catalog: Catalog, clock: Clock) -> bool:
-    """Whether ``at`` is still the catalog as of ``clock``: made from ``catalog``, at or before the clock's
-    moment, and the next change after it."""
-    if at[0] is not catalog:
-        return False
-    moment = time.time() if clock == "now" or clock is None else clock
-    return at[1] <= moment < at[2]  # (nothing changes from the moment it was made at until the next change)
-
-
 def _keys(api_keys: Iterable[str] | Keys | None) -> Keys | None:
     if api_keys is None or isinstance(api_keys, Keys):
         return api_keys
@@ -76,8 +67,9 @@ class MockState:
         if clock is None:
             return self.catalog
         at = self._at
-        if at is None or not _holds(at, self.catalog, clock):
-            at = self._at = self.as_of(clock, warm=False)
+        if at is not None and at[0] is self.catalog and at[1] <= (time.time() if clock == "now" else clock) < at[2]:
+            return at[3]  # made from this catalog, and nothing changes from its moment until the next change
+        at = self._at = self.as_of(clock, warm=False)
         return at[3]
 
     def as_of(self, clock: Clock, catalog: Catalog | None = None, *, warm: bool = True) -> _At:
