@@ -294,15 +294,27 @@ def test_the_patterns_that_match_no_model_are_named_and_the_check_is_bounded(mon
         "keys: models pattern 'claude-*-x' (key 1, key 2) matches no model of the catalog",
         "keys: models pattern 'nope' (key 3, key 4, key 5 and 1 more) matches no model of the catalog",
     ]
-    # 'claude-*-x' is tried first (a key's patterns are sorted) on all 100; the other matches only the last id.
-    monkeypatch.setattr(cli, "_PATTERN_TRIES", 150)
-    assert list(cli._idle_patterns(keys, catalog))[-1] == (
-        "keys: 1 models patterns not checked against the catalog (past 150 tries)"
-    )
-    monkeypatch.setattr(cli, "_PATTERN_TRIES", 99)  # not even 'claude-*-x' is tried on every id
-    assert list(cli._idle_patterns(keys, catalog))[-1] == (
-        "keys: 2 models patterns not checked against the catalog (past 99 tries)"
-    )
+    # Both wildcard patterns are tried on each id, newest first; the '?' one matches only the last, the 100th.
+    for tries in (200, 10_000):  # every id tried (200 uses the budget up exactly): the same lines
+        monkeypatch.setattr(cli, "_PATTERN_TRIES", tries)
+        assert list(cli._idle_patterns(keys, catalog)) == [
+            "keys: models pattern 'claude-*-x' (key 1, key 2) matches no model of the catalog",
+            "keys: models pattern 'nope' (key 3, key 4, key 5 and 1 more) matches no model of the catalog",
+        ]
+    monkeypatch.setattr(cli, "_PATTERN_TRIES", 199)  # one short: the last id is not tried
+    assert list(cli._idle_patterns(keys, catalog)) == [
+        "keys: models pattern 'nope' (key 3, key 4, key 5 and 1 more) matches no model of the catalog",
+        "keys: 2 models patterns not checked against every model of the catalog (199 tries at most)",
+    ]
+    only = keys_from_document({"keys": {"sk-1": {"models": ["claude-*-x"]}}})
+    monkeypatch.setattr(cli, "_PATTERN_TRIES", 100)  # tried on every id, the budget used up: named, not counted
+    assert list(cli._idle_patterns(only, catalog)) == [
+        "keys: models pattern 'claude-*-x' (key 1) matches no model of the catalog"
+    ]
+    monkeypatch.setattr(cli, "_PATTERN_TRIES", 50)
+    assert list(cli._idle_patterns(only, catalog)) == [
+        "keys: 1 models pattern not checked against every model of the catalog (50 tries at most)"
+    ]
 
 
 def fingerprint_of(key: str) -> str:

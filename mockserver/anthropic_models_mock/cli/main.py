@@ -15,8 +15,7 @@ import re
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import islice
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import Any, NoReturn
@@ -580,37 +579,41 @@ _PATTERN_TRIES = 5_000_000
 
 def _idle_patterns(keys: Keys, catalog: Catalog) -> Iterator[str]:
     """A line for each pattern of the keys' ``models`` that matches no model of ``catalog`` (of any lifecycle,
-    whatever the clock): a typo, most likely. The wildcard ones are tried on ``_PATTERN_TRIES`` ids at most."""
+    whatever the clock): a typo, most likely. The wildcard ones are tried together in one pass over the ids,
+    ``_PATTERN_TRIES`` tries at most in all; those it could not finish are counted, not named."""
     owners: dict[str, list[str]] = {}
     for access in keys.values():
         for pattern in access.sieve.patterns if access.sieve is not None else ():
             owners.setdefault(pattern, []).append(access.label)
-    every_id = catalog.view(frozenset(LIFECYCLES)).position  # (a lazy mapping: iterating it yields the ids)
-    tries, unchecked = _PATTERN_TRIES, 0
+    pending = {pattern: re.compile(fnmatch.translate(pattern)).match for pattern in owners if _wild(pattern)}
+    every = catalog.view(frozenset(LIFECYCLES))
+    tries, seen = _PATTERN_TRIES, 0
+    for model_id in every.position:  # (a lazy mapping: iterating it yields the ids)
+        if not pending or tries < len(pending):
+            break
+        tries -= len(pending)
+        seen += 1
+        for pattern in [pattern for pattern, match in pending.items() if match(model_id)]:
+            del pending[pattern]
+    finished = not pending or seen == len(every)
     for pattern, labels in owners.items():
-        if any(wildcard in pattern for wildcard in "*?["):
-            found, tried = _any_match(pattern, every_id, tries)
-            tries -= tried
-            if not found and tries <= 0:
-                unchecked += 1
-                continue
-        else:
-            found = pattern in catalog
-        if not found:
-            named = ", ".join(labels[:3]) + (f" and {len(labels) - 3} more" if len(labels) > 3 else "")
-            yield f"keys: models pattern {pattern!r} ({named}) matches no model of the catalog"
-    if unchecked:
-        yield f"keys: {unchecked:,} models patterns not checked against the catalog (past {_PATTERN_TRIES:,} tries)"
+        if pattern in pending:
+            if not finished:
+                continue  # (counted below)
+        elif _wild(pattern) or pattern in catalog:
+            continue  # a wildcard that matched, or an id of the catalog
+        named = ", ".join(labels[:3]) + (f" and {len(labels) - 3} more" if len(labels) > 3 else "")
+        yield f"keys: models pattern {pattern!r} ({named}) matches no model of the catalog"
+    if not finished:
+        count = len(pending)
+        yield (
+            f"keys: {count:,} models pattern{'s' if count != 1 else ''} not checked against every model of the"
+            f" catalog ({_PATTERN_TRIES:,} tries at most)"
+        )
 
 
-def _any_match(pattern: str, ids: Iterable[str], most: int) -> tuple[bool, int]:
-    """Whether ``pattern`` matches one of the first ``most`` ``ids``, and how many it was tried on."""
-    match, tried = re.compile(fnmatch.translate(pattern)).match, 0
-    for model_id in islice(ids, most):
-        tried += 1
-        if match(model_id):
-            return True, tried
-    return False, tried
+def _wild(pattern: str) -> bool:
+    return any(wildcard in pattern for wildcard in "*?[")
 
 
 def _dumps(document: Any) -> str:
